@@ -1,0 +1,96 @@
+# krafty CNI suite. `make` builds every plugin into $(BUILD)/bin.
+# Run-time dependencies: libnl-3 and libnl-route-3 are linked statically (Debian
+# ships their archives); cJSON and libmnl have no static archive in Debian, so
+# `make install` carries them in $(CNI_BIN_DIR)/krafty-libs, found through an
+# $$ORIGIN-relative runpath. A node then needs nothing but libc.
+
+CC       ?= cc
+BUILD    ?= build
+PREFIX   ?= /opt/cni
+CNI_BIN_DIR ?= $(PREFIX)/bin
+SAN      ?=
+
+NL_CFLAGS := $(shell pkg-config --cflags libnl-3.0 libnl-route-3.0 2>/dev/null || echo -I/usr/include/libnl3)
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
+            -D_GNU_SOURCE -Ilib $(NL_CFLAGS)
+LDFLAGS  += -Wl,-rpath,'$$ORIGIN/krafty-libs' -Wl,--enable-new-dtags
+LDLIBS   := -Wl,-Bstatic -lnl-route-3 -lnl-3 -Wl,-Bdynamic -lcjson -lmnl -lpthread -lm
+
+ifeq ($(SAN),1)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+LIB_SRCS  := $(wildcard lib/cni/*.c lib/netlink/*.c)
+LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+LIB_A     := $(BUILD)/libkrafty.a
+
+# Every directory under plugins/ and ipam/ with C sources is one binary named after it.
+PLUGIN_DIRS := $(patsubst %/,%,$(sort $(dir $(wildcard plugins/*/*.c ipam/*/*.c))))
+PLUGINS     := $(notdir $(PLUGIN_DIRS))
+PLUGIN_BINS := $(addprefix $(BUILD)/bin/,$(PLUGINS))
+
+# Test tools (tests/tools/*.c), one binary each, linked against the library.
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
+
+# cmocka unit tests (tests/unit/test_*.c), one binary each.
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
+
+.PHONY: all deps install test unit clean format tidy demo
+all: $(PLUGIN_BINS) $(TOOL_BINS)
+
+$(BUILD)/obj/%.o: %.c $(wildcard lib/cni/*.h lib/netlink/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB_A): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+define plugin_rule
+$(BUILD)/bin/$(notdir $(1)): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(1)/*.c)) $(LIB_A)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach d,$(PLUGIN_DIRS),$(eval $(call plugin_rule,$(d))))
+
+$(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
+
+unit: $(UNIT_BINS)
+
+deps:
+	bash tests/deps.sh
+
+install: $(PLUGIN_BINS)
+	install -d $(DESTDIR)$(CNI_BIN_DIR) $(DESTDIR)$(CNI_BIN_DIR)/krafty-libs
+	install -m 0755 $(PLUGIN_BINS) $(DESTDIR)$(CNI_BIN_DIR)/
+	for lib in libcjson.so.1 libmnl.so.0; do \
+		src=$$(ldconfig -p | awk -v l=$$lib '$$1 == l && /x86-64/ {print $$NF; exit}'); \
+		install -m 0644 "$$(readlink -f $$src)" $(DESTDIR)$(CNI_BIN_DIR)/krafty-libs/$$lib; \
+	done
+
+test:
+	bash tests/run.sh
+
+demo:
+	bash tests/demo.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+tidy:
+	clang-tidy $$(git ls-files 'lib/*.c' 'plugins/*.c' 'ipam/*.c') -- $(CFLAGS)
+
+clean:
+	rm -rf build build-*
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

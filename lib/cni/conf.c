@@ -1,0 +1,162 @@
+#include "conf.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "validate.h"
+#include "version.h"
+
+#define CNI_MAX_CONF (4u << 20) /* a config larger than this is not a config */
+
+int cni_read_all(int fd, char **out, size_t *len, struct cni_error *err)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+
+	if (!buf)
+		return cni_err(err, CNI_ERR_IO, "out of memory");
+	for (;;) {
+		ssize_t r;
+
+		if (n + 1 >= cap) {
+			char *g;
+
+			if (cap >= CNI_MAX_CONF) {
+				free(buf);
+				return cni_err(err, CNI_ERR_DECODE, "config on stdin is larger than %u bytes",
+					       CNI_MAX_CONF);
+			}
+			g = realloc(buf, cap *= 2);
+			if (!g) {
+				free(buf);
+				return cni_err(err, CNI_ERR_IO, "out of memory");
+			}
+			buf = g;
+		}
+		r = read(fd, buf + n, cap - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+
+			free(buf);
+			return cni_err_errno(err, CNI_ERR_IO, e, "reading config from stdin");
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+static int parse_attachments(struct cni_conf *conf, struct cni_error *err)
+{
+	const cJSON *arr = NULL, *it;
+	size_t n = 0, i = 0;
+
+	if (cni_json_array(conf->root, "cni.dev/valid-attachments", false, &arr, NULL, err) < 0)
+		return -1;
+	if (!arr)
+		return 0;
+	conf->has_valid_attachments = 1;
+	n = (size_t)cJSON_GetArraySize(arr);
+	if (n && !(conf->valid_attachments = calloc(n, sizeof(*conf->valid_attachments))))
+		return cni_err(err, CNI_ERR_IO, "out of memory");
+	cJSON_ArrayForEach(it, arr) {
+		struct cni_attachment *a = &conf->valid_attachments[i++];
+
+		if (!cJSON_IsObject(it))
+			return cni_err(err, CNI_ERR_INVALID_CONFIG,
+				       "cni.dev/valid-attachments: entries must be objects");
+		if (cni_json_string(it, "containerID", true, &a->container_id,
+				    "cni.dev/valid-attachments", err) < 0 ||
+		    cni_json_string(it, "ifname", true, &a->ifname, "cni.dev/valid-attachments",
+				    err) < 0)
+			return -1;
+	}
+	conf->n_valid_attachments = n;
+	return 0;
+}
+
+int cni_conf_attachment_valid(const struct cni_conf *conf, const char *container_id,
+			      const char *ifname)
+{
+	for (size_t i = 0; i < conf->n_valid_attachments; i++) {
+		const struct cni_attachment *a = &conf->valid_attachments[i];
+
+		if (strcmp(a->container_id, container_id) == 0 &&
+		    (!ifname || strcmp(a->ifname, ifname) == 0))
+			return 1;
+	}
+	return 0;
+}
+
+int cni_conf_parse(struct cni_conf *conf, const char *data, size_t len, struct cni_error *err)
+{
+	const char *end = NULL;
+
+	memset(conf, 0, sizeof(*conf));
+	if (!data || len == 0)
+		return cni_err(err, CNI_ERR_DECODE, "no network configuration on stdin");
+	conf->root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
+	if (!conf->root) {
+		cni_err(err, CNI_ERR_DECODE, "network configuration is not valid JSON");
+		return cni_err_details(err, "parse error near byte %ld",
+				       end ? (long)(end - data) : 0L);
+	}
+	if (!cJSON_IsObject(conf->root))
+		return cni_err(err, CNI_ERR_DECODE, "network configuration must be a JSON object");
+	if (!(conf->raw = malloc(len + 1)))
+		return cni_err(err, CNI_ERR_IO, "out of memory");
+	memcpy(conf->raw, data, len);
+	conf->raw[len] = '\0';
+	conf->raw_len = len;
+
+	if (cni_json_string(conf->root, "cniVersion", false, &conf->cni_version, NULL, err) < 0)
+		return -1;
+	if (!conf->cni_version)
+		conf->cni_version = "0.1.0"; /* the spec's default when absent */
+	if (!cni_version_supported(conf->cni_version)) {
+		cni_err(err, CNI_ERR_INCOMPATIBLE_VERSION,
+			"incompatible CNI versions: config is %.16s, plugin supports 0.3.0 0.3.1 0.4.0 1.0.0 1.1.0",
+			conf->cni_version);
+		conf->cni_version = NULL; /* report the error in our latest version */
+		return -1;
+	}
+	if (cni_json_string(conf->root, "name", true, &conf->name, NULL, err) < 0 ||
+	    cni_json_string(conf->root, "type", true, &conf->type, NULL, err) < 0 ||
+	    cni_validate_network_name(conf->name, err) < 0 ||
+	    cni_validate_plugin_type(conf->type, err) < 0)
+		return -1;
+	if (cni_json_object(conf->root, "args", false, &conf->args, NULL, err) < 0 ||
+	    cni_json_object(conf->root, "runtimeConfig", false, &conf->runtime_config, NULL, err) < 0 ||
+	    cni_json_object(conf->root, "capabilities", false, &conf->capabilities, NULL, err) < 0 ||
+	    cni_json_object(conf->root, "ipam", false, &conf->ipam, NULL, err) < 0 ||
+	    cni_json_object(conf->root, "dns", false, &conf->dns, NULL, err) < 0 ||
+	    cni_json_object(conf->root, "prevResult", false, &conf->prev_result_json, NULL, err) < 0)
+		return -1;
+	if (conf->ipam) {
+		if (cni_json_string(conf->ipam, "type", true, &conf->ipam_type, "ipam", err) < 0 ||
+		    cni_validate_plugin_type(conf->ipam_type, err) < 0)
+			return -1;
+	}
+	if (conf->prev_result_json &&
+	    cni_result_parse(conf->prev_result_json, conf->cni_version, &conf->prev_result, err) < 0)
+		return cni_err_prefix(err, "invalid prevResult");
+	return parse_attachments(conf, err);
+}
+
+void cni_conf_free(struct cni_conf *conf)
+{
+	cni_result_free(conf->prev_result);
+	free(conf->valid_attachments);
+	free(conf->raw);
+	cJSON_Delete(conf->root);
+	memset(conf, 0, sizeof(*conf));
+}

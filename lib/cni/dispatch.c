@@ -1,0 +1,111 @@
+#include "plugin.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "json.h"
+#include "version.h"
+
+/* VERSION may come with or without a config on stdin; answer in its version when it names one we speak. */
+static int answer_version(struct cni_error *err)
+{
+	cleanup_free char *data = NULL;
+	cleanup_json cJSON *in = NULL;
+	cleanup_json cJSON *out = NULL;
+	const char *ver = CNI_LATEST_VERSION;
+	cJSON *list;
+	size_t len = 0;
+
+	if (!isatty(STDIN_FILENO) && cni_read_all(STDIN_FILENO, &data, &len, err) < 0)
+		return -1;
+	if (len && (in = cJSON_ParseWithLength(data, len))) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(in, "cniVersion");
+
+		if (cJSON_IsString(v) && cni_version_supported(v->valuestring))
+			ver = v->valuestring;
+	}
+	if (!(out = cJSON_CreateObject()) || !cJSON_AddStringToObject(out, "cniVersion", ver) ||
+	    !(list = cJSON_AddArrayToObject(out, "supportedVersions")))
+		return cni_err(err, CNI_ERR_IO, "out of memory");
+	for (int i = 0; i < cni_n_supported_versions; i++)
+		if (!cJSON_AddItemToArray(list, cJSON_CreateString(cni_supported_versions[i])))
+			return cni_err(err, CNI_ERR_IO, "out of memory");
+	return cni_json_print(out, err);
+}
+
+static int require_version(const struct cni_ctx *ctx, const char *min, struct cni_error *err)
+{
+	if (cni_version_cmp(ctx->conf.cni_version, min) >= 0)
+		return 0;
+	return cni_err(err, CNI_ERR_INCOMPATIBLE_VERSION, "config version %s does not allow %s (needs %s or later)",
+		       ctx->conf.cni_version, ctx->env.command_name, min);
+}
+
+static int run_add(const struct cni_plugin *plugin, struct cni_ctx *ctx, struct cni_error *err)
+{
+	if (plugin->add(ctx, err) < 0)
+		return -1;
+	if (!ctx->result)
+		return cni_err(err, CNI_ERR_PLUGIN, "%s: ADD produced no result", plugin->name);
+	return cni_result_print(ctx->result, ctx->conf.cni_version, err);
+}
+
+static int run(const struct cni_plugin *plugin, struct cni_ctx *ctx, struct cni_error *err)
+{
+	cleanup_free char *data = NULL;
+	size_t len = 0;
+
+	if (cni_env_load(&ctx->env, err) < 0)
+		return -1;
+	if (ctx->env.command == CNI_CMD_VERSION)
+		return answer_version(err);
+	if (cni_read_all(STDIN_FILENO, &data, &len, err) < 0 ||
+	    cni_conf_parse(&ctx->conf, data, len, err) < 0)
+		return -1;
+
+	switch (ctx->env.command) {
+	case CNI_CMD_ADD:
+		return run_add(plugin, ctx, err);
+	case CNI_CMD_DEL:
+		return plugin->del(ctx, err);
+	case CNI_CMD_CHECK:
+		if (require_version(ctx, "0.4.0", err) < 0)
+			return -1;
+		return plugin->check ? plugin->check(ctx, err) : 0;
+	case CNI_CMD_STATUS:
+		if (require_version(ctx, "1.1.0", err) < 0)
+			return -1;
+		return plugin->status ? plugin->status(ctx, err) : 0;
+	case CNI_CMD_GC:
+		if (require_version(ctx, "1.1.0", err) < 0)
+			return -1;
+		return plugin->gc ? plugin->gc(ctx, err) : 0;
+	default:
+		return cni_err(err, CNI_ERR_INVALID_ENV, "unknown CNI_COMMAND %s", ctx->env.command_name);
+	}
+}
+
+int cni_plugin_main(const struct cni_plugin *plugin)
+{
+	struct cni_ctx ctx;
+	struct cni_error err = CNI_ERROR_INIT;
+	int rc;
+
+	memset(&ctx, 0, sizeof(ctx));
+	rc = run(plugin, &ctx, &err);
+	if (rc < 0) {
+		cleanup_free char *json = cni_err_to_json(&err, ctx.conf.cni_version);
+
+		/* The spec: the error goes to stdout; stderr is for humans. */
+		if (json)
+			printf("%s\n", json);
+		fflush(stdout);
+	}
+	cni_result_free(ctx.result);
+	cni_conf_free(&ctx.conf);
+	cni_env_free(&ctx.env);
+	return rc < 0 ? 1 : 0;
+}

@@ -1,0 +1,48 @@
+/* One error type for the whole suite: a CNI spec code, a message and details.
+ * Library functions fill it and return -1; only the dispatcher prints it. */
+#ifndef CNI_ERROR_H
+#define CNI_ERROR_H
+
+#include <stdarg.h>
+
+enum cni_code {
+	CNI_OK = 0,
+	CNI_ERR_INCOMPATIBLE_VERSION = 1,
+	CNI_ERR_UNSUPPORTED_FIELD = 2,
+	CNI_ERR_UNKNOWN_CONTAINER = 3,
+	CNI_ERR_INVALID_ENV = 4,
+	CNI_ERR_IO = 5,
+	CNI_ERR_DECODE = 6,
+	CNI_ERR_INVALID_CONFIG = 7,
+	CNI_ERR_TRY_AGAIN = 11,
+	CNI_ERR_NOT_AVAILABLE = 50, /* STATUS: plugin cannot serve ADD */
+	CNI_ERR_LIMITED = 51,       /* STATUS: limited connectivity */
+	CNI_ERR_PLUGIN = 100,       /* plugin-specific codes start here */
+};
+
+struct cni_error {
+	int code; /* 0: no error */
+	char msg[512];
+	char details[1024];
+};
+
+#define CNI_ERROR_INIT { 0, "", "" }
+
+/* Set the error (overwriting any previous one). Always returns -1. */
+int cni_err(struct cni_error *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Same, with ": strerror(errnum)" appended to the message. */
+int cni_err_errno(struct cni_error *err, int code, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Set the details of an error already set. Always returns -1. */
+int cni_err_details(struct cni_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Prepend context to the message of an error already set: "context: msg". Returns -1. */
+int cni_err_prefix(struct cni_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void cni_err_clear(struct cni_error *err);
+
+/* The spec's error object, as a malloc'd string (NULL on OOM). */
+char *cni_err_to_json(const struct cni_error *err, const char *cni_version);
+
+#endif
