@@ -14,7 +14,7 @@ NL_CFLAGS := $(shell pkg-config --cflags libnl-3.0 libnl-route-3.0 2>/dev/null |
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
             -D_GNU_SOURCE -Ilib $(NL_CFLAGS)
-LDFLAGS  += -Wl,-rpath,'$$ORIGIN/krafty-libs' -Wl,--enable-new-dtags
+LDFLAGS  += -Wl,--as-needed -Wl,-rpath,'$$ORIGIN/krafty-libs' -Wl,--enable-new-dtags
 LDLIBS   := -Wl,-Bstatic -lnl-route-3 -lnl-3 -Wl,-Bdynamic -lcjson -lmnl -lpthread -lm
 
 ifeq ($(SAN),1)

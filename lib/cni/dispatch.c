@@ -53,13 +53,35 @@ static int run_add(const struct cni_plugin *plugin, struct cni_ctx *ctx, struct 
 	return cni_result_print(ctx->result, ctx->conf.cni_version, err);
 }
 
-static int run(const struct cni_plugin *plugin, struct cni_ctx *ctx, struct cni_error *err)
+/* The environment was wrong: still answer in the config's version when it has one we speak. */
+static void version_for_error(char *buf, size_t size)
+{
+	cleanup_free char *data = NULL;
+	cleanup_json cJSON *in = NULL;
+	struct cni_error ignored = CNI_ERROR_INIT;
+	size_t len = 0;
+	const cJSON *v;
+
+	if (isatty(STDIN_FILENO) || cni_read_all(STDIN_FILENO, &data, &len, &ignored) < 0 || !len)
+		return;
+	if (!(in = cJSON_ParseWithLength(data, len)))
+		return;
+	v = cJSON_GetObjectItemCaseSensitive(in, "cniVersion");
+	if (cJSON_IsString(v) && cni_version_supported(v->valuestring))
+		snprintf(buf, size, "%s", v->valuestring);
+}
+
+static int run(const struct cni_plugin *plugin, struct cni_ctx *ctx, char *error_version,
+	       struct cni_error *err)
 {
 	cleanup_free char *data = NULL;
 	size_t len = 0;
 
-	if (cni_env_load(&ctx->env, err) < 0)
+	if (cni_env_load(&ctx->env, err) < 0) {
+		if (ctx->env.command != CNI_CMD_VERSION)
+			version_for_error(error_version, 16);
 		return -1;
+	}
 	if (ctx->env.command == CNI_CMD_VERSION)
 		return answer_version(err);
 	if (cni_read_all(STDIN_FILENO, &data, &len, err) < 0 ||
@@ -92,12 +114,16 @@ int cni_plugin_main(const struct cni_plugin *plugin)
 {
 	struct cni_ctx ctx;
 	struct cni_error err = CNI_ERROR_INIT;
+	char error_version[16] = "";
 	int rc;
 
 	memset(&ctx, 0, sizeof(ctx));
-	rc = run(plugin, &ctx, &err);
+	rc = run(plugin, &ctx, error_version, &err);
 	if (rc < 0) {
-		cleanup_free char *json = cni_err_to_json(&err, ctx.conf.cni_version);
+		const char *ver = ctx.conf.cni_version ? ctx.conf.cni_version
+				  : error_version[0]   ? error_version
+						       : NULL;
+		cleanup_free char *json = cni_err_to_json(&err, ver);
 
 		/* The spec: the error goes to stdout; stderr is for humans. */
 		if (json)
