@@ -17,6 +17,12 @@ CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 LDFLAGS  += -Wl,--as-needed -Wl,-rpath,'$$ORIGIN/krafty-libs' -Wl,--enable-new-dtags
 LDLIBS   := -Wl,-Bstatic -lnl-route-3 -lnl-3 -Wl,-Bdynamic -lcjson -lmnl -lpthread -lm
 
+# libFuzzer build: make BUILD=build-fuzz CC=clang FUZZ=1 fuzzers
+ifeq ($(FUZZ),1)
+CFLAGS  += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+endif
+
 ifeq ($(SAN),1)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
@@ -39,7 +45,13 @@ TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
 
-.PHONY: all deps install test unit clean format tidy demo
+# libFuzzer targets (tests/fuzz/fuzz_*.c), one binary each. A target named
+# fuzz_<plugin>_*.c also links that plugin's objects except its main.o.
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+plugin_objs_nomain = $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out %/main.c,$(wildcard $(1)/*.c)))
+
+.PHONY: all deps install test unit clean format tidy demo fuzzers fuzz bench
 all: $(PLUGIN_BINS) $(TOOL_BINS)
 
 $(BUILD)/obj/%.o: %.c $(wildcard lib/cni/*.h lib/netlink/*.h)
@@ -66,6 +78,22 @@ $(BUILD)/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
 
 unit: $(UNIT_BINS)
+
+$(BUILD)/fuzz/fuzz_hostlocal_%: $(BUILD)/obj/tests/fuzz/fuzz_hostlocal_%.o $(call plugin_objs_nomain,ipam/host-local) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+fuzzers: $(FUZZ_BINS)
+
+# A long fuzzing run (the test suite runs a short one).
+FUZZ_SECONDS ?= 300
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=clang FUZZ=1 fuzzers
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run.sh
 
 deps:
 	bash tests/deps.sh

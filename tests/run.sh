@@ -2,13 +2,14 @@
 # The one test command: installs dependencies, builds (plain and ASan/UBSan),
 # runs every suite as TAP and ends with "N passed, N failed".
 # Suites: unit (cmocka), integration (bats, plain build), sanitizer (bats on the
-# ASan/UBSan build), vm (VRF scenarios in a qemu guest).
+# ASan/UBSan build), fuzz (a short libFuzzer run of every target on its corpus),
+# vm (VRF scenarios in a qemu guest).
 # Select suites with SUITES="unit integration" (default: all).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 results=$root/build/test-results
-SUITES=${SUITES:-unit integration sanitizer vm}
+SUITES=${SUITES:-unit integration sanitizer fuzz vm}
 
 if [[ $(id -u) != 0 ]]; then
 	echo "tests need root (network namespaces); run with sudo" >&2
@@ -33,6 +34,11 @@ run_integration() { BUILD=build bats --tap tests/integration/; }
 run_sanitizer() {
 	BUILD=build-san ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 bats --tap tests/integration/
+}
+run_fuzz() {
+	make -s BUILD=build-fuzz CC=clang FUZZ=1 fuzzers >/dev/null 2>&1 ||
+		{ echo "not ok - fuzz: building the fuzz targets failed"; return; }
+	FUZZ_SECONDS=${FUZZ_SECONDS:-10} bash tests/fuzz/run.sh
 }
 run_vm() { BUILD=build bash tests/vm/run.sh; }
 
