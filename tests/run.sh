@@ -6,7 +6,7 @@
 # vm (VRF scenarios in a qemu guest).
 # Select suites with SUITES="unit integration" (default: all).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 root=$PWD
 results=$root/build/test-results
 SUITES=${SUITES:-unit integration sanitizer fuzz vm}

@@ -3,7 +3,7 @@
 # printing TAP. New inputs go to a scratch dir, not the repo; crashes are kept in
 # build-fuzz/crashes/ and must become regression inputs in the corpus.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 secs=${FUZZ_SECONDS:-10}
 bins=(build-fuzz/fuzz/fuzz_*)
 echo "1..${#bins[@]}"
