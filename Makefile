@@ -51,7 +51,7 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 plugin_objs_nomain = $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out %/main.c,$(wildcard $(1)/*.c)))
 
-.PHONY: all deps install test unit clean format tidy demo fuzzers fuzz bench
+.PHONY: all deps install test unit clean format tidy demo fuzzers fuzz bench up deployment validate down
 all: $(PLUGIN_BINS) $(TOOL_BINS)
 
 $(BUILD)/obj/%.o: %.c $(wildcard lib/cni/*.h lib/netlink/*.h)
@@ -122,3 +122,7 @@ clean:
 	rm -rf build build-*
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# The kind + Multus lab (needs docker, kind, kubectl): see kind/lab.sh.
+up deployment validate down:
+	bash kind/lab.sh $@

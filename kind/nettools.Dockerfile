@@ -1,0 +1,2 @@
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends iproute2 iputils-ping procps && rm -rf /var/lib/apt/lists/*
