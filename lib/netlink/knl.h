@@ -1,0 +1,224 @@
+/* knl: the suite's small netlink library (links, addresses, routes, netns,
+ * sysctl), built on libnl-route-3.
+ *
+ * Include as "netlink/knl.h". (The header is deliberately not called
+ * netlink.h: with -Ilib ahead of libnl's include directory, a
+ * lib/netlink/netlink.h would shadow libnl's own <netlink/netlink.h>.)
+ *
+ * Conventions
+ *  - Every function that can fail takes `struct cni_error *err` last. It
+ *    returns 0 (or a documented non-negative value) on success, and on failure
+ *    a negative errno value (-EEXIST, -ENODEV, ...; -EIO when libnl failed
+ *    without an errno) after filling err with CNI_ERR_IO (CNI_ERR_INVALID_CONFIG
+ *    for bad arguments). Messages name the object and carry the kernel's
+ *    reason, with its extended-ack text when it sent one:
+ *    "create vrf red (table 10): Operation not supported (Unknown device type)".
+ *  - Links are looked up one at a time (RTM_GETLINK by name or index); no
+ *    function dumps all links, so the cost of a call does not grow with the
+ *    number of interfaces on the node. Address and route reads use dumps the
+ *    kernel filters by interface / table (NETLINK_GET_STRICT_CHK).
+ *  - A socket belongs to the network namespace it was opened in. After
+ *    knl_netns_enter(), open a new socket to act inside the namespace.
+ *  - Nothing here prints or exits; functions release what they took on every
+ *    path.
+ */
+#ifndef KNL_H
+#define KNL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
+
+#include "cni/error.h"
+#include "cni/ip.h"
+#include "nl-cleanup.h"
+
+/* ---- sockets (socket.c) ------------------------------------------------ */
+
+/* Open a NETLINK_ROUTE socket bound to the current network namespace, with
+ * extended acks and strict GET checking enabled when the kernel has them. */
+int knl_open(struct nl_sock **sk, struct cni_error *err);
+/* Close a socket from knl_open(); NULL is fine. */
+void knl_close(struct nl_sock *sk);
+/* `cleanup_knl struct nl_sock *sk = NULL;` closes it on return. */
+#define cleanup_knl cleanup_nl_sock
+
+/* ---- links (link.c) ---------------------------------------------------- */
+
+/* Valid interface name: 1..15 bytes, no '/', ':' or whitespace, not "." or "..".
+ * Returns 0 or -EINVAL with CNI_ERR_INVALID_CONFIG. */
+int knl_ifname_check(const char *name, struct cni_error *err);
+
+/* Look a link up by name. On success *out is a new reference (release with
+ * rtnl_link_put / cleanup_rtnl_link), or NULL when no such link exists
+ * (that is not an error: the function returns 0). */
+int knl_link_get(struct nl_sock *sk, const char *name, struct rtnl_link **out,
+		 struct cni_error *err);
+/* Same by interface index. */
+int knl_link_get_by_index(struct nl_sock *sk, int ifindex, struct rtnl_link **out,
+			  struct cni_error *err);
+/* 1 if the link exists, 0 if not, negative on error. */
+int knl_link_exists(struct nl_sock *sk, const char *name, struct cni_error *err);
+/* Interface index of a link; -ENODEV ("link eth0: No such device") if missing. */
+int knl_link_index(struct nl_sock *sk, const char *name, int *ifindex, struct cni_error *err);
+
+/* Create links (down). mtu 0 = kernel default. They fail with -EEXIST when the
+ * name is taken; the caller decides whether an existing link is acceptable
+ * (knl_link_info() tells its kind). */
+int knl_bridge_add(struct nl_sock *sk, const char *name, unsigned int mtu, struct cni_error *err);
+int knl_vrf_add(struct nl_sock *sk, const char *name, uint32_t table, struct cni_error *err);
+/* A veth pair: host_name stays in the current namespace, peer_name is created
+ * directly in the namespace peer_netns_fd refers to (-1: current namespace).
+ * The mtu (0 = default) applies to both ends. */
+int knl_veth_add(struct nl_sock *sk, const char *host_name, const char *peer_name,
+		 int peer_netns_fd, unsigned int mtu, struct cni_error *err);
+
+/* Enslave a link to master_name, or release it from its master when
+ * master_name is NULL. */
+int knl_link_set_master(struct nl_sock *sk, const char *name, const char *master_name,
+			struct cni_error *err);
+/* Rename a link (the kernel may refuse while it is up: -EBUSY). */
+int knl_link_rename(struct nl_sock *sk, const char *old_name, const char *new_name,
+		    struct cni_error *err);
+int knl_link_set_up(struct nl_sock *sk, const char *name, struct cni_error *err);
+int knl_link_set_down(struct nl_sock *sk, const char *name, struct cni_error *err);
+int knl_link_set_mtu(struct nl_sock *sk, const char *name, unsigned int mtu, struct cni_error *err);
+/* mac: "aa:bb:cc:dd:ee:ff" (6 octets; CNI_ERR_INVALID_CONFIG when malformed). */
+int knl_link_set_mac(struct nl_sock *sk, const char *name, const char *mac, struct cni_error *err);
+int knl_link_set_promisc(struct nl_sock *sk, const char *name, bool on, struct cni_error *err);
+int knl_link_set_allmulti(struct nl_sock *sk, const char *name, bool on, struct cni_error *err);
+int knl_link_set_txqlen(struct nl_sock *sk, const char *name, unsigned int txqlen,
+			struct cni_error *err);
+/* Delete a link; succeeds (returns 0) when it does not exist. Deleting one end
+ * of a veth pair deletes both. */
+int knl_link_del(struct nl_sock *sk, const char *name, struct cni_error *err);
+
+#define KNL_IFNAMSIZ   16 /* IFNAMSIZ, without pulling in <net/if.h> */
+#define KNL_MAC_STRLEN 96 /* room for any hardware address as "xx:xx:..." */
+
+struct knl_link_info {
+	int index;
+	char name[KNL_IFNAMSIZ];
+	char kind[32]; /* IFLA_INFO_KIND: "bridge", "vrf", "veth"; "" if none */
+	unsigned int mtu;
+	int min_mtu, max_mtu;	  /* IFLA_MIN_MTU / IFLA_MAX_MTU; -1 if not reported */
+	char mac[KNL_MAC_STRLEN]; /* "aa:bb:cc:dd:ee:ff"; "" if none */
+	unsigned int flags;	  /* IFF_* as reported (IFF_PROMISC/ALLMULTI: user-set) */
+	bool up, promisc, allmulti;
+	unsigned int txqlen;
+	int master;	    /* ifindex of the master; 0 if none */
+	uint32_t vrf_table; /* table of a vrf; 0 for other kinds */
+};
+
+/* Describe a link; -ENODEV ("link eth0: No such device") if it does not exist. */
+int knl_link_info(struct nl_sock *sk, const char *name, struct knl_link_info *info,
+		  struct cni_error *err);
+
+/* ---- addresses (addr.c) ------------------------------------------------ */
+
+struct knl_addr {
+	int ifindex;
+	struct cni_prefix prefix; /* local address and prefix length */
+	uint32_t flags;		  /* IFA_F_* (the 32-bit IFA_FLAGS when present) */
+	int scope;		  /* RT_SCOPE_* */
+};
+
+/* Add an address to a link. flags: IFA_F_* bits, typically 0,
+ * IFA_F_NOPREFIXROUTE (no connected route; a gateway address on a bridge) or
+ * IFA_F_NODAD. Idempotent: when the same address with the same prefix length is
+ * already on the link, returns 0 and sets *existed (if non-NULL) to true; flags
+ * of the existing address are not compared. For IPv6 the kernel refuses the same
+ * address with another prefix length (-EEXIST, reported as such); IPv4 accepts
+ * it as a second address. */
+int knl_addr_add(struct nl_sock *sk, const char *ifname, const struct cni_prefix *addr,
+		 uint32_t flags, bool *existed, struct cni_error *err);
+/* Delete an address (address and prefix length must match); succeeds when the
+ * address or the link is absent. */
+int knl_addr_del(struct nl_sock *sk, const char *ifname, const struct cni_prefix *addr,
+		 struct cni_error *err);
+/* The addresses of one link (family AF_INET, AF_INET6 or AF_UNSPEC for both),
+ * as a malloc'd array in *out (free() it; NULL when *n == 0). */
+int knl_addr_list(struct nl_sock *sk, const char *ifname, int family, struct knl_addr **out,
+		  size_t *n, struct cni_error *err);
+
+/* ---- routes (route.c) -------------------------------------------------- */
+
+#define KNL_SCOPE_AUTO (-1)
+
+struct knl_route {
+	struct cni_prefix dst; /* family comes from dst.ip.family; 0/0 = default */
+	struct cni_ip gw;      /* gw.family == 0: no gateway (device route) */
+	int oif;	       /* output interface index; 0 = none ... */
+	const char *oif_name;  /* ... or by name (resolved when oif == 0) */
+	uint32_t table;	       /* 0 = main (RT_TABLE_MAIN) */
+	uint32_t metric;       /* RTA_PRIORITY; 0 = kernel default. In lookups 0
+				  matches any metric. */
+	int scope;	       /* RT_SCOPE_*; KNL_SCOPE_AUTO: link for an IPv4
+				  device route, universe otherwise. (Zero-initialized
+				  = RT_SCOPE_UNIVERSE, valid for every route.) */
+	bool onlink;	       /* RTNH_F_ONLINK: gateway need not be on a subnet */
+	uint8_t protocol;      /* RTPROT_*; 0 = RTPROT_BOOT (as `ip route add`) */
+};
+
+/* Add a unicast route. Idempotent: if the kernel reports EEXIST and a route
+ * matching r (knl_route_find) is present, returns 0 with *existed = true
+ * (existed may be NULL). If another route holds the slot (same destination and
+ * metric, other gateway/device), returns -EEXIST with the error set. */
+int knl_route_add(struct nl_sock *sk, const struct knl_route *r, bool *existed,
+		  struct cni_error *err);
+/* Delete a route matching r (dst, table, and gw/oif/metric when set);
+ * succeeds when there is none. */
+int knl_route_del(struct nl_sock *sk, const struct knl_route *r, struct cni_error *err);
+/* Look for a unicast route in r's table with r's destination, and r's gateway
+ * (or none when r has none), oif (if set) and metric (if non-zero). Returns 1
+ * and fills *found (if non-NULL; its oif_name is NULL) when present, 0 when not,
+ * negative on error. Only the routes of that table (and oif) are read. */
+int knl_route_find(struct nl_sock *sk, const struct knl_route *r, struct knl_route *found,
+		   struct cni_error *err);
+/* "10.0.0.0/24 via 10.0.0.1 dev eth0 table 100 metric 10" (for messages). */
+void knl_route_format(const struct knl_route *r, char *buf, size_t len);
+
+/* ---- network namespaces (netns.c) -------------------------------------- */
+
+/* Open a netns file (/var/run/netns/x, /proc/PID/ns/net) O_RDONLY|O_CLOEXEC and
+ * check that it is a network namespace (nsfs or, on old kernels, procfs; and
+ * NS_GET_NSTYPE == CLONE_NEWNET where supported). -ENOENT when the path does
+ * not exist, -EINVAL (CNI_ERR_INVALID_CONFIG) when it is not a netns. */
+int knl_netns_open(const char *path, int *fd, struct cni_error *err);
+/* setns() into ns_fd, after saving an fd of the current namespace in *saved_fd
+ * (the calling thread's; our plugins are single-threaded). On failure nothing
+ * changed and *saved_fd is -1. */
+int knl_netns_enter(int ns_fd, int *saved_fd, struct cni_error *err);
+/* setns() back into *saved_fd, close it and set it to -1 (so a cleanup_netns
+ * variable can be returned explicitly, with the error reported). */
+int knl_netns_return(int *saved_fd, struct cni_error *err);
+/* Cleanup for a saved fd: returns to that namespace (best effort) and closes it.
+ * `cleanup_netns int saved = -1; knl_netns_enter(fd, &saved, err);` */
+void knl_netns_returnp(int *saved_fd);
+#define cleanup_netns _cleanup_(knl_netns_returnp)
+
+/* ---- sysctl (sysctl.c), in the current network namespace ---------------- */
+
+#define KNL_SYSCTL_PATH_MAX 256
+
+/* Map a dotted key "net.ipv4.ip_forward" to "/proc/sys/net/ipv4/ip_forward".
+ * Rejects (CNI_ERR_INVALID_CONFIG) empty keys and parts, a leading '/' or '.',
+ * "..", and '/' inside the key. A dotted key cannot name an interface whose name
+ * has a dot (eth0.100): use knl_sysctl_path_parts() for those. */
+int knl_sysctl_path(const char *key, char *buf, size_t len, struct cni_error *err);
+/* Join a NULL-terminated list of parts: {"net","ipv4","conf","eth0.100",
+ * "arp_filter",NULL} -> "/proc/sys/net/ipv4/conf/eth0.100/arp_filter". Parts may
+ * contain dots but not '/', and may not be empty, "." or "..". */
+int knl_sysctl_path_parts(const char *const *parts, char *buf, size_t len, struct cni_error *err);
+/* Read a dotted key; the value without its trailing newline. -ERANGE if it
+ * does not fit in len. */
+int knl_sysctl_read(const char *key, char *buf, size_t len, struct cni_error *err);
+int knl_sysctl_write(const char *key, const char *value, struct cni_error *err);
+/* The same on a path from knl_sysctl_path*(): it must be under /proc/sys/ and
+ * free of "." / ".." / empty components. */
+int knl_sysctl_read_path(const char *path, char *buf, size_t len, struct cni_error *err);
+int knl_sysctl_write_path(const char *path, const char *value, struct cni_error *err);
+
+#endif

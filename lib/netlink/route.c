@@ -1,0 +1,320 @@
+/* Routes: raw RTM_*ROUTE messages (libnl's route builder guesses scopes and
+ * would fill delete requests the same way), idempotent add/delete, and a
+ * look-up that reads one table (and one device), filtered by the kernel. */
+#include "knl-internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#define DUMP_TRIES 3
+
+static uint32_t table_of(const struct knl_route *r)
+{
+	return r->table ? r->table : RT_TABLE_MAIN;
+}
+
+static int family_of(const struct knl_route *r)
+{
+	return r->dst.ip.family;
+}
+
+static bool is_default(const struct knl_route *r)
+{
+	return r->dst.len == 0;
+}
+
+void knl_route_format(const struct knl_route *r, char *buf, size_t len)
+{
+	char dst[CNI_PREFIX_STRLEN], gw[CNI_IP_STRLEN];
+	struct cni_prefix net = cni_prefix_network(&r->dst);
+	size_t off;
+
+	if (is_default(r))
+		snprintf(dst, sizeof(dst), "default%s", family_of(r) == AF_INET6 ? " (IPv6)" : "");
+	else
+		cni_prefix_format(&net, dst);
+	off = snprintf(buf, len, "%s", dst);
+	if (r->gw.family && off < len) {
+		cni_ip_format(&r->gw, gw);
+		off += snprintf(buf + off, len - off, " via %s", gw);
+	}
+	if (r->oif_name && off < len)
+		off += snprintf(buf + off, len - off, " dev %s", r->oif_name);
+	else if (r->oif && off < len)
+		off += snprintf(buf + off, len - off, " dev #%d", r->oif);
+	if (table_of(r) != RT_TABLE_MAIN && off < len)
+		off += snprintf(buf + off, len - off, " table %u", table_of(r));
+	if (r->metric && off < len)
+		snprintf(buf + off, len - off, " metric %u", r->metric);
+}
+
+static int check_route(const struct knl_route *r, const char *what, struct cni_error *err)
+{
+	int r2 = knl_prefix_check(&r->dst, what, err);
+
+	if (r2 < 0)
+		return r2;
+	if (r->gw.family && r->gw.family != family_of(r))
+		return knl_invalid(err, "%s: gateway and destination families differ", what);
+	if (r->scope < KNL_SCOPE_AUTO || r->scope > 255)
+		return knl_invalid(err, "%s: invalid scope %d", what, r->scope);
+	if (r->oif_name && !r->oif)
+		return knl_ifname_check(r->oif_name, err);
+	return 0;
+}
+
+/* The output interface index in *oif: r->oif, or r->oif_name looked up; 0 if
+ * the route names none. Returns 1, or 0 when the named link does not exist. */
+static int resolve_oif(struct nl_sock *sk, const struct knl_route *r, int *oif,
+		       struct cni_error *err)
+{
+	cleanup_rtnl_link struct rtnl_link *link = NULL;
+	int rc;
+
+	*oif = r->oif;
+	if (r->oif || !r->oif_name)
+		return 1;
+	rc = knl_link_get(sk, r->oif_name, &link, err);
+	if (rc < 0 || !link)
+		return rc;
+	*oif = rtnl_link_get_ifindex(link);
+	return 1;
+}
+
+static uint8_t scope_of(const struct knl_route *r)
+{
+	if (r->scope != KNL_SCOPE_AUTO)
+		return (uint8_t)r->scope;
+	return family_of(r) == AF_INET && !r->gw.family ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
+}
+
+static uint8_t protocol_of(const struct knl_route *r)
+{
+	return r->protocol ? r->protocol : RTPROT_BOOT;
+}
+
+/* RTM_NEWROUTE / RTM_DELROUTE. A delete leaves protocol, type and scope open
+ * (RT_SCOPE_NOWHERE, as `ip route del`) so it matches what was added. */
+static int route_msg(int type, int flags, const struct knl_route *r, int oif, struct nl_msg **out)
+{
+	cleanup_nl_msg struct nl_msg *msg = nlmsg_alloc_simple(type, flags);
+	bool del = type == RTM_DELROUTE;
+	int bytes = knl_family_bytes(family_of(r));
+	struct cni_prefix net = cni_prefix_network(&r->dst);
+	struct rtmsg rtm = {
+	    .rtm_family = family_of(r),
+	    .rtm_dst_len = r->dst.len,
+	    .rtm_table = table_of(r) < 256 ? table_of(r) : RT_TABLE_UNSPEC,
+	    .rtm_protocol = del ? RTPROT_UNSPEC : protocol_of(r),
+	    .rtm_scope = del ? RT_SCOPE_NOWHERE : scope_of(r),
+	    .rtm_type = del ? RTN_UNSPEC : RTN_UNICAST,
+	    .rtm_flags = !del && r->onlink ? RTNH_F_ONLINK : 0,
+	};
+
+	if (!msg || nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_u32(msg, RTA_TABLE, table_of(r)) < 0 ||
+	    (r->dst.len && nla_put(msg, RTA_DST, bytes, net.ip.addr) < 0) ||
+	    (r->gw.family && nla_put(msg, RTA_GATEWAY, bytes, r->gw.addr) < 0) ||
+	    (oif && nla_put_u32(msg, RTA_OIF, oif) < 0) ||
+	    (r->metric && nla_put_u32(msg, RTA_PRIORITY, r->metric) < 0))
+		return -ENOMEM;
+	*out = steal_ptr(msg);
+	return 0;
+}
+
+/* ---- look-up -------------------------------------------------------- */
+
+struct route_acc {
+	const struct knl_route *want;
+	int oif;
+	struct knl_route *found;
+	bool hit;
+};
+
+static bool route_match(const struct route_acc *acc, const struct knl_route *got)
+{
+	const struct knl_route *w = acc->want;
+	struct cni_prefix wnet = cni_prefix_network(&w->dst);
+
+	if (table_of(got) != table_of(w) || got->dst.len != w->dst.len ||
+	    !cni_ip_equal(&got->dst.ip, &wnet.ip))
+		return false;
+	if (w->gw.family ? !cni_ip_equal(&got->gw, &w->gw) : got->gw.family != 0)
+		return false;
+	if (acc->oif && got->oif != acc->oif)
+		return false;
+	return !w->metric || got->metric == w->metric;
+}
+
+static void nla_copy_ip(struct nlattr *a, int family, struct cni_ip *ip)
+{
+	int bytes = knl_family_bytes(family);
+
+	if (!a || nla_len(a) != bytes)
+		return;
+	ip->family = family;
+	memcpy(ip->addr, nla_data(a), bytes);
+}
+
+/* A single-path unicast route from an RTM_NEWROUTE; false to skip it. */
+static bool decode_route(struct nlmsghdr *nlh, int family, struct knl_route *got)
+{
+	struct nlattr *tb[RTA_MAX + 1];
+	struct rtmsg *rtm;
+
+	memset(got, 0, sizeof(*got));
+	if (nlh->nlmsg_type != RTM_NEWROUTE || !nlmsg_valid_hdr(nlh, sizeof(*rtm)))
+		return false;
+	rtm = nlmsg_data(nlh);
+	if (rtm->rtm_family != family || rtm->rtm_type != RTN_UNICAST ||
+	    (rtm->rtm_flags & RTM_F_CLONED))
+		return false;
+	if (nlmsg_parse(nlh, sizeof(*rtm), tb, RTA_MAX, NULL) < 0 || tb[RTA_MULTIPATH])
+		return false;
+	got->dst.ip.family = family;
+	nla_copy_ip(tb[RTA_DST], family, &got->dst.ip);
+	got->dst.len = rtm->rtm_dst_len;
+	nla_copy_ip(tb[RTA_GATEWAY], family, &got->gw);
+	got->oif = tb[RTA_OIF] ? (int)nla_get_u32(tb[RTA_OIF]) : 0;
+	got->table = tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	got->metric = tb[RTA_PRIORITY] ? nla_get_u32(tb[RTA_PRIORITY]) : 0;
+	got->scope = rtm->rtm_scope;
+	got->onlink = rtm->rtm_flags & RTNH_F_ONLINK;
+	got->protocol = rtm->rtm_protocol;
+	return true;
+}
+
+static int parse_route(struct nl_msg *msg, void *arg)
+{
+	struct route_acc *acc = arg;
+	struct knl_route got;
+
+	if (acc->hit || !decode_route(nlmsg_hdr(msg), family_of(acc->want), &got))
+		return 0;
+	if (!route_match(acc, &got))
+		return 0;
+	acc->hit = true;
+	if (acc->found)
+		*acc->found = got;
+	return 0;
+}
+
+/* Dump one table (and one device): the kernel filters with strict checking;
+ * parse_route filters again for kernels without it. */
+static int dump_routes(struct nl_sock *sk, struct route_acc *acc, struct knl_status *st)
+{
+	cleanup_nl_msg struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETROUTE, NLM_F_DUMP);
+	uint32_t table = table_of(acc->want);
+	struct rtmsg rtm = {
+	    .rtm_family = family_of(acc->want),
+	    .rtm_table = table < 256 ? table : RT_TABLE_UNSPEC,
+	};
+
+	acc->hit = false;
+	if (!msg || nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_u32(msg, RTA_TABLE, table) < 0 ||
+	    (acc->oif && nla_put_u32(msg, RTA_OIF, acc->oif) < 0)) {
+		st->err = -ENOMEM;
+		st->ext[0] = '\0';
+		return -ENOMEM;
+	}
+	return knl_transact(sk, msg, parse_route, acc, st);
+}
+
+static int find_route(struct nl_sock *sk, const struct knl_route *r, int oif,
+		      struct knl_route *found, const char *what, struct cni_error *err)
+{
+	struct route_acc acc = {.want = r, .oif = oif, .found = found};
+	struct knl_status st;
+	int rc, tries = 0;
+
+	do
+		rc = dump_routes(sk, &acc, &st);
+	while (rc == -EAGAIN && ++tries < DUMP_TRIES);
+	if (rc < 0)
+		return knl_fail(err, rc, &st, "%s", what);
+	return acc.hit;
+}
+
+int knl_route_find(struct nl_sock *sk, const struct knl_route *r, struct knl_route *found,
+		   struct cni_error *err)
+{
+	char what[192], desc[160];
+	int oif, rc;
+
+	knl_route_format(r, desc, sizeof(desc));
+	snprintf(what, sizeof(what), "look up route %s", desc);
+	if ((rc = check_route(r, what, err)) < 0)
+		return rc;
+	rc = resolve_oif(sk, r, &oif, err);
+	if (rc <= 0)
+		return rc; /* no such device: no such route */
+	return find_route(sk, r, oif, found, what, err);
+}
+
+/* ---- add / delete --------------------------------------------------- */
+
+static int route_request(struct nl_sock *sk, int type, int flags, const struct knl_route *r,
+			 int oif, struct knl_status *st)
+{
+	cleanup_nl_msg struct nl_msg *msg = NULL;
+
+	if (route_msg(type, flags, r, oif, &msg) < 0) {
+		st->err = -ENOMEM;
+		st->ext[0] = '\0';
+		return -ENOMEM;
+	}
+	return knl_transact(sk, msg, NULL, NULL, st);
+}
+
+int knl_route_add(struct nl_sock *sk, const struct knl_route *r, bool *existed,
+		  struct cni_error *err)
+{
+	char what[192], desc[160];
+	struct knl_status st;
+	int oif, rc;
+
+	if (existed)
+		*existed = false;
+	knl_route_format(r, desc, sizeof(desc));
+	snprintf(what, sizeof(what), "add route %s", desc);
+	if ((rc = check_route(r, what, err)) < 0)
+		return rc;
+	rc = resolve_oif(sk, r, &oif, err);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return knl_fail(err, -ENODEV, NULL, "%s", what);
+	rc = route_request(sk, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, r, oif, &st);
+	if (rc != -EEXIST)
+		return rc < 0 ? knl_fail(err, rc, &st, "%s", what) : 0;
+	rc = find_route(sk, r, oif, NULL, what, err);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return knl_fail(err, -EEXIST, NULL,
+				"%s: a different route to that destination exists", what);
+	if (existed)
+		*existed = true;
+	return 0;
+}
+
+int knl_route_del(struct nl_sock *sk, const struct knl_route *r, struct cni_error *err)
+{
+	char what[192], desc[160];
+	struct knl_status st;
+	int oif, rc;
+
+	knl_route_format(r, desc, sizeof(desc));
+	snprintf(what, sizeof(what), "delete route %s", desc);
+	if ((rc = check_route(r, what, err)) < 0)
+		return rc;
+	rc = resolve_oif(sk, r, &oif, err);
+	if (rc <= 0)
+		return rc; /* its device is gone, and the route with it */
+	rc = route_request(sk, RTM_DELROUTE, 0, r, oif, &st);
+	if (rc == -ESRCH || rc == -ENOENT)
+		return 0;
+	return rc < 0 ? knl_fail(err, rc, &st, "%s", what) : 0;
+}
