@@ -68,6 +68,14 @@ reset_net() {
 
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
 
+# True while process $1 runs (a zombie, exited but not reaped, does not count).
+alive() {
+	case $(cat "/proc/$1/stat" 2>/dev/null) in
+	"" | *") Z "*) return 1 ;;
+	esac
+	return 0
+}
+
 # Prefixes every line read from stdin (a last line without newline included).
 prefix_lines() {
 	while IFS= read -r _line || [ -n "$_line" ]; do
@@ -104,7 +112,9 @@ for m in $MODULES; do
 		esac
 	fi
 done
-[ "$setup_fail" = 0 ] && echo "VMTAP: ok - kernel modules loaded ($(echo "$MODULES" | wc -w))"
+# shellcheck disable=SC2086 # word splitting wanted: count the modules
+set -- $MODULES
+[ "$setup_fail" = 0 ] && echo "VMTAP: ok - kernel modules loaded ($#)"
 if $IP link set lo up; then
 	echo "VMTAP: ok - lo up"
 else
@@ -135,7 +145,7 @@ for s in $SCENARIOS; do
 	kill -KILL -- "-$spid" 2>/dev/null
 	# The reader ends when every writer has gone; do not hang on escaped daemons.
 	n=0
-	while [ -d "/proc/$reader" ] && [ "$n" -lt 50 ]; do
+	while alive "$reader" && [ "$n" -lt 50 ]; do
 		sleep 0.1
 		n=$((n + 1))
 	done
