@@ -89,6 +89,11 @@ $(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(LIB_A)
 
 fuzzers: $(FUZZ_BINS)
 
+# Benchmark driver (bench/cnibench.c): execs plugins as a runtime does.
+$(BUILD)/bench/cnibench: $(BUILD)/obj/bench/cnibench.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcjson
+
 # A long fuzzing run (the test suite runs a short one).
 FUZZ_SECONDS ?= 300
 fuzz:

@@ -1,0 +1,255 @@
+/* cnibench: exec CNI plugins as a runtime does and measure them.
+ *
+ * For call i (0..count-1) the environment is CNI_COMMAND, CNI_CONTAINERID =
+ * <id-prefix><first+i>, CNI_NETNS = printf(netns-pattern, first+i), CNI_IFNAME,
+ * CNI_PATH; stdin is the config. With several plugins (a chain, like a conflist),
+ * each ADD gets the previous plugin's result as prevResult; DEL runs them in
+ * reverse. Up to `inflight` calls run at once.
+ * Prints one JSON object: latency p50/p99/mean (ms, per call of the whole chain),
+ * throughput (calls/s), peak RSS of any one plugin process (KiB), failures.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cjson/cJSON.h>
+
+extern char **environ;
+
+struct opts {
+	const char *cmd, *conf_path, *netns_pattern, *ifname, *cni_path, *id_prefix;
+	char *plugins[8];
+	int n_plugins, first, count, inflight, verbose;
+};
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t n = 0;
+
+	if (!f)
+		return NULL;
+	if (getdelim(&buf, &n, '\0', f) < 0) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+/* Run one plugin: stdin from `in`, stdout captured; returns exit status, RSS in *rss_kb. */
+static int run_plugin(const struct opts *o, const char *plugin, int i, const char *in, char **out,
+		      long *rss_kb)
+{
+	char cmd[64], id[128], ns[256], ifn[64], path[4096];
+	char *env[] = { cmd, id, ns, ifn, path, "CNI_ARGS=", NULL };
+	int inpipe[2], outpipe[2], status = 0;
+	posix_spawn_file_actions_t fa;
+	struct rusage ru;
+	size_t cap = 8192, n = 0;
+	char *buf = malloc(cap);
+	pid_t pid;
+
+	snprintf(cmd, sizeof(cmd), "CNI_COMMAND=%s", o->cmd);
+	snprintf(id, sizeof(id), "CNI_CONTAINERID=%s%d", o->id_prefix, o->first + i);
+	snprintf(ns, sizeof(ns), "CNI_NETNS=");
+	snprintf(ns + 10, sizeof(ns) - 10, o->netns_pattern, o->first + i);
+	snprintf(ifn, sizeof(ifn), "CNI_IFNAME=%s", o->ifname);
+	snprintf(path, sizeof(path), "CNI_PATH=%s", o->cni_path);
+	if (pipe(inpipe) < 0 || pipe(outpipe) < 0)
+		return -1;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, inpipe[0], 0);
+	posix_spawn_file_actions_adddup2(&fa, outpipe[1], 1);
+	posix_spawn_file_actions_addclose(&fa, inpipe[1]);
+	posix_spawn_file_actions_addclose(&fa, outpipe[0]);
+	char *argv[] = { (char *)plugin, NULL };
+	if (posix_spawn(&pid, plugin, &fa, NULL, argv, env) != 0)
+		return -1;
+	posix_spawn_file_actions_destroy(&fa);
+	close(inpipe[0]);
+	close(outpipe[1]);
+	/* Configs are small (< pipe buffer): write all, then read. */
+	if (write(inpipe[1], in, strlen(in)) < 0)
+		perror("write");
+	close(inpipe[1]);
+	for (;;) {
+		ssize_t r = read(outpipe[0], buf + n, cap - n - 1);
+
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+		if (n + 1 >= cap)
+			buf = realloc(buf, cap *= 2);
+	}
+	buf[n] = '\0';
+	close(outpipe[0]);
+	wait4(pid, &status, 0, &ru);
+	*rss_kb = ru.ru_maxrss;
+	*out = buf;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* One runtime call: the chain in order (ADD/CHECK) or reversed (DEL). */
+static int run_chain(const struct opts *o, const char *conf, int i, long *rss_kb)
+{
+	char *prev = NULL;
+	int rc = 0;
+	int del = strcmp(o->cmd, "DEL") == 0;
+
+	for (int k = 0; k < o->n_plugins && rc == 0; k++) {
+		int p = del ? o->n_plugins - 1 - k : k;
+		cJSON *c = cJSON_Parse(conf);
+		char *in, *out = NULL;
+		long rss = 0;
+
+		if (!c)
+			return -1;
+		if (o->n_plugins > 1) {
+			/* A conflist: conf is {"cniVersion","name","plugins":[...]}. */
+			cJSON *list = cJSON_GetObjectItem(c, "plugins");
+			cJSON *pc = cJSON_Duplicate(cJSON_GetArrayItem(list, p), 1);
+
+			cJSON_AddItemToObject(pc, "cniVersion",
+					      cJSON_Duplicate(cJSON_GetObjectItem(c, "cniVersion"), 1));
+			cJSON_AddItemToObject(pc, "name", cJSON_Duplicate(cJSON_GetObjectItem(c, "name"), 1));
+			if (prev && !del)
+				cJSON_AddItemToObject(pc, "prevResult", cJSON_Parse(prev));
+			cJSON_Delete(c);
+			c = pc;
+		}
+		in = cJSON_PrintUnformatted(c);
+		cJSON_Delete(c);
+		rc = run_plugin(o, o->plugins[p], i, in, &out, &rss);
+		if (rc != 0 && o->verbose)
+			fprintf(stderr, "cnibench: %s %s #%d: exit %d: %s\n", o->plugins[p], o->cmd, i, rc, out);
+		if (rss > *rss_kb)
+			*rss_kb = rss;
+		free(in);
+		free(prev);
+		prev = out;
+	}
+	free(prev);
+	return rc;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .cmd = "ADD", .netns_pattern = "/run/netns/bench%d", .ifname = "net1",
+			  .cni_path = "", .id_prefix = "bench", .count = 100, .inflight = 1 };
+	static const struct option longopts[] = {
+		{ "cmd", 1, 0, 'c' },	  { "conf", 1, 0, 'f' },     { "plugin", 1, 0, 'p' },
+		{ "netns", 1, 0, 'n' },	  { "ifname", 1, 0, 'i' },   { "cni-path", 1, 0, 'P' },
+		{ "id-prefix", 1, 0, 'I' }, { "first", 1, 0, 's' },  { "count", 1, 0, 'N' },
+		{ "inflight", 1, 0, 'j' }, { "verbose", 0, 0, 'v' }, { 0, 0, 0, 0 },
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': o.cmd = optarg; break;
+		case 'f': o.conf_path = optarg; break;
+		case 'p':
+			if (o.n_plugins < 8)
+				o.plugins[o.n_plugins++] = optarg;
+			break;
+		case 'n': o.netns_pattern = optarg; break;
+		case 'i': o.ifname = optarg; break;
+		case 'P': o.cni_path = optarg; break;
+		case 'I': o.id_prefix = optarg; break;
+		case 's': o.first = atoi(optarg); break;
+		case 'N': o.count = atoi(optarg); break;
+		case 'j': o.inflight = atoi(optarg); break;
+		case 'v': o.verbose = 1; break;
+		default:
+			fprintf(stderr, "usage: cnibench --cmd ADD --conf F --plugin BIN [--plugin BIN2] "
+					"[--netns PATTERN] [--first N] [--count N] [--inflight K]\n");
+			return 2;
+		}
+	}
+	char *conf = o.conf_path ? read_file(o.conf_path) : NULL;
+	if (!conf || !o.n_plugins || o.count < 1 || o.inflight < 1) {
+		fprintf(stderr, "cnibench: need --conf FILE and --plugin BIN\n");
+		return 2;
+	}
+
+	double *lat = calloc(o.count, sizeof(double));
+	int failures = 0, started = 0, done = 0;
+	long peak_rss = 0;
+	double t0 = now_ms();
+
+	/* Each call runs in a forked worker so that up to `inflight` chains overlap. */
+	struct slot { pid_t pid; int i; double start; int fd; } *slots = calloc(o.inflight, sizeof(*slots));
+	while (done < o.count) {
+		for (int s = 0; s < o.inflight && started < o.count; s++) {
+			if (slots[s].pid)
+				continue;
+			int fds[2];
+			if (pipe(fds) < 0)
+				return 1;
+			slots[s].i = started++;
+			slots[s].start = now_ms();
+			slots[s].fd = fds[0];
+			slots[s].pid = fork();
+			if (slots[s].pid == 0) {
+				long rss = 0;
+				int rc = run_chain(&o, conf, slots[s].i, &rss);
+
+				if (write(fds[1], &rss, sizeof(rss)) < 0)
+					_exit(99);
+				_exit(rc ? 1 : 0);
+			}
+			close(fds[1]);
+		}
+		int status;
+		pid_t pid = wait(&status);
+		for (int s = 0; s < o.inflight; s++) {
+			if (slots[s].pid != pid)
+				continue;
+			long rss = 0;
+
+			lat[done++] = now_ms() - slots[s].start;
+			if (read(slots[s].fd, &rss, sizeof(rss)) == sizeof(rss) && rss > peak_rss)
+				peak_rss = rss;
+			close(slots[s].fd);
+			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+				failures++;
+			slots[s].pid = 0;
+		}
+	}
+	double total = now_ms() - t0, sum = 0;
+
+	qsort(lat, o.count, sizeof(double), cmp_double);
+	for (int i = 0; i < o.count; i++)
+		sum += lat[i];
+	printf("{\"cmd\":\"%s\",\"count\":%d,\"inflight\":%d,\"p50_ms\":%.3f,\"p99_ms\":%.3f,"
+	       "\"mean_ms\":%.3f,\"throughput\":%.1f,\"max_rss_kb\":%ld,\"failures\":%d}\n",
+	       o.cmd, o.count, o.inflight, lat[o.count / 2], lat[(int)(o.count * 0.99)],
+	       sum / o.count, o.count / (total / 1e3), peak_rss, failures);
+	free(lat);
+	free(slots);
+	free(conf);
+	return failures ? 1 : 0;
+}
