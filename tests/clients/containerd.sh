@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2016
+# A private containerd for the client tests. Source it and call:
+#   ctrd_start            start containerd (root, state, sockets under a fresh temp dir
+#                         $CTRD_DIR), wait for it and import the busybox OCI image
+#                         (tests/clients/image.sh) as $CTRD_IMAGE
+#   ctrd_ctr ARGS...      ctr against that containerd, in namespace $CTRD_NS
+#   ctrd_ctr_cni ARGS...  the same, for `ctr run --cni`: see below
+#   ctrd_stop             kill and delete every task and container, stop containerd and
+#                         the shims it started (by PID), remove $CTRD_DIR
+# or run it: `containerd.sh start` prints the dir; `CTRD_DIR=... containerd.sh stop`.
+#
+# Where `ctr run --cni` finds CNI: ctr (containerd 1.6) does the CNI calls itself, in the
+# client process, through go-cni with its defaults: the first config file in
+# /etc/cni/net.d, plugins in /opt/cni/bin, libcni's cache in /var/lib/cni. It has no flag
+# or environment variable to move them, and containerd's own config (the CRI plugin's
+# conf_dir/bin_dir) is not read by ctr. So ctrd_ctr_cni runs ctr in a private mount
+# namespace where $CTRD_DIR/cni/{net.d,bin,lib} are bind-mounted over those three
+# directories: the host's files there are neither read nor written, and the plugins (children
+# of ctr) see the same view, so host-local's default dataDir (/var/lib/cni/networks) lands
+# in $CTRD_DIR/cni/lib too. A directory missing on the host is created as a mount point
+# and removed again by ctrd_stop if it is still empty.
+#
+# The shim of containerd 1.6 puts its socket under /run/containerd/s/<hash of our address>
+# whatever the state dir is; it goes away with the shim.
+
+CTRD_NS=${CTRD_NS:-krafty-clients}
+CTRD_CNI_DIRS=(/etc/cni/net.d /opt/cni/bin /var/lib/cni)
+CTRD_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+ctrd_ctr() {
+	ctr --address "$CTRD_DIR/containerd.sock" --namespace "$CTRD_NS" "$@"
+}
+
+# Creates a missing mount point and records it (deepest last) for ctrd_stop.
+_ctrd_mountpoint() {
+	local d=$1 missing=() p=$1
+	while [[ ! -e $p ]]; do
+		missing=("$p" "${missing[@]}")
+		p=$(dirname "$p")
+	done
+	((${#missing[@]})) || return 0
+	mkdir -p "$d" || return 1
+	printf '%s\n' "${missing[@]}" >>"$CTRD_DIR/created-mountpoints"
+}
+
+ctrd_ctr_cni() {
+	local d
+	for d in "${CTRD_CNI_DIRS[@]}"; do
+		_ctrd_mountpoint "$d" || return 1
+	done
+	# The bind mounts exist only in this namespace and vanish when ctr exits.
+	unshare --mount --propagation private -- /bin/bash -c '
+		set -e
+		mount --bind "$1/cni/net.d" /etc/cni/net.d
+		mount --bind "$1/cni/bin" /opt/cni/bin
+		mount --bind "$1/cni/lib" /var/lib/cni
+		shift
+		exec "$@"' ctrd "$CTRD_DIR" \
+		ctr --address "$CTRD_DIR/containerd.sock" --namespace "$CTRD_NS" "$@"
+}
+
+ctrd_start() {
+	local image_tar i
+	for i in containerd ctr runc containerd-shim-runc-v2 unshare; do
+		command -v "$i" >/dev/null ||
+			{ echo "containerd.sh: $i not found (run tests/clients/deps.sh)" >&2; return 1; }
+	done
+	image_tar=$(BUILD=${BUILD:-build} bash "$CTRD_HERE/image.sh") || return 1
+	CTRD_IMAGE=$(bash "$CTRD_HERE/image.sh" --ref)
+	# Short path: unix socket paths are limited to 107 bytes.
+	CTRD_DIR=$(mktemp -d /tmp/krafty-ctrd.XXXXXX) || return 1
+	export CTRD_DIR CTRD_IMAGE
+	mkdir -p "$CTRD_DIR"/{root,state,opt,cni/net.d,cni/bin,cni/lib}
+	cat >"$CTRD_DIR/config.toml" <<EOF
+version = 2
+root = "$CTRD_DIR/root"
+state = "$CTRD_DIR/state"
+# No CRI: only ctr talks to this containerd. (Were CRI on, its CNI dirs would be these;
+# ctr itself does not read them, see the header of tests/clients/containerd.sh.)
+disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.btrfs",
+  "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper",
+  "io.containerd.snapshotter.v1.aufs", "io.containerd.tracing.processor.v1.otlp"]
+
+[grpc]
+  address = "$CTRD_DIR/containerd.sock"
+[ttrpc]
+  address = "$CTRD_DIR/containerd.sock.ttrpc"
+[debug]
+  address = ""
+  level = "info"
+[metrics]
+  address = ""
+
+[plugins]
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    conf_dir = "$CTRD_DIR/cni/net.d"
+    bin_dir = "$CTRD_DIR/cni/bin"
+  [plugins."io.containerd.internal.v1.opt"]
+    path = "$CTRD_DIR/opt"
+EOF
+	containerd --config "$CTRD_DIR/config.toml" >"$CTRD_DIR/containerd.log" 2>&1 &
+	echo $! >"$CTRD_DIR/containerd.pid"
+	for ((i = 0; i < 100; i++)); do
+		ctrd_ctr version >/dev/null 2>&1 && break
+		if ! kill -0 "$(cat "$CTRD_DIR/containerd.pid")" 2>/dev/null; then
+			echo "containerd.sh: containerd exited at start; its log:" >&2
+			tail -n 30 "$CTRD_DIR/containerd.log" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+	ctrd_ctr version >/dev/null 2>&1 ||
+		{ echo "containerd.sh: containerd did not answer in 10 s; its log:" >&2
+		  tail -n 30 "$CTRD_DIR/containerd.log" >&2; return 1; }
+	ctrd_ctr image import --snapshotter native "$image_tar" >"$CTRD_DIR/import.log" 2>&1 ||
+		{ echo "containerd.sh: ctr image import failed:" >&2; cat "$CTRD_DIR/import.log" >&2; return 1; }
+	ctrd_ctr image ls -q | grep -qxF "$CTRD_IMAGE" ||
+		{ echo "containerd.sh: $CTRD_IMAGE not among the imported images:" >&2
+		  ctrd_ctr image ls >&2; return 1; }
+}
+
+# PIDs of the processes whose command line names our socket (containerd's shims).
+_ctrd_shim_pids() {
+	local p
+	for p in /proc/[0-9]*; do
+		tr "\\0" " " 2>/dev/null <"$p/cmdline" | grep -qF -- "$CTRD_DIR/containerd.sock" &&
+			echo "${p#/proc/}"
+	done
+}
+
+ctrd_stop() {
+	[[ -n ${CTRD_DIR:-} && -d $CTRD_DIR ]] || return 0
+	local id pid i m rc=0
+	if [[ -f $CTRD_DIR/containerd.pid ]] && kill -0 "$(cat "$CTRD_DIR/containerd.pid")" 2>/dev/null; then
+		for id in $(ctrd_ctr task ls -q 2>/dev/null); do
+			ctrd_ctr task kill -s SIGKILL "$id" >/dev/null 2>&1
+		done
+		for id in $(ctrd_ctr task ls -q 2>/dev/null); do
+			for ((i = 0; i < 50; i++)); do
+				ctrd_ctr task delete -f "$id" >/dev/null 2>&1 && break
+				sleep 0.1
+			done
+		done
+		for id in $(ctrd_ctr container ls -q 2>/dev/null); do
+			ctrd_ctr container delete "$id" >/dev/null 2>&1
+		done
+		pid=$(cat "$CTRD_DIR/containerd.pid")
+		kill "$pid" 2>/dev/null
+		for ((i = 0; i < 50; i++)); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	fi
+	# Shims outlive containerd; they are ours when they name our socket.
+	for pid in $(_ctrd_shim_pids); do
+		kill -9 "$pid" 2>/dev/null
+	done
+	# Nothing may stay mounted below the dir before it is removed.
+	while read -r m; do
+		umount -l "$m" 2>/dev/null || rc=1
+	done < <(findmnt -rn -o TARGET | awk -v d="$CTRD_DIR/" 'index($0, d) == 1' | sort -r)
+	if [[ -f $CTRD_DIR/created-mountpoints ]]; then
+		sort -ru "$CTRD_DIR/created-mountpoints" | while read -r m; do
+			rmdir "$m" 2>/dev/null
+		done
+	fi
+	if findmnt -rn -o TARGET | grep -qF "$CTRD_DIR/"; then
+		echo "containerd.sh: mounts left under $CTRD_DIR, not removing it" >&2
+		return 1
+	fi
+	rm -rf --one-file-system "$CTRD_DIR"
+	return $rc
+}
+
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+	case ${1:-} in
+	start) ctrd_start && echo "$CTRD_DIR" ;;
+	stop) ctrd_stop ;;
+	*) echo "usage: $0 start | CTRD_DIR=dir $0 stop" >&2; exit 2 ;;
+	esac
+fi
