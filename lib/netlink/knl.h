@@ -191,6 +191,9 @@ int knl_netns_open(const char *path, int *fd, struct cni_error *err);
  * (the calling thread's; our plugins are single-threaded). On failure nothing
  * changed and *saved_fd is -1. */
 int knl_netns_enter(int ns_fd, int *saved_fd, struct cni_error *err);
+/* knl_netns_open() and knl_netns_enter() in one: the file is closed again,
+ * *saved_fd holds the way back. -ENOENT when the path does not exist. */
+int knl_netns_enter_path(const char *path, int *saved_fd, struct cni_error *err);
 /* setns() back into *saved_fd, close it and set it to -1 (so a cleanup_netns
  * variable can be returned explicitly, with the error reported). */
 int knl_netns_return(int *saved_fd, struct cni_error *err);

@@ -71,6 +71,17 @@ int knl_netns_enter(int ns_fd, int *saved_fd, struct cni_error *err)
 	return 0;
 }
 
+int knl_netns_enter_path(const char *path, int *saved_fd, struct cni_error *err)
+{
+	cleanup_close int fd = -1;
+	int r;
+
+	*saved_fd = -1;
+	if ((r = knl_netns_open(path, &fd, err)) < 0)
+		return r;
+	return knl_netns_enter(fd, saved_fd, err);
+}
+
 int knl_netns_return(int *saved_fd, struct cni_error *err)
 {
 	int r, e;

@@ -1,0 +1,166 @@
+#include "statefile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+
+static int mkdir_one(const char *path, mode_t mode, struct cni_error *err)
+{
+	struct stat st;
+
+	if (mkdir(path, mode) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return cni_err_errno(err, CNI_ERR_IO, errno, "create directory %s", path);
+	if (stat(path, &st) < 0)
+		return cni_err_errno(err, CNI_ERR_IO, errno, "create directory %s", path);
+	if (!S_ISDIR(st.st_mode))
+		return cni_err(err, CNI_ERR_IO, "create directory %s: a file of that name exists", path);
+	return 0;
+}
+
+int cni_mkdir_p(const char *path, mode_t mode, struct cni_error *err)
+{
+	cleanup_free char *copy = NULL;
+
+	if (!path || !*path)
+		return cni_err(err, CNI_ERR_INVALID_CONFIG, "empty directory path");
+	if (!(copy = strdup(path)))
+		return cni_err(err, CNI_ERR_IO, "out of memory");
+	/* Each parent in turn: cut the string at every '/' after the first byte. */
+	for (char *p = copy + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir_one(copy, mode, err) < 0)
+			return -1;
+		*p = '/';
+	}
+	return mkdir_one(copy, mode, err);
+}
+
+int cni_dir_lock(const char *dir, int *fd, struct cni_error *err)
+{
+	cleanup_close int d = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	*fd = -1;
+	if (d < 0)
+		return cni_err_errno(err, CNI_ERR_IO, errno, "open directory %s", dir);
+	while (flock(d, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return cni_err_errno(err, CNI_ERR_IO, errno, "lock directory %s", dir);
+	*fd = steal_fd(d);
+	return 0;
+}
+
+int cni_file_read(const char *path, size_t max, char **out, size_t *len, struct cni_error *err)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	cleanup_free char *buf = NULL;
+	size_t n = 0;
+
+	*out = NULL;
+	*len = 0;
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0)
+		return cni_err_errno(err, CNI_ERR_IO, errno, "open %s", path);
+	if (!(buf = malloc(max + 1)))
+		return cni_err(err, CNI_ERR_IO, "out of memory");
+	for (;;) {
+		ssize_t r = read(fd, buf + n, max + 1 - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return cni_err_errno(err, CNI_ERR_IO, errno, "read %s", path);
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > max)
+			return cni_err(err, CNI_ERR_IO, "read %s: larger than %zu bytes", path, max);
+	}
+	buf[n] = '\0';
+	*out = steal_ptr(buf);
+	*len = n;
+	return 1;
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t w = write(fd, data, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		data += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* fsync the directory holding path, so that a rename or unlink in it is durable. */
+static int sync_parent(const char *path, struct cni_error *err)
+{
+	cleanup_free char *copy = strdup(path);
+	cleanup_close int fd = -1;
+
+	if (!copy)
+		return cni_err(err, CNI_ERR_IO, "out of memory");
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) < 0)
+		return cni_err_errno(err, CNI_ERR_IO, errno, "sync directory of %s", path);
+	return 0;
+}
+
+static int write_temp(int fd, const char *tmp, const void *data, size_t len, mode_t mode,
+		      struct cni_error *err)
+{
+	if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0)
+		return cni_err_errno(err, CNI_ERR_IO, errno, "write %s", tmp);
+	return 0;
+}
+
+int cni_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+			  struct cni_error *err)
+{
+	cleanup_free char *tmp = NULL;
+	cleanup_close int fd = -1;
+
+	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0) {
+		tmp = NULL;
+		return cni_err(err, CNI_ERR_IO, "out of memory");
+	}
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return cni_err_errno(err, CNI_ERR_IO, errno, "create a temp file for %s", path);
+	if (write_temp(fd, tmp, data, len, mode, err) < 0)
+		goto fail;
+	if (rename(tmp, path) < 0) {
+		cni_err_errno(err, CNI_ERR_IO, errno, "rename %s to %s", tmp, path);
+		goto fail;
+	}
+	return sync_parent(path, err);
+fail:
+	unlink(tmp);
+	return -1;
+}
+
+int cni_file_remove(const char *path, struct cni_error *err)
+{
+	if (unlink(path) == 0)
+		return sync_parent(path, err);
+	if (errno == ENOENT)
+		return 0;
+	return cni_err_errno(err, CNI_ERR_IO, errno, "remove %s", path);
+}

@@ -1,0 +1,36 @@
+/* Small files a plugin keeps between ADD and DEL (saved values, allocations):
+ * read whole, written atomically, guarded by a directory lock.
+ *
+ * Atomic means a reader (or the plugin after a crash or power loss) sees the
+ * old content or the new one, never a mix or an empty file: the data goes to a
+ * temp file in the same directory, is fsync'd, renamed over the target, and
+ * the directory is fsync'd so that the rename itself is durable. */
+#ifndef CNI_STATEFILE_H
+#define CNI_STATEFILE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+/* Create a directory and its missing parents with mode (like mkdir -p).
+ * An existing directory is fine; an existing non-directory is an error. */
+int cni_mkdir_p(const char *path, mode_t mode, struct cni_error *err);
+
+/* Open the directory and take an exclusive flock on it, waiting for other
+ * holders. The lock lasts until *fd is closed (use a cleanup_close int). */
+int cni_dir_lock(const char *dir, int *fd, struct cni_error *err);
+
+/* Read a whole file into a NUL-terminated malloc'd buffer of at most max bytes.
+ * Returns 1 when read, 0 when the file does not exist (*out NULL, *len 0),
+ * -1 on error (a file larger than max is an error: CNI_ERR_IO). */
+int cni_file_read(const char *path, size_t max, char **out, size_t *len, struct cni_error *err);
+
+/* Replace path with data atomically (see above); the file gets mode. */
+int cni_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+			  struct cni_error *err);
+
+/* Remove a file; succeeds when it is already gone. */
+int cni_file_remove(const char *path, struct cni_error *err);
+
+#endif

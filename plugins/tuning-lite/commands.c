@@ -1,0 +1,227 @@
+/* ADD, DEL, CHECK and GC: config, state file and netns put together.
+ *
+ * ADD, in an order that changes nothing until everything is known to be valid:
+ *   1. the config (keys, values, MACs) and prevResult;
+ *   2. the state directory locked, the saved values loaded;
+ *   3. in the netns: the interface, MTU limits, sysctls that exist and are
+ *      writable, and the current value of everything the config names;
+ *   4. the state file extended with the current value of each setting about
+ *      to change for the first time (written before the change, so a crash
+ *      never loses an original value);
+ *   5. the changes; if one fails, the earlier ones are undone and the state
+ *      file is put back as it was.
+ * DEL restores the saved values, latest first, and forgets them. */
+#include "tuning.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cni/cleanup.h"
+
+static void config_freep(struct tl_config *cfg)
+{
+	tl_config_free(cfg);
+}
+static void state_freep(struct tl_state *st)
+{
+	tl_state_free(st);
+}
+#define cleanup_config __attribute__((cleanup(config_freep)))
+#define cleanup_state __attribute__((cleanup(state_freep)))
+#define cleanup_iface __attribute__((cleanup(tl_iface_close)))
+
+/* Enter CNI_NETNS; a netns that does not exist is the runtime's error (code 4). */
+static int enter_netns(const struct cni_ctx *ctx, int *saved, struct cni_error *err)
+{
+	int r;
+
+	if (!ctx->env.netns) {
+		cni_err(err, CNI_ERR_INVALID_ENV, "CNI_NETNS is not set");
+		return -ENOENT;
+	}
+	r = knl_netns_enter_path(ctx->env.netns, saved, err);
+	if (r == -ENOENT)
+		cni_err(err, CNI_ERR_INVALID_ENV, "CNI_NETNS %s does not exist", ctx->env.netns);
+	return r;
+}
+
+static int open_iface(const struct cni_ctx *ctx, struct tl_iface *ifc, struct cni_error *err)
+{
+	int r = tl_iface_open(ctx->env.ifname, ifc, err);
+
+	if (r == -ENODEV)
+		cni_err(err, TL_ERR_NO_IFACE, "interface %s does not exist in %s", ctx->env.ifname,
+			ctx->env.netns);
+	return r;
+}
+
+/* saved plus the current value of every wanted item that will change and is
+ * not saved yet: the first value seen is the one DEL restores. */
+static int extend_saved(const struct tl_items *saved, const struct tl_items *want,
+			const struct tl_items *current, struct tl_items *next,
+			struct cni_error *err)
+{
+	for (size_t i = 0; i < saved->n; i++) {
+		const struct tl_item *s = &saved->v[i];
+
+		if (tl_items_add(next, s->kind, s->name, s->path, s->value, err) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < want->n; i++) {
+		const struct tl_item *c = &current->v[i];
+
+		if (tl_value_equal(&want->v[i], c->value) || tl_items_find(next, c))
+			continue;
+		if (tl_items_add(next, c->kind, c->name, c->path, c->value, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The result: prevResult, with the new MAC (and MTU, shown in 1.1.0) on
+ * CNI_IFNAME's entry in the sandbox. */
+static int update_result(struct cni_ctx *ctx, const struct tl_items *want, struct cni_error *err)
+{
+	struct cni_result *r = ctx->result;
+
+	for (size_t i = 0; i < r->n_interfaces; i++) {
+		struct cni_iface *f = &r->interfaces[i];
+
+		if (!f->sandbox || strcmp(f->name, ctx->env.ifname) != 0)
+			continue;
+		for (size_t k = 0; k < want->n; k++) {
+			const struct tl_item *w = &want->v[k];
+
+			if (w->kind == TL_MTU)
+				f->mtu = atoi(w->value);
+			if (w->kind != TL_MAC)
+				continue;
+			free(f->mac);
+			if (!(f->mac = strdup(w->value)))
+				return cni_err(err, CNI_ERR_IO, "out of memory");
+		}
+	}
+	return 0;
+}
+
+/* Steps 3 to 5 of ADD, inside the netns. */
+static int add_in_netns(const struct cni_ctx *ctx, const struct tl_config *cfg,
+			struct tl_state *st, struct cni_error *err)
+{
+	cleanup_netns int saved_ns = -1;
+	cleanup_iface struct tl_iface ifc = { 0 };
+	cleanup_items struct tl_items current = { 0 };
+	cleanup_items struct tl_items next = { 0 };
+	struct cni_error ignored = CNI_ERROR_INIT;
+	bool grown;
+
+	if (enter_netns(ctx, &saved_ns, err) < 0 || open_iface(ctx, &ifc, err) < 0 ||
+	    tl_snapshot(&ifc, &cfg->want, &current, err) < 0 ||
+	    extend_saved(&st->saved, &cfg->want, &current, &next, err) < 0)
+		return -1;
+	grown = next.n > st->saved.n;
+	if (grown) {
+		struct tl_state ext = *st;
+
+		ext.saved = next;
+		if (tl_state_store(ctx, &ext, err) < 0)
+			return -1;
+	}
+	if (tl_apply(&ifc, &cfg->want, &current, err) < 0) {
+		/* The interface is as before (or err says what is not): so is the file. */
+		if (grown)
+			(void)tl_state_store(ctx, st, &ignored);
+		return -1;
+	}
+	return knl_netns_return(&saved_ns, err);
+}
+
+int tl_cmd_add(struct cni_ctx *ctx, struct cni_error *err)
+{
+	cleanup_config struct tl_config cfg = { 0 };
+	cleanup_state struct tl_state st = { 0 };
+	cleanup_close int lock = -1;
+
+	if (tl_config_parse(ctx, &cfg, err) < 0)
+		return -1;
+	if (!ctx->conf.prev_result)
+		return cni_err(err, CNI_ERR_INVALID_CONFIG,
+			       "tuning-lite needs a prevResult: chain it after an interface plugin, or after passthru");
+	if (!(ctx->result = cni_result_dup(ctx->conf.prev_result, err)))
+		return -1;
+	if (tl_state_lock(cfg.data_dir, ctx, &st, &lock, err) < 0 ||
+	    tl_state_load(ctx, &st, err) < 0 || add_in_netns(ctx, &cfg, &st, err) < 0)
+		return -1;
+	return update_result(ctx, &cfg.want, err);
+}
+
+/* Restore in the netns; 0 also when the interface is gone (nothing to restore). */
+static int restore_in_netns(const struct cni_ctx *ctx, struct tl_state *st, struct cni_error *err)
+{
+	cleanup_netns int saved_ns = -1;
+	cleanup_iface struct tl_iface ifc = { 0 };
+	int r;
+
+	r = knl_netns_enter_path(ctx->env.netns, &saved_ns, err);
+	if (r == 0)
+		r = open_iface(ctx, &ifc, err);
+	if (r == -ENOENT || r == -ENODEV) {
+		tl_items_free(&st->saved);
+		return 0;
+	}
+	if (r < 0)
+		return -1;
+	if (tl_restore(&ifc, &st->saved, err) < 0)
+		return -1;
+	return knl_netns_return(&saved_ns, err);
+}
+
+int tl_cmd_del(struct cni_ctx *ctx, struct cni_error *err)
+{
+	cleanup_state struct tl_state st = { 0 };
+	cleanup_close int lock = -1;
+	const char *data_dir;
+	struct cni_error store_err = CNI_ERROR_INIT;
+	int r;
+
+	if (tl_config_data_dir(ctx, &data_dir, err) < 0 ||
+	    tl_state_lock(data_dir, ctx, &st, &lock, err) < 0)
+		return -1;
+	/* No netns, no interface: nothing left to restore, only to forget (even
+	 * a state file we could not read). */
+	if (!ctx->env.netns || access(ctx->env.netns, F_OK) < 0)
+		return tl_state_store(ctx, &st, err);
+	if (tl_state_load(ctx, &st, err) < 0)
+		return -1;
+	if (!st.existed)
+		return 0; /* never changed anything, or a second DEL */
+	r = restore_in_netns(ctx, &st, err);
+	/* What was restored is forgotten; what failed stays for the next DEL. */
+	if (tl_state_store(ctx, &st, r < 0 ? &store_err : err) < 0 && r == 0)
+		return -1;
+	return r;
+}
+
+int tl_cmd_check(struct cni_ctx *ctx, struct cni_error *err)
+{
+	cleanup_config struct tl_config cfg = { 0 };
+	cleanup_netns int saved_ns = -1;
+	cleanup_iface struct tl_iface ifc = { 0 };
+	cleanup_items struct tl_items current = { 0 };
+
+	if (tl_config_parse(ctx, &cfg, err) < 0 || enter_netns(ctx, &saved_ns, err) < 0 ||
+	    open_iface(ctx, &ifc, err) < 0 || tl_snapshot(&ifc, &cfg.want, &current, err) < 0)
+		return -1;
+	return tl_check(&cfg.want, &current, err);
+}
+
+int tl_cmd_gc(struct cni_ctx *ctx, struct cni_error *err)
+{
+	const char *data_dir;
+
+	if (tl_config_data_dir(ctx, &data_dir, err) < 0)
+		return -1;
+	return tl_state_gc(data_dir, ctx, err);
+}
