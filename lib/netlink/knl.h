@@ -13,10 +13,11 @@
  *    for bad arguments). Messages name the object and carry the kernel's
  *    reason, with its extended-ack text when it sent one:
  *    "create vrf red (table 10): Operation not supported (Unknown device type)".
- *  - Links are looked up one at a time (RTM_GETLINK by name or index); no
- *    function dumps all links, so the cost of a call does not grow with the
- *    number of interfaces on the node. Address and route reads use dumps the
- *    kernel filters by interface / table (NETLINK_GET_STRICT_CHK).
+ *  - Links are looked up one at a time (RTM_GETLINK by name or index); only
+ *    knl_link_list() dumps all links (for rare sweeps such as GC), so the
+ *    cost of a call does not grow with the number of interfaces on the node.
+ *    Address and route reads use dumps the kernel filters by interface /
+ *    table (NETLINK_GET_STRICT_CHK).
  *  - A socket belongs to the network namespace it was opened in. After
  *    knl_netns_enter(), open a new socket to act inside the namespace.
  *  - Nothing here prints or exits; functions release what they took on every
@@ -42,6 +43,10 @@
 int knl_open(struct nl_sock **sk, struct cni_error *err);
 /* Close a socket from knl_open(); NULL is fine. */
 void knl_close(struct nl_sock *sk);
+/* Open a NETLINK_ROUTE socket in the network namespace ns_fd refers to, and
+ * come back: the socket acts in that namespace while the caller stays in its
+ * own (a socket keeps the namespace it was opened in). */
+int knl_open_in_netns(int ns_fd, struct nl_sock **sk, struct cni_error *err);
 /* `cleanup_knl struct nl_sock *sk = NULL;` closes it on return. */
 #define cleanup_knl cleanup_nl_sock
 
@@ -91,12 +96,19 @@ int knl_link_set_promisc(struct nl_sock *sk, const char *name, bool on, struct c
 int knl_link_set_allmulti(struct nl_sock *sk, const char *name, bool on, struct cni_error *err);
 int knl_link_set_txqlen(struct nl_sock *sk, const char *name, unsigned int txqlen,
 			struct cni_error *err);
+/* Set the link's alias (IFLA_IFALIAS, `ip link show` prints it; at most
+ * KNL_IFALIAS_MAX bytes, longer ones are cut); NULL or "" removes it. Read it
+ * back with rtnl_link_get_ifalias() on a knl_link_get() result. The kernel
+ * ignores an alias in a create request: set it after knl_*_add(). */
+int knl_link_set_alias(struct nl_sock *sk, const char *name, const char *alias,
+		       struct cni_error *err);
 /* Delete a link; succeeds (returns 0) when it does not exist. Deleting one end
  * of a veth pair deletes both. */
 int knl_link_del(struct nl_sock *sk, const char *name, struct cni_error *err);
 
 #define KNL_IFNAMSIZ   16 /* IFNAMSIZ, without pulling in <net/if.h> */
 #define KNL_MAC_STRLEN 96 /* room for any hardware address as "xx:xx:..." */
+#define KNL_IFALIAS_MAX 255 /* IFALIASZ - 1 */
 
 struct knl_link_info {
 	int index;
@@ -114,6 +126,20 @@ struct knl_link_info {
 
 /* Describe a link; -ENODEV ("link eth0: No such device") if it does not exist. */
 int knl_link_info(struct nl_sock *sk, const char *name, struct knl_link_info *info,
+		  struct cni_error *err);
+
+/* One link of a dump (linkdump.c). */
+struct knl_link_entry {
+	int index;
+	int master;            /* ifindex of the master; 0 if none */
+	char name[KNL_IFNAMSIZ];
+	char kind[32];         /* IFLA_INFO_KIND; "" if none */
+	char alias[KNL_IFALIAS_MAX + 1]; /* IFLA_IFALIAS; "" if none */
+};
+/* Every link of the current namespace, as a malloc'd array in *out (free()
+ * it; NULL when *n == 0). The one function here that dumps all links: its
+ * cost grows with the node's interfaces, so keep it to rare sweeps (GC). */
+int knl_link_list(struct nl_sock *sk, struct knl_link_entry **out, size_t *n,
 		  struct cni_error *err);
 
 /* ---- addresses (addr.c) ------------------------------------------------ */
@@ -160,23 +186,39 @@ struct knl_route {
 				  = RT_SCOPE_UNIVERSE, valid for every route.) */
 	bool onlink;	       /* RTNH_F_ONLINK: gateway need not be on a subnet */
 	uint8_t protocol;      /* RTPROT_*; 0 = RTPROT_BOOT (as `ip route add`) */
+	uint8_t type;	       /* RTN_*; 0 = RTN_UNICAST. Other types
+				  (RTN_UNREACHABLE, RTN_BLACKHOLE, ...) take
+				  no gateway; lookups compare the type. */
 };
 
-/* Add a unicast route. Idempotent: if the kernel reports EEXIST and a route
- * matching r (knl_route_find) is present, returns 0 with *existed = true
- * (existed may be NULL). If another route holds the slot (same destination and
- * metric, other gateway/device), returns -EEXIST with the error set. */
+/* Add a route (unicast unless r->type says otherwise). Idempotent: if the
+ * kernel reports EEXIST and a route matching r (knl_route_find) is present,
+ * returns 0 with *existed = true (existed may be NULL). If another route holds
+ * the slot (same destination and metric, other gateway/device), returns
+ * -EEXIST with the error set. */
 int knl_route_add(struct nl_sock *sk, const struct knl_route *r, bool *existed,
 		  struct cni_error *err);
 /* Delete a route matching r (dst, table, and gw/oif/metric when set);
  * succeeds when there is none. */
 int knl_route_del(struct nl_sock *sk, const struct knl_route *r, struct cni_error *err);
-/* Look for a unicast route in r's table with r's destination, and r's gateway
- * (or none when r has none), oif (if set) and metric (if non-zero). Returns 1
- * and fills *found (if non-NULL; its oif_name is NULL) when present, 0 when not,
- * negative on error. Only the routes of that table (and oif) are read. */
+/* Look for a route of r's type in r's table with r's destination, and r's
+ * gateway (or none when r has none), oif (if set) and metric (if non-zero).
+ * Returns 1 and fills *found (if non-NULL; its oif_name is NULL) when present,
+ * 0 when not (a table that does not exist holds no route), negative on error.
+ * Only the routes of that table (and oif) are read. */
 int knl_route_find(struct nl_sock *sk, const struct knl_route *r, struct knl_route *found,
 		   struct cni_error *err);
+/* The single-path unicast routes of one family (AF_INET or AF_INET6) in one
+ * table (0 = main), only those through interface index oif when oif > 0, as a
+ * malloc'd array in *out (free() it; NULL when *n == 0; oif_name is NULL).
+ * One dump that the kernel filters by table and oif. */
+int knl_route_list(struct nl_sock *sk, int family, uint32_t table, int oif,
+		   struct knl_route **out, size_t *n, struct cni_error *err);
+/* Every route of one family in one table (0 = main), of any type (local,
+ * broadcast, unreachable, ... with their type in .type), as knl_route_list()
+ * returns them: one dump that the kernel filters by table. */
+int knl_route_list_table(struct nl_sock *sk, int family, uint32_t table, struct knl_route **out,
+			 size_t *n, struct cni_error *err);
 /* "10.0.0.0/24 via 10.0.0.1 dev eth0 table 100 metric 10" (for messages). */
 void knl_route_format(const struct knl_route *r, char *buf, size_t len);
 

@@ -501,6 +501,29 @@ int knl_link_set_mac(struct nl_sock *sk, const char *name, const char *mac, stru
 	return link_commit(sk, chg, err, "set mac of %s to %s", name, mac);
 }
 
+/* A raw RTM_NEWLINK: libnl would send the alias with its NUL, and the kernel
+ * refuses 255 bytes + NUL (IFALIASZ is 256 with the NUL). */
+int knl_link_set_alias(struct nl_sock *sk, const char *name, const char *alias,
+		       struct cni_error *err)
+{
+	cleanup_nl_msg struct nl_msg *msg = NULL;
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	size_t len = alias ? strnlen(alias, KNL_IFALIAS_MAX) : 0;
+	struct knl_status st;
+	int r;
+
+	if ((r = knl_link_index(sk, name, &ifi.ifi_index, err)) < 0)
+		return r;
+	msg = nlmsg_alloc_simple(RTM_NEWLINK, 0);
+	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    nla_put(msg, IFLA_IFALIAS, (int)len, alias ? alias : "") < 0)
+		return knl_fail(err, -ENOMEM, NULL, "set alias of %s", name);
+	r = knl_transact(sk, msg, NULL, NULL, &st);
+	if (r < 0)
+		return knl_fail(err, r, &st, "set alias of %s", name);
+	return 0;
+}
+
 /* ---- deletion ------------------------------------------------------- */
 
 int knl_link_del(struct nl_sock *sk, const char *name, struct cni_error *err)

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define DUMP_TRIES 3
@@ -24,6 +25,37 @@ static bool is_default(const struct knl_route *r)
 	return r->dst.len == 0;
 }
 
+static uint8_t type_of(const struct knl_route *r)
+{
+	return r->type ? r->type : RTN_UNICAST;
+}
+
+static const char *type_name(uint8_t type)
+{
+	switch (type) {
+	case RTN_UNICAST:
+		return "";
+	case RTN_LOCAL:
+		return "local ";
+	case RTN_BROADCAST:
+		return "broadcast ";
+	case RTN_ANYCAST:
+		return "anycast ";
+	case RTN_MULTICAST:
+		return "multicast ";
+	case RTN_BLACKHOLE:
+		return "blackhole ";
+	case RTN_UNREACHABLE:
+		return "unreachable ";
+	case RTN_PROHIBIT:
+		return "prohibit ";
+	case RTN_THROW:
+		return "throw ";
+	default:
+		return "type? ";
+	}
+}
+
 void knl_route_format(const struct knl_route *r, char *buf, size_t len)
 {
 	char dst[CNI_PREFIX_STRLEN], gw[CNI_IP_STRLEN];
@@ -34,7 +66,7 @@ void knl_route_format(const struct knl_route *r, char *buf, size_t len)
 		snprintf(dst, sizeof(dst), "default%s", family_of(r) == AF_INET6 ? " (IPv6)" : "");
 	else
 		cni_prefix_format(&net, dst);
-	off = snprintf(buf, len, "%s", dst);
+	off = snprintf(buf, len, "%s%s", type_name(type_of(r)), dst);
 	if (r->gw.family && off < len) {
 		cni_ip_format(&r->gw, gw);
 		off += snprintf(buf + off, len - off, " via %s", gw);
@@ -57,6 +89,8 @@ static int check_route(const struct knl_route *r, const char *what, struct cni_e
 		return r2;
 	if (r->gw.family && r->gw.family != family_of(r))
 		return knl_invalid(err, "%s: gateway and destination families differ", what);
+	if (r->gw.family && type_of(r) != RTN_UNICAST)
+		return knl_invalid(err, "%s: only a unicast route has a gateway", what);
 	if (r->scope < KNL_SCOPE_AUTO || r->scope > 255)
 		return knl_invalid(err, "%s: invalid scope %d", what, r->scope);
 	if (r->oif_name && !r->oif)
@@ -86,7 +120,9 @@ static uint8_t scope_of(const struct knl_route *r)
 {
 	if (r->scope != KNL_SCOPE_AUTO)
 		return (uint8_t)r->scope;
-	return family_of(r) == AF_INET && !r->gw.family ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
+	return family_of(r) == AF_INET && !r->gw.family && type_of(r) == RTN_UNICAST
+		       ? RT_SCOPE_LINK
+		       : RT_SCOPE_UNIVERSE;
 }
 
 static uint8_t protocol_of(const struct knl_route *r)
@@ -108,7 +144,7 @@ static int route_msg(int type, int flags, const struct knl_route *r, int oif, st
 	    .rtm_table = table_of(r) < 256 ? table_of(r) : RT_TABLE_UNSPEC,
 	    .rtm_protocol = del ? RTPROT_UNSPEC : protocol_of(r),
 	    .rtm_scope = del ? RT_SCOPE_NOWHERE : scope_of(r),
-	    .rtm_type = del ? RTN_UNSPEC : RTN_UNICAST,
+	    .rtm_type = del ? RTN_UNSPEC : type_of(r),
 	    .rtm_flags = !del && r->onlink ? RTNH_F_ONLINK : 0,
 	};
 
@@ -137,7 +173,8 @@ static bool route_match(const struct route_acc *acc, const struct knl_route *got
 	const struct knl_route *w = acc->want;
 	struct cni_prefix wnet = cni_prefix_network(&w->dst);
 
-	if (table_of(got) != table_of(w) || got->dst.len != w->dst.len ||
+	if (type_of(got) != type_of(w) || table_of(got) != table_of(w) ||
+	    got->dst.len != w->dst.len ||
 	    !cni_ip_equal(&got->dst.ip, &wnet.ip))
 		return false;
 	if (w->gw.family ? !cni_ip_equal(&got->gw, &w->gw) : got->gw.family != 0)
@@ -157,7 +194,7 @@ static void nla_copy_ip(struct nlattr *a, int family, struct cni_ip *ip)
 	memcpy(ip->addr, nla_data(a), bytes);
 }
 
-/* A single-path unicast route from an RTM_NEWROUTE; false to skip it. */
+/* A single-path route of any type from an RTM_NEWROUTE; false to skip it. */
 static bool decode_route(struct nlmsghdr *nlh, int family, struct knl_route *got)
 {
 	struct nlattr *tb[RTA_MAX + 1];
@@ -167,8 +204,7 @@ static bool decode_route(struct nlmsghdr *nlh, int family, struct knl_route *got
 	if (nlh->nlmsg_type != RTM_NEWROUTE || !nlmsg_valid_hdr(nlh, sizeof(*rtm)))
 		return false;
 	rtm = nlmsg_data(nlh);
-	if (rtm->rtm_family != family || rtm->rtm_type != RTN_UNICAST ||
-	    (rtm->rtm_flags & RTM_F_CLONED))
+	if (rtm->rtm_family != family || (rtm->rtm_flags & RTM_F_CLONED))
 		return false;
 	if (nlmsg_parse(nlh, sizeof(*rtm), tb, RTA_MAX, NULL) < 0 || tb[RTA_MULTIPATH])
 		return false;
@@ -182,6 +218,7 @@ static bool decode_route(struct nlmsghdr *nlh, int family, struct knl_route *got
 	got->scope = rtm->rtm_scope;
 	got->onlink = rtm->rtm_flags & RTNH_F_ONLINK;
 	got->protocol = rtm->rtm_protocol;
+	got->type = rtm->rtm_type;
 	return true;
 }
 
@@ -232,6 +269,8 @@ static int find_route(struct nl_sock *sk, const struct knl_route *r, int oif,
 	do
 		rc = dump_routes(sk, &acc, &st);
 	while (rc == -EAGAIN && ++tries < DUMP_TRIES);
+	if (rc == -ENOENT) /* a table that was never used: it holds no route */
+		return 0;
 	if (rc < 0)
 		return knl_fail(err, rc, &st, "%s", what);
 	return acc.hit;
@@ -317,4 +356,111 @@ int knl_route_del(struct nl_sock *sk, const struct knl_route *r, struct cni_erro
 	if (rc == -ESRCH || rc == -ENOENT)
 		return 0;
 	return rc < 0 ? knl_fail(err, rc, &st, "%s", what) : 0;
+}
+
+/* ---- listing -------------------------------------------------------- */
+
+struct route_list_acc {
+	int family, oif;
+	bool any_type; /* else unicast routes only */
+	uint32_t table;
+	struct knl_route *v;
+	size_t n, cap;
+};
+
+static int list_push(struct route_list_acc *acc, const struct knl_route *r)
+{
+	if (acc->n == acc->cap) {
+		size_t cap = acc->cap ? acc->cap * 2 : 8;
+		struct knl_route *v = reallocarray(acc->v, cap, sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		acc->v = v;
+		acc->cap = cap;
+	}
+	acc->v[acc->n++] = *r;
+	return 0;
+}
+
+/* Kernels without strict checking send every route: filter here too. */
+static int parse_route_list(struct nl_msg *msg, void *arg)
+{
+	struct route_list_acc *acc = arg;
+	struct knl_route got;
+
+	if (!decode_route(nlmsg_hdr(msg), acc->family, &got))
+		return 0;
+	if (table_of(&got) != acc->table || (acc->oif && got.oif != acc->oif))
+		return 0;
+	if (!acc->any_type && type_of(&got) != RTN_UNICAST)
+		return 0;
+	return list_push(acc, &got);
+}
+
+static int dump_route_list(struct nl_sock *sk, struct route_list_acc *acc, struct knl_status *st)
+{
+	cleanup_nl_msg struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETROUTE, NLM_F_DUMP);
+	struct rtmsg rtm = {
+		.rtm_family = acc->family,
+		.rtm_table = acc->table < 256 ? acc->table : RT_TABLE_UNSPEC,
+	};
+
+	acc->n = 0;
+	if (!msg || nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_u32(msg, RTA_TABLE, acc->table) < 0 ||
+	    (acc->oif && nla_put_u32(msg, RTA_OIF, acc->oif) < 0)) {
+		st->err = -ENOMEM;
+		st->ext[0] = '\0';
+		return -ENOMEM;
+	}
+	return knl_transact(sk, msg, parse_route_list, acc, st);
+}
+
+static int route_list(struct nl_sock *sk, struct route_list_acc *acc, struct knl_route **out,
+		      size_t *n, struct cni_error *err)
+{
+	struct knl_status st;
+	int rc, tries = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!knl_family_bytes(acc->family))
+		return knl_invalid(err, "list routes: bad address family %d", acc->family);
+	do
+		rc = dump_route_list(sk, acc, &st);
+	while (rc == -EAGAIN && ++tries < DUMP_TRIES);
+	if (rc == -ENOENT) { /* a table that was never used: it holds no route */
+		acc->n = 0;
+		rc = 0;
+	}
+	if (rc < 0) {
+		free(acc->v);
+		return knl_fail(err, rc, &st, "list routes of table %u", acc->table);
+	}
+	if (acc->n == 0) {
+		free(acc->v);
+		acc->v = NULL;
+	}
+	*out = acc->v;
+	*n = acc->n;
+	return 0;
+}
+
+int knl_route_list(struct nl_sock *sk, int family, uint32_t table, int oif,
+		   struct knl_route **out, size_t *n, struct cni_error *err)
+{
+	struct route_list_acc acc = { .family = family, .oif = oif,
+				      .table = table ? table : RT_TABLE_MAIN };
+
+	return route_list(sk, &acc, out, n, err);
+}
+
+int knl_route_list_table(struct nl_sock *sk, int family, uint32_t table, struct knl_route **out,
+			 size_t *n, struct cni_error *err)
+{
+	struct route_list_acc acc = { .family = family, .any_type = true,
+				      .table = table ? table : RT_TABLE_MAIN };
+
+	return route_list(sk, &acc, out, n, err);
 }

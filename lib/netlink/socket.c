@@ -47,6 +47,20 @@ void knl_close(struct nl_sock *sk)
 		nl_socket_free(sk);
 }
 
+int knl_open_in_netns(int ns_fd, struct nl_sock **out, struct cni_error *err)
+{
+	cleanup_netns int saved = -1;
+	cleanup_nl_sock struct nl_sock *sk = NULL;
+	int r;
+
+	*out = NULL;
+	if ((r = knl_netns_enter(ns_fd, &saved, err)) < 0 || (r = knl_open(&sk, err)) < 0 ||
+	    (r = knl_netns_return(&saved, err)) < 0)
+		return r;
+	*out = steal_ptr(sk);
+	return 0;
+}
+
 int knl_errno_from_nl(int nlerr)
 {
 	switch (nlerr < 0 ? -nlerr : nlerr) {

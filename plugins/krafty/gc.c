@@ -1,0 +1,102 @@
+/* GC (1.1.0): delete the devices of this network whose attachment is not in
+ * cni.dev/valid-attachments, then let the IPAM plugin collect its holdings.
+ *
+ * Devices are found by a link dump (GC is rare) and matched by their alias:
+ * "krafty <h> <network>/..." with h the attachment's hash, so a device is kept
+ * exactly when h is the hash of a valid (containerID, this network, ifname).
+ * Pod ends need no visit: deleting a host veth deletes its pair. Once no
+ * device of the network is left, the table's marker goes too (node.c).
+ * Without cni.dev/valid-attachments nothing is known to be stale: no device
+ * is deleted.
+ */
+#include "krafty.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cni/exec.h"
+
+struct gc {
+	const struct cni_ctx *ctx;
+	struct kr_conf conf;
+	uint64_t *valid; /* hashes of the valid attachments */
+	size_t n_valid;
+	size_t kept;
+};
+
+static int valid_hashes(struct gc *g, struct cni_error *err)
+{
+	const struct cni_conf *c = &g->ctx->conf;
+
+	g->n_valid = c->n_valid_attachments;
+	if (!g->n_valid)
+		return 0;
+	if (!(g->valid = calloc(g->n_valid, sizeof(*g->valid))))
+		return cni_err(err, CNI_ERR_IO, "out of memory");
+	for (size_t i = 0; i < g->n_valid; i++)
+		g->valid[i] = kr_ident_hash(c->valid_attachments[i].container_id, c->name,
+					    c->valid_attachments[i].ifname);
+	return 0;
+}
+
+static bool is_valid(const struct gc *g, uint64_t hash)
+{
+	for (size_t i = 0; i < g->n_valid; i++)
+		if (g->valid[i] == hash)
+			return true;
+	return false;
+}
+
+/* Stale devices of one kind: veths first, then bridges, then VRFs (the reverse of ADD). */
+static int collect_kind(struct gc *g, struct nl_sock *sk, const struct knl_link_entry *links,
+			size_t n, const char *kind, struct cni_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct kr_alias a;
+
+		if (strcmp(links[i].kind, kind) != 0 || !kr_alias_parse(links[i].alias, &a) ||
+		    strcmp(a.netname, g->conf.netname) != 0)
+			continue;
+		if (is_valid(g, a.hash)) {
+			g->kept++;
+			continue;
+		}
+		if (knl_link_del(sk, links[i].name, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int collect_devices(struct gc *g, struct cni_error *err)
+{
+	static const char *const kinds[] = { "veth", "bridge", "vrf" };
+	cleanup_knl struct nl_sock *sk = NULL;
+	cleanup_free struct knl_link_entry *links = NULL;
+	size_t n = 0;
+
+	if (knl_open(&sk, err) < 0 || knl_link_list(sk, &links, &n, err) < 0)
+		return -1;
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		if (collect_kind(g, sk, links, n, kinds[k], err) < 0)
+			return -1;
+	for (size_t f = 0; f < g->conf.n_fam && !g->kept; f++)
+		if (kr_table_release_marker(sk, &g->conf, g->conf.fam[f].subnet.ip.family, err) < 0)
+			return -1;
+	return 0;
+}
+
+int kr_cmd_gc(struct cni_ctx *ctx, struct cni_error *err)
+{
+	struct gc g = { .ctx = ctx };
+	int rc = 0;
+
+	if (kr_conf_load(ctx, false, &g.conf, err) < 0)
+		return -1;
+	if (ctx->conf.has_valid_attachments &&
+	    (valid_hashes(&g, err) < 0 || collect_devices(&g, err) < 0))
+		rc = -1;
+	free(g.valid);
+	if (rc == 0 && g.conf.use_ipam)
+		rc = cni_ipam_exec(ctx, CNI_CMD_GC, NULL, err);
+	return rc;
+}

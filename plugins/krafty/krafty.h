@@ -1,0 +1,183 @@
+/* krafty: a per-pod VRF, a bridge in it holding the gateway address, and a veth
+ * pair into the pod. The parts:
+ *   config.c   the network configuration: parse and validate
+ *   names.c    attachment identity, device names and their aliases
+ *   node.c     node side: routing table claim, VRF, bridge, sysctls, host routes
+ *   pod.c      the veth pair and the pod netns: interface, addresses, routes
+ *   add.c del.c check.c status.c gc.c   the commands
+ *   main.c     the plugin table and the error codes
+ */
+#ifndef KRAFTY_H
+#define KRAFTY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cni/error.h"
+#include "cni/ip.h"
+#include "cni/plugin.h"
+#include "cni/result.h"
+#include "netlink/knl.h"
+
+/* Plugin-specific error codes (documented in main.c). */
+enum {
+	KR_ERR_GENERIC = 100,
+	KR_ERR_NO_VRF = 101,
+	KR_ERR_IFNAME_EXISTS = 102,
+	KR_ERR_TABLE_TAKEN = 103,
+	KR_ERR_NAME_TAKEN = 104,
+};
+
+#define KR_PLUGIN "krafty"
+#define KR_PAUSE_ENV "KRAFTY_TEST_PAUSE_AT"
+/* Routes krafty adds carry this protocol number, so that they can be told from
+ * anyone else's (see node.c). 75: 'K', unassigned in /etc/iproute2/rt_protos. */
+#define KR_RTPROT 75
+/* The table marker: the usual VRF catch-all metric (the kernel's VRF docs). */
+#define KR_MARKER_METRIC 4278198272u
+#define KR_DEFAULT_ROUTE_METRIC 1024u
+#define KR_MAX_FAMILIES 2
+
+/* ---- config.c ---------------------------------------------------------- */
+
+/* One address family of the network. */
+struct kr_family {
+	struct cni_prefix subnet; /* host bits clear */
+	struct cni_ip gateway;
+	bool has_pod_ip;          /* static podIP given */
+	struct cni_prefix pod_ip; /* with the subnet's prefix length */
+};
+
+struct kr_conf {
+	const char *netname;
+	struct kr_family fam[KR_MAX_FAMILIES]; /* at most one per family */
+	size_t n_fam;
+	bool use_ipam;      /* ipam block given (else static podIP) */
+	bool vrf;           /* "vrf", default true */
+	uint32_t table;     /* VRF mode: the network's table; 0 with "vrf": false */
+	unsigned int mtu;   /* 0: kernel default */
+	uint32_t default_metric;
+};
+
+/* Parse and validate ctx->conf for krafty. check_ipam_binary: also look the
+ * IPAM binary up on CNI_PATH (ADD, CHECK, STATUS). */
+int kr_conf_load(const struct cni_ctx *ctx, bool check_ipam_binary, struct kr_conf *conf,
+		 struct cni_error *err);
+const struct kr_family *kr_conf_family(const struct kr_conf *conf, int family);
+/* The table the network's host routes live in (RT_TABLE_MAIN without a VRF). */
+uint32_t kr_conf_route_table(const struct kr_conf *conf);
+
+/* ---- names.c ----------------------------------------------------------- */
+
+enum kr_dev { KR_DEV_VRF, KR_DEV_BRIDGE, KR_DEV_VETH, KR_N_DEVS };
+
+#define KR_HASH_HEX 17   /* 16 hex digits + NUL */
+#define KR_ALIAS_MAX 256 /* IFALIASZ */
+
+struct kr_ident {
+	const char *container_id, *netname, *ifname;
+	uint64_t hash;
+	char hex[KR_HASH_HEX];
+	char alias[KR_ALIAS_MAX];
+	/* [dev][0]: the seed's name, [dev][1]: the collision-free one */
+	char cand[KR_N_DEVS][2][KNL_IFNAMSIZ];
+	char tmp_peer[KNL_IFNAMSIZ]; /* the pod end's name before its rename */
+};
+
+void kr_ident_init(struct kr_ident *id, const char *container_id, const char *netname,
+		   const char *ifname);
+const char *kr_dev_label(enum kr_dev dev);
+const char *kr_dev_kind(enum kr_dev dev);
+/* Is this alias the one of id's attachment? */
+bool kr_alias_is_ours(const char *alias, const struct kr_ident *id);
+
+/* What a device name holds right now. */
+struct kr_link {
+	bool exists, ours;
+	int index, master;
+	char kind[32];
+	char mac[KNL_MAC_STRLEN];
+	uint32_t vrf_table;
+};
+/* One RTM_GETLINK: does `name` exist, and is it ours (alias)? */
+int kr_link_probe(struct nl_sock *sk, const char *name, const struct kr_ident *id,
+		  struct kr_link *out, struct cni_error *err);
+/* ADD: the name to use for dev: a candidate already ours, else the first free
+ * one; code 104 when both are held by other attachments. */
+int kr_name_pick(struct nl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
+		 char name[KNL_IFNAMSIZ], struct kr_link *link, struct cni_error *err);
+/* DEL/CHECK: the candidate that is ours; name[0] = '\0' when none is. */
+int kr_name_find(struct nl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
+		 char name[KNL_IFNAMSIZ], struct kr_link *link, struct cni_error *err);
+
+/* Parsed "krafty <hash> <net>/<ifname>/<containerID>" of a device found in a dump. */
+struct kr_alias {
+	uint64_t hash;
+	char netname[KR_ALIAS_MAX];
+};
+bool kr_alias_parse(const char *alias, struct kr_alias *out);
+uint64_t kr_ident_hash(const char *container_id, const char *netname, const char *ifname);
+
+/* ---- node.c ------------------------------------------------------------ */
+
+/* Claim the network's table (VRF mode) for each family: *added[i] tells
+ * whether this call added the marker of conf->fam[i]. */
+int kr_table_claim(struct nl_sock *sk, const struct kr_conf *conf, bool added[KR_MAX_FAMILIES],
+		   struct cni_error *err);
+int kr_table_release_marker(struct nl_sock *sk, const struct kr_conf *conf, int family,
+			    struct cni_error *err);
+/* Create (or reuse) the VRF / bridge and configure them; *created says whether
+ * this call made it. */
+int kr_vrf_ensure(struct nl_sock *sk, const struct kr_conf *conf, const struct kr_ident *id,
+		  char name[KNL_IFNAMSIZ], bool *created, struct cni_error *err);
+int kr_bridge_ensure(struct nl_sock *sk, const struct kr_conf *conf, const struct kr_ident *id,
+		     const char *vrf, char name[KNL_IFNAMSIZ], bool *created,
+		     struct cni_error *err);
+/* The /32 (/128) route to a pod address via its bridge, in the network's table. */
+void kr_host_route(const struct kr_conf *conf, const struct cni_ip *pod, const char *bridge,
+		   struct knl_route *r);
+/* Delete our device `dev` of the attachment, trying both names; returns 0 when
+ * there is none. */
+int kr_dev_delete(struct nl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
+		  struct cni_error *err);
+/* STATUS: can this kernel create a VRF? 1 yes, 0 no, <0 error. */
+int kr_vrf_probe(struct nl_sock *sk, uint32_t table, struct cni_error *err);
+
+/* ---- pod.c ------------------------------------------------------------- */
+
+/* The pod netns: its fd and a netlink socket opened in it. */
+struct kr_pod {
+	int ns_fd;
+	struct nl_sock *sk;
+};
+#define KR_POD_INIT { -1, NULL }
+/* Open CNI_NETNS (code 4 when it cannot be opened: a missing netns is a bad
+ * environment); *gone tells "does not exist" apart when gone is non-NULL. */
+int kr_pod_open(struct kr_pod *pod, const char *path, bool *gone, struct cni_error *err);
+void kr_pod_close(struct kr_pod *pod);
+#define cleanup_kr_pod __attribute__((cleanup(kr_pod_close)))
+
+/* ADD's first step: code 102 when CNI_IFNAME exists in the pod and is not a
+ * leftover of this attachment; leftovers (ours) are deleted. */
+int kr_pod_check_ifname(struct kr_pod *pod, const struct kr_ident *id, struct cni_error *err);
+/* The veth pair: host end on the bridge, pod end renamed to CNI_IFNAME. */
+int kr_veth_create(struct nl_sock *sk, struct kr_pod *pod, const struct kr_conf *conf,
+		   const struct kr_ident *id, const char *bridge, char host[KNL_IFNAMSIZ],
+		   bool *created, struct cni_error *err);
+int kr_pod_add_addrs(struct kr_pod *pod, const struct kr_ident *id,
+		     const struct cni_prefix *addrs, size_t n, struct cni_error *err);
+/* Routes in the pod via CNI_IFNAME; a taken slot moves the route to the next
+ * free metric (see pod.c). */
+int kr_pod_add_route(struct kr_pod *pod, const struct kr_ident *id, const struct cni_prefix *dst,
+		     const struct cni_ip *gw, uint32_t metric, struct cni_error *err);
+
+/* ---- commands ---------------------------------------------------------- */
+
+int kr_cmd_add(struct cni_ctx *ctx, struct cni_error *err);
+int kr_cmd_del(struct cni_ctx *ctx, struct cni_error *err);
+int kr_cmd_check(struct cni_ctx *ctx, struct cni_error *err);
+int kr_cmd_status(struct cni_ctx *ctx, struct cni_error *err);
+int kr_cmd_gc(struct cni_ctx *ctx, struct cni_error *err);
+
+#endif

@@ -1,0 +1,233 @@
+/* Attachment identity and device names.
+ *
+ * An attachment is (container ID, network name, CNI_IFNAME): a pod may hold
+ * two krafty attachments (two ifnames, or two networks), and two containers
+ * may share the first 12 characters of their IDs. Its hash h is the 16 hex
+ * digits of FNV-64a("<containerID>\0<network name>\0<ifname>").
+ *
+ * Device names (Linux allows 15 characters):
+ *            the seed's name        collision-free name
+ *   VRF      krv + ID[0:12]         krv + ID[0:6] + h[0:6]
+ *   bridge   krb + ID[0:12]         krb + ID[0:6] + h[0:6]
+ *   veth     veth + ID[0:11]        veth + ID[0:5] + h[0:6]
+ * and the pod end of the veth is created as krt + h[0:12] before its rename
+ * to CNI_IFNAME. A short container ID gives a short name ("c1": krvc1).
+ *
+ * Ownership: every device krafty creates (pod end included) carries the alias
+ * (IFLA_IFALIAS, `ip link show` prints it)
+ *   "krafty <h> <network>/<ifname>/<containerID>"
+ * cut to 255 bytes: the hash comes first, so a cut never hides whose it is,
+ * and an operator reads the attachment from it.
+ *
+ * The rule:
+ *  - ADD, per device: a candidate whose alias hash is ours is reused (an
+ *    earlier ADD of this attachment, killed or repeated); else the seed's name
+ *    if it is free; else the collision-free name if it is free; else code 104.
+ *    A device that is not ours (another attachment's, or one without our
+ *    alias) is never reused, changed or deleted. So the seed's scheme holds
+ *    whenever it is unique, and an operator still finds the devices from the
+ *    container ID: both forms start with its first characters.
+ *  - DEL, CHECK: both candidates are looked up (one RTM_GETLINK each, no
+ *    dump) and only the one whose alias hash matches is acted on.
+ *  - GC: a link dump (GC is rare), matching aliases of this network against
+ *    cni.dev/valid-attachments by hash.
+ * IDs are never truncated into a collision: a truncated seed name that is
+ * someone else's makes us take the hashed form instead.
+ */
+#include "krafty.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/vrf.h>
+
+#include "cni/hash.h"
+
+#define ALIAS_TAG "krafty "
+#define ALIAS_TAG_LEN 7
+#define HASH_DIGITS 16
+
+uint64_t kr_ident_hash(const char *container_id, const char *netname, const char *ifname)
+{
+	uint64_t h = CNI_FNV64A_INIT;
+
+	h = cni_fnv64a_update(h, container_id, strlen(container_id) + 1);
+	h = cni_fnv64a_update(h, netname, strlen(netname) + 1);
+	return cni_fnv64a_update(h, ifname, strlen(ifname));
+}
+
+static const char *const prefixes[KR_N_DEVS] = {
+	[KR_DEV_VRF] = "krv", [KR_DEV_BRIDGE] = "krb", [KR_DEV_VETH] = "veth"
+};
+
+/* 15 characters: the prefix, then as much of the ID as fits (seed), or the
+ * first 6 (5) characters of the ID and 6 digits of the hash. */
+static void candidates(struct kr_ident *id, enum kr_dev dev)
+{
+	int keep = 15 - (int)strlen(prefixes[dev]);
+
+	snprintf(id->cand[dev][0], KNL_IFNAMSIZ, "%s%.*s", prefixes[dev], keep, id->container_id);
+	snprintf(id->cand[dev][1], KNL_IFNAMSIZ, "%s%.*s%.6s", prefixes[dev], keep - 6,
+		 id->container_id, id->hex);
+}
+
+void kr_ident_init(struct kr_ident *id, const char *container_id, const char *netname,
+		   const char *ifname)
+{
+	memset(id, 0, sizeof(*id));
+	id->container_id = container_id;
+	id->netname = netname;
+	id->ifname = ifname;
+	id->hash = kr_ident_hash(container_id, netname, ifname);
+	snprintf(id->hex, sizeof(id->hex), "%016" PRIx64, id->hash);
+	snprintf(id->alias, sizeof(id->alias), ALIAS_TAG "%s %s/%s/%s", id->hex, netname, ifname,
+		 container_id);
+	for (int d = 0; d < KR_N_DEVS; d++)
+		candidates(id, (enum kr_dev)d);
+	snprintf(id->tmp_peer, sizeof(id->tmp_peer), "krt%.12s", id->hex);
+}
+
+const char *kr_dev_label(enum kr_dev dev)
+{
+	static const char *const labels[KR_N_DEVS] = {
+		[KR_DEV_VRF] = "VRF", [KR_DEV_BRIDGE] = "bridge", [KR_DEV_VETH] = "host veth"
+	};
+	return labels[dev];
+}
+
+const char *kr_dev_kind(enum kr_dev dev)
+{
+	static const char *const kinds[KR_N_DEVS] = {
+		[KR_DEV_VRF] = "vrf", [KR_DEV_BRIDGE] = "bridge", [KR_DEV_VETH] = "veth"
+	};
+	return kinds[dev];
+}
+
+bool kr_alias_is_ours(const char *alias, const struct kr_ident *id)
+{
+	return alias && strncmp(alias, ALIAS_TAG, ALIAS_TAG_LEN) == 0 &&
+	       strncmp(alias + ALIAS_TAG_LEN, id->hex, HASH_DIGITS) == 0 &&
+	       (alias[ALIAS_TAG_LEN + HASH_DIGITS] == ' ' || !alias[ALIAS_TAG_LEN + HASH_DIGITS]);
+}
+
+bool kr_alias_parse(const char *alias, struct kr_alias *out)
+{
+	const char *p, *slash;
+	char hex[HASH_DIGITS + 1], *end;
+
+	memset(out, 0, sizeof(*out));
+	if (!alias || strncmp(alias, ALIAS_TAG, ALIAS_TAG_LEN) != 0 ||
+	    strlen(alias) < ALIAS_TAG_LEN + HASH_DIGITS + 1 ||
+	    alias[ALIAS_TAG_LEN + HASH_DIGITS] != ' ')
+		return false;
+	memcpy(hex, alias + ALIAS_TAG_LEN, HASH_DIGITS);
+	hex[HASH_DIGITS] = '\0';
+	out->hash = strtoull(hex, &end, 16);
+	if (*end)
+		return false;
+	p = alias + ALIAS_TAG_LEN + HASH_DIGITS + 1;
+	slash = strchr(p, '/'); /* network names hold no '/' */
+	if (!slash || (size_t)(slash - p) >= sizeof(out->netname))
+		return false;
+	memcpy(out->netname, p, slash - p);
+	return true;
+}
+
+static void format_mac(struct nl_addr *a, char *buf, size_t len)
+{
+	const unsigned char *b;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	if (!a)
+		return;
+	b = nl_addr_get_binary_addr(a);
+	for (unsigned int i = 0; i < nl_addr_get_len(a) && off + 4 <= len; i++)
+		off += snprintf(buf + off, len - off, i ? ":%02x" : "%02x", b[i]);
+}
+
+int kr_link_probe(struct nl_sock *sk, const char *name, const struct kr_ident *id,
+		  struct kr_link *out, struct cni_error *err)
+{
+	cleanup_rtnl_link struct rtnl_link *link = NULL;
+	const char *kind;
+	uint32_t table;
+
+	memset(out, 0, sizeof(*out));
+	if (knl_link_get(sk, name, &link, err) < 0)
+		return -1;
+	if (!link)
+		return 0;
+	out->exists = true;
+	out->ours = kr_alias_is_ours(rtnl_link_get_ifalias(link), id);
+	out->index = rtnl_link_get_ifindex(link);
+	out->master = rtnl_link_get_master(link);
+	kind = rtnl_link_get_type(link);
+	snprintf(out->kind, sizeof(out->kind), "%s", kind ? kind : "");
+	format_mac(rtnl_link_get_addr(link), out->mac, sizeof(out->mac));
+	if (rtnl_link_is_vrf(link) && rtnl_link_vrf_get_tableid(link, &table) == 0)
+		out->vrf_table = table;
+	return 0;
+}
+
+/* Ours, but of another kind: only a hand-made device can be that. */
+static int check_kind(const char *name, enum kr_dev dev, const struct kr_link *l,
+		      struct cni_error *err)
+{
+	if (strcmp(l->kind, kr_dev_kind(dev)) == 0)
+		return 0;
+	return cni_err(err, KR_ERR_NAME_TAKEN, "%s %s carries this attachment's alias but is a %s, not a %s",
+		       kr_dev_label(dev), name, l->kind[0] ? l->kind : "device without kind",
+		       kr_dev_kind(dev));
+}
+
+static int take(char name[KNL_IFNAMSIZ], const char *cand, struct kr_link *out,
+		const struct kr_link *l, enum kr_dev dev, struct cni_error *err)
+{
+	snprintf(name, KNL_IFNAMSIZ, "%s", cand);
+	*out = *l;
+	return l->exists ? check_kind(cand, dev, l, err) : 0;
+}
+
+int kr_name_pick(struct nl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
+		 char name[KNL_IFNAMSIZ], struct kr_link *link, struct cni_error *err)
+{
+	const char *seed = id->cand[dev][0], *alt = id->cand[dev][1];
+	struct kr_link s, a;
+
+	name[0] = '\0';
+	if (kr_link_probe(sk, seed, id, &s, err) < 0)
+		return -1;
+	if (s.ours)
+		return take(name, seed, link, &s, dev, err);
+	if (kr_link_probe(sk, alt, id, &a, err) < 0)
+		return -1;
+	if (a.ours)
+		return take(name, alt, link, &a, dev, err);
+	if (!s.exists)
+		return take(name, seed, link, &s, dev, err);
+	if (!a.exists)
+		return take(name, alt, link, &a, dev, err);
+	return cni_err(err, KR_ERR_NAME_TAKEN,
+		       "cannot name the %s of container %.64s: %s and %s are both devices of other attachments",
+		       kr_dev_label(dev), id->container_id, seed, alt);
+}
+
+int kr_name_find(struct nl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
+		 char name[KNL_IFNAMSIZ], struct kr_link *link, struct cni_error *err)
+{
+	name[0] = '\0';
+	memset(link, 0, sizeof(*link));
+	for (int i = 0; i < 2; i++) {
+		if (kr_link_probe(sk, id->cand[dev][i], id, link, err) < 0)
+			return -1;
+		if (link->ours) {
+			snprintf(name, KNL_IFNAMSIZ, "%s", id->cand[dev][i]);
+			return 0;
+		}
+	}
+	memset(link, 0, sizeof(*link));
+	return 0;
+}

@@ -1,0 +1,323 @@
+/* The node side: the network's routing table, the VRF, the bridge, per-device
+ * sysctls and the host route to each pod.
+ *
+ * Routing table (VRF mode). A network keeps one table, the seed's `vrfTable`
+ * (explicit, or FNV-32a of the network name; config.c moves a hash below 256
+ * up by 256, and refuses the kernel's reserved 253-255 when given). Every
+ * pod's VRF points at it. The seed put the gateway address with its prefix on
+ * every pod's bridge, so each bridge added the same connected route
+ * (subnet dev krbX) to the one table and the kernel used the first: the second
+ * pod could not reach its gateway. Here the gateway address goes on each
+ * bridge WITHOUT its prefix route (IFA_F_NOPREFIXROUTE; IPv6 also
+ * IFA_F_NODAD: a bridge with one pod behind it needs no duplicate detection),
+ * and each pod gets its own /32 (/128) route via its own bridge in the table
+ * (proto krafty). The gateway's local route is appended per bridge by the
+ * kernel, so every pod reaches its gateway, however many there are. The
+ * same holds with "vrf": false, in the main table.
+ *
+ * Claiming the table, at O(1) per call: krafty owns a table through a marker,
+ *   unreachable default metric 4278198272 proto 75 (per address family)
+ * which is also the usual VRF catch-all, so lookups that miss do not leak out
+ * of the VRF. When the marker is there, the table is ours (one filtered route
+ * look-up). When it is missing, the table's routes are listed once (a dump
+ * filtered by table): routes of proto krafty and kernel routes on krafty
+ * devices are ours; anything else means another user, and ADD fails with
+ * code 103 (choose another vrfTable). Then the marker is added. The marker
+ * outlives the pods (DEL cannot know, at O(1), that a pod was the table's
+ * last); GC removes it once no device of the network is left. Two krafty
+ * networks given the same table share it, which works when their subnets
+ * differ. Without a VRF there is no table of ours: the main table, no marker.
+ *
+ * Sysctls are set per device, never globally (no .all/.default, no
+ * ip_forward), on the bridge and, in VRF mode, on the VRF:
+ *  - net.ipv4.conf.<dev>.forwarding=1: IPv4 forwards a packet only when its
+ *    input device forwards. Traffic from a pod comes in on its bridge, and in
+ *    VRF mode the VRF device becomes the input device for the route look-up,
+ *    so both need it.
+ *  - net.ipv4.conf.<dev>.rp_filter=0: the kernel applies max(all, <dev>), so
+ *    this leaves the node's own policy in force; with all=0 (the kernel's
+ *    default) pod traffic is not reverse-path checked. A strict or loose check
+ *    still passes for pod addresses: their /32 route points back at the bridge.
+ *  - net.ipv6.conf.<dev>.forwarding=1 when the network has IPv6: the device
+ *    acts as a router (NA router flag, no RA processing). IPv6 forwarding
+ *    itself follows net.ipv6.conf.all.forwarding, which krafty leaves alone.
+ */
+#include "krafty.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
+
+/* ---- the table ------------------------------------------------------- */
+
+static void marker_route(const struct kr_conf *c, int family, struct knl_route *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->dst.ip.family = family;
+	r->table = c->table;
+	r->metric = KR_MARKER_METRIC;
+	r->protocol = KR_RTPROT;
+	r->type = RTN_UNREACHABLE;
+	r->scope = RT_SCOPE_UNIVERSE;
+}
+
+/* A kernel route on a device of ours (the gateway's local route, IPv6
+ * link-local and multicast routes of our VRFs and bridges). */
+static int on_krafty_device(struct nl_sock *sk, int ifindex, struct cni_error *err)
+{
+	cleanup_rtnl_link struct rtnl_link *link = NULL;
+	const char *alias;
+
+	if (ifindex <= 0)
+		return 0;
+	if (knl_link_get_by_index(sk, ifindex, &link, err) < 0)
+		return -1;
+	alias = link ? rtnl_link_get_ifalias(link) : NULL;
+	return alias && strncmp(alias, "krafty ", 7) == 0;
+}
+
+static int route_is_ours(struct nl_sock *sk, const struct knl_route *r, struct cni_error *err)
+{
+	if (r->protocol == KR_RTPROT)
+		return 1;
+	if (r->protocol != RTPROT_KERNEL)
+		return 0;
+	return on_krafty_device(sk, r->oif, err);
+}
+
+/* Code 103 when the table holds a route that is not krafty's. */
+static int check_table_free(struct nl_sock *sk, const struct kr_conf *c, int family,
+			    struct cni_error *err)
+{
+	cleanup_free struct knl_route *routes = NULL;
+	size_t n = 0;
+
+	if (knl_route_list_table(sk, family, c->table, &routes, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		char desc[192];
+		int ours = route_is_ours(sk, &routes[i], err);
+
+		if (ours < 0)
+			return -1;
+		if (ours)
+			continue;
+		knl_route_format(&routes[i], desc, sizeof(desc));
+		cni_err(err, KR_ERR_TABLE_TAKEN,
+			"routing table %u of network %s is in use by something else on this node (%zu routes, e.g. %s): set another \"vrfTable\"",
+			c->table, c->netname, n, desc);
+		return cni_err_details(err, "krafty claims a table through the marker route "
+					    "\"unreachable default metric %u proto %d\"; table %u has none",
+				       KR_MARKER_METRIC, KR_RTPROT, c->table);
+	}
+	return 0;
+}
+
+static int claim_family(struct nl_sock *sk, const struct kr_conf *c, int family, bool *added,
+			struct cni_error *err)
+{
+	struct knl_route marker, found;
+	bool existed = false;
+	int rc;
+
+	*added = false;
+	marker_route(c, family, &marker);
+	rc = knl_route_find(sk, &marker, &found, err);
+	if (rc < 0)
+		return -1;
+	/* Someone's own VRF catch-all has the same metric, but not our protocol. */
+	if (rc == 1 && found.protocol == KR_RTPROT)
+		return 0;
+	if (check_table_free(sk, c, family, err) < 0)
+		return -1;
+	if (knl_route_add(sk, &marker, &existed, err) < 0)
+		return -1;
+	*added = !existed;
+	return 0;
+}
+
+int kr_table_claim(struct nl_sock *sk, const struct kr_conf *conf, bool added[KR_MAX_FAMILIES],
+		   struct cni_error *err)
+{
+	for (size_t i = 0; i < KR_MAX_FAMILIES; i++)
+		added[i] = false;
+	if (!conf->vrf)
+		return 0;
+	for (size_t i = 0; i < conf->n_fam; i++)
+		if (claim_family(sk, conf, conf->fam[i].subnet.ip.family, &added[i], err) < 0)
+			return -1;
+	return 0;
+}
+
+int kr_table_release_marker(struct nl_sock *sk, const struct kr_conf *conf, int family,
+			    struct cni_error *err)
+{
+	struct knl_route marker;
+
+	if (!conf->vrf)
+		return 0;
+	marker_route(conf, family, &marker);
+	return knl_route_del(sk, &marker, err) < 0 ? -1 : 0;
+}
+
+/* ---- sysctls --------------------------------------------------------- */
+
+static int dev_sysctl(const char *proto, const char *dev, const char *key, const char *value,
+		      struct cni_error *err)
+{
+	const char *parts[] = { "net", proto, "conf", dev, key, NULL };
+	char path[KNL_SYSCTL_PATH_MAX];
+
+	if (knl_sysctl_path_parts(parts, path, sizeof(path), err) < 0 ||
+	    knl_sysctl_write_path(path, value, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* Why these and only per device: see the comment at the top. */
+static int routing_sysctls(const struct kr_conf *c, const char *dev, struct cni_error *err)
+{
+	if (dev_sysctl("ipv4", dev, "forwarding", "1", err) < 0 ||
+	    dev_sysctl("ipv4", dev, "rp_filter", "0", err) < 0)
+		return -1;
+	if (kr_conf_family(c, AF_INET6) && dev_sysctl("ipv6", dev, "forwarding", "1", err) < 0)
+		return -1;
+	return 0;
+}
+
+/* ---- VRF ------------------------------------------------------------- */
+
+static int no_vrf(const char *name, struct cni_error *err)
+{
+	char why[sizeof(err->msg)];
+
+	snprintf(why, sizeof(why), "%s", err->msg);
+	cni_err(err, KR_ERR_NO_VRF,
+		"this kernel lacks VRF support, so krafty cannot create VRF %s; "
+		"set \"vrf\": false in the network config to attach without a VRF",
+		name);
+	return cni_err_details(err, "%s", why);
+}
+
+static int vrf_create(struct nl_sock *sk, const struct kr_conf *c, const char *name,
+		      struct cni_error *err)
+{
+	int rc = knl_vrf_add(sk, name, c->table, err);
+
+	if (rc == -EOPNOTSUPP)
+		return no_vrf(name, err);
+	return rc < 0 ? -1 : 0;
+}
+
+int kr_vrf_ensure(struct nl_sock *sk, const struct kr_conf *conf, const struct kr_ident *id,
+		  char name[KNL_IFNAMSIZ], bool *created, struct cni_error *err)
+{
+	struct kr_link l;
+
+	*created = false;
+	if (kr_name_pick(sk, id, KR_DEV_VRF, name, &l, err) < 0)
+		return -1;
+	/* Ours with another table: a killed ADD under an older config. */
+	if (l.exists && l.vrf_table != conf->table && knl_link_del(sk, name, err) < 0)
+		return -1;
+	if (!l.exists || l.vrf_table != conf->table) {
+		if (vrf_create(sk, conf, name, err) < 0)
+			return -1;
+		*created = true;
+	}
+	if (knl_link_set_alias(sk, name, id->alias, err) < 0 ||
+	    routing_sysctls(conf, name, err) < 0 || knl_link_set_up(sk, name, err) < 0)
+		return -1;
+	return 0;
+}
+
+int kr_vrf_probe(struct nl_sock *sk, uint32_t table, struct cni_error *err)
+{
+	char name[KNL_IFNAMSIZ];
+	int rc;
+
+	snprintf(name, sizeof(name), "krvprobe%u", (unsigned int)getpid() % 10000000u);
+	rc = knl_vrf_add(sk, name, table, err);
+	if (rc == -EEXIST) { /* left by a probe that was killed: ours by its name */
+		if (knl_link_del(sk, name, err) < 0)
+			return -1;
+		rc = knl_vrf_add(sk, name, table, err);
+	}
+	if (rc == -EOPNOTSUPP)
+		return 0;
+	if (rc < 0)
+		return -1;
+	return knl_link_del(sk, name, err) < 0 ? -1 : 1;
+}
+
+/* ---- bridge ---------------------------------------------------------- */
+
+static int gateway_addrs(struct nl_sock *sk, const struct kr_conf *c, const char *bridge,
+			 struct cni_error *err)
+{
+	for (size_t i = 0; i < c->n_fam; i++) {
+		const struct kr_family *f = &c->fam[i];
+		struct cni_prefix gw = { .ip = f->gateway, .len = f->subnet.len };
+		uint32_t flags = IFA_F_NOPREFIXROUTE;
+
+		if (f->gateway.family == AF_INET6)
+			flags |= IFA_F_NODAD;
+		if (knl_addr_add(sk, bridge, &gw, flags, NULL, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int kr_bridge_ensure(struct nl_sock *sk, const struct kr_conf *conf, const struct kr_ident *id,
+		     const char *vrf, char name[KNL_IFNAMSIZ], bool *created,
+		     struct cni_error *err)
+{
+	struct kr_link l;
+
+	*created = false;
+	if (kr_name_pick(sk, id, KR_DEV_BRIDGE, name, &l, err) < 0)
+		return -1;
+	if (!l.exists) {
+		if (knl_bridge_add(sk, name, conf->mtu, err) < 0)
+			return -1;
+		*created = true;
+	}
+	if (knl_link_set_alias(sk, name, id->alias, err) < 0)
+		return -1;
+	/* Enslave before the addresses: their local routes then go to the VRF's table. */
+	if (vrf && knl_link_set_master(sk, name, vrf, err) < 0)
+		return -1;
+	if (routing_sysctls(conf, name, err) < 0 || knl_link_set_up(sk, name, err) < 0)
+		return -1;
+	return gateway_addrs(sk, conf, name, err);
+}
+
+/* ---- host routes and deletion ---------------------------------------- */
+
+void kr_host_route(const struct kr_conf *conf, const struct cni_ip *pod, const char *bridge,
+		   struct knl_route *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->dst.ip = *pod;
+	r->dst.len = cni_ip_bytes(pod) * 8;
+	r->oif_name = bridge;
+	r->table = kr_conf_route_table(conf);
+	r->protocol = KR_RTPROT;
+	r->scope = KNL_SCOPE_AUTO;
+}
+
+int kr_dev_delete(struct nl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
+		  struct cni_error *err)
+{
+	char name[KNL_IFNAMSIZ];
+	struct kr_link l;
+
+	if (kr_name_find(sk, id, dev, name, &l, err) < 0)
+		return -1;
+	if (!name[0])
+		return 0;
+	return knl_link_del(sk, name, err) < 0 ? -1 : 0;
+}

@@ -1,0 +1,144 @@
+/* The pod side: the veth pair, and CNI_IFNAME in the pod's netns with its
+ * addresses and routes.
+ *
+ * The pod end is created directly in the pod netns under a temporary name
+ * (krt + 12 hash digits, names.c) and renamed to CNI_IFNAME there, so the
+ * node never holds a half-made interface and a name clash in the pod cannot
+ * hurt the node. A netlink socket belongs to the netns it was opened in: the
+ * plugin opens one socket in the pod netns and works through it from the
+ * node's netns, so nothing else runs inside the pod.
+ *
+ * The pod's default route stays in charge. A secondary interface must not
+ * take the default route from the pod's primary (eth0, metric 0): every
+ * route krafty adds in the pod gets a metric, defaultRouteMetric (1024 by
+ * default) for default routes, the kernel's default for others, and when
+ * that slot is taken by another route (eth0's, or a second krafty attachment
+ * of the pod) krafty moves on to the next metric instead of failing with
+ * EEXIST. The pod ends up with one default route per attachment, the primary's
+ * first.
+ */
+#include "krafty.h"
+
+#include <errno.h>
+#include <string.h>
+#include <linux/if_addr.h>
+
+#define MAX_METRIC_TRIES 256
+
+int kr_pod_open(struct kr_pod *pod, const char *path, bool *gone, struct cni_error *err)
+{
+	int rc;
+
+	if (gone)
+		*gone = false;
+	rc = knl_netns_open(path, &pod->ns_fd, err);
+	if (rc == -ENOENT && gone) {
+		*gone = true;
+		return 0;
+	}
+	if (rc < 0) {
+		err->code = CNI_ERR_INVALID_ENV;
+		return cni_err_prefix(err, "CNI_NETNS");
+	}
+	if (knl_open_in_netns(pod->ns_fd, &pod->sk, err) < 0)
+		return -1;
+	return 0;
+}
+
+void kr_pod_close(struct kr_pod *pod)
+{
+	knl_close(pod->sk);
+	pod->sk = NULL;
+	cleanup_closep(&pod->ns_fd);
+	pod->ns_fd = -1;
+}
+
+
+int kr_pod_check_ifname(struct kr_pod *pod, const struct kr_ident *id, struct cni_error *err)
+{
+	struct kr_link l;
+
+	if (kr_link_probe(pod->sk, id->ifname, id, &l, err) < 0)
+		return -1;
+	if (l.exists && !l.ours)
+		return cni_err(err, KR_ERR_IFNAME_EXISTS,
+			       "interface %s already exists in the pod's netns: krafty leaves it as it is",
+			       id->ifname);
+	if (l.exists && knl_link_del(pod->sk, id->ifname, err) < 0)
+		return -1;
+	/* A pod end that a killed ADD left under its temporary name: the name
+	 * carries our hash, so it is ours. */
+	return knl_link_del(pod->sk, id->tmp_peer, err) < 0 ? -1 : 0;
+}
+
+/* The pod end: alias, rename to CNI_IFNAME, up. */
+static int pod_end(struct kr_pod *pod, const struct kr_ident *id, struct cni_error *err)
+{
+	int rc;
+
+	if (knl_link_set_alias(pod->sk, id->tmp_peer, id->alias, err) < 0)
+		return -1;
+	rc = knl_link_rename(pod->sk, id->tmp_peer, id->ifname, err);
+	if (rc == -EEXIST) /* it appeared since the check: the runtime's, not ours */
+		return cni_err(err, KR_ERR_IFNAME_EXISTS,
+			       "interface %s appeared in the pod's netns during ADD", id->ifname);
+	if (rc < 0)
+		return -1;
+	return knl_link_set_up(pod->sk, id->ifname, err) < 0 ? -1 : 0;
+}
+
+int kr_veth_create(struct nl_sock *sk, struct kr_pod *pod, const struct kr_conf *conf,
+		   const struct kr_ident *id, const char *bridge, char host[KNL_IFNAMSIZ],
+		   bool *created, struct cni_error *err)
+{
+	struct kr_link l;
+
+	*created = false;
+	/* A host end of ours is a leftover of a killed ADD: the pair is per
+	 * attachment, so it is made anew rather than repaired. */
+	if (kr_dev_delete(sk, id, KR_DEV_VETH, err) < 0 ||
+	    kr_name_pick(sk, id, KR_DEV_VETH, host, &l, err) < 0)
+		return -1;
+	if (knl_veth_add(sk, host, id->tmp_peer, pod->ns_fd, conf->mtu, err) < 0)
+		return -1;
+	*created = true;
+	if (knl_link_set_alias(sk, host, id->alias, err) < 0 ||
+	    knl_link_set_master(sk, host, bridge, err) < 0 || knl_link_set_up(sk, host, err) < 0)
+		return -1;
+	return pod_end(pod, id, err);
+}
+
+int kr_pod_add_addrs(struct kr_pod *pod, const struct kr_ident *id,
+		     const struct cni_prefix *addrs, size_t n, struct cni_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		/* One pod per bridge: nothing to detect duplicates against, and
+		 * a tentative address would not answer for a second. */
+		uint32_t flags = addrs[i].ip.family == AF_INET6 ? IFA_F_NODAD : 0;
+
+		if (knl_addr_add(pod->sk, id->ifname, &addrs[i], flags, NULL, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int kr_pod_add_route(struct kr_pod *pod, const struct kr_ident *id, const struct cni_prefix *dst,
+		     const struct cni_ip *gw, uint32_t metric, struct cni_error *err)
+{
+	struct knl_route r = {
+		.dst = *dst,
+		.oif_name = id->ifname,
+		.metric = metric,
+		.scope = KNL_SCOPE_AUTO,
+	};
+
+	if (gw)
+		r.gw = *gw;
+	for (int i = 0; i < MAX_METRIC_TRIES; i++, r.metric++) {
+		int rc = knl_route_add(pod->sk, &r, NULL, err);
+
+		if (rc != -EEXIST)
+			return rc < 0 ? -1 : 0;
+	}
+	return cni_err_prefix(err, "no free metric from %u to %u", metric, r.metric - 1);
+}
