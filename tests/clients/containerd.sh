@@ -18,13 +18,16 @@
 # namespace where $CTRD_DIR/cni/{net.d,bin,lib} are bind-mounted over those three
 # directories: the host's files there are neither read nor written, and the plugins (children
 # of ctr) see the same view, so host-local's default dataDir (/var/lib/cni/networks) lands
-# in $CTRD_DIR/cni/lib too. A directory missing on the host is created as a mount point
+# in $CTRD_DIR/cni/lib too. Debian's go-cni adds /usr/lib/cni (the reference plugins) to
+# CNI_PATH: an empty dir is mounted over it, so only the plugins in $CTRD_DIR/cni/bin run.
+# A directory missing on the host is created as a mount point
 # and removed again by ctrd_stop if it is still empty.
 #
 # The shim of containerd 1.6 puts its socket under /run/containerd/s/<hash of our address>
 # whatever the state dir is; it goes away with the shim.
 
-CTRD_NS=${CTRD_NS:-krafty-clients}
+# ctr passes "<namespace>-<container>" as CNI_CONTAINERID: keep the namespace short.
+CTRD_NS=${CTRD_NS:-kc}
 CTRD_CNI_DIRS=(/etc/cni/net.d /opt/cni/bin /var/lib/cni)
 CTRD_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -55,6 +58,9 @@ ctrd_ctr_cni() {
 		mount --bind "$1/cni/net.d" /etc/cni/net.d
 		mount --bind "$1/cni/bin" /opt/cni/bin
 		mount --bind "$1/cni/lib" /var/lib/cni
+		# Debian'"'"'s go-cni also searches /usr/lib/cni: hide the reference plugins there,
+		# so that a plugin missing from our bin dir fails instead of running theirs.
+		if [ -d /usr/lib/cni ]; then mount --bind "$1/cni/empty" /usr/lib/cni; fi
 		shift
 		exec "$@"' ctrd "$CTRD_DIR" \
 		ctr --address "$CTRD_DIR/containerd.sock" --namespace "$CTRD_NS" "$@"
@@ -71,7 +77,7 @@ ctrd_start() {
 	# Short path: unix socket paths are limited to 107 bytes.
 	CTRD_DIR=$(mktemp -d /tmp/krafty-ctrd.XXXXXX) || return 1
 	export CTRD_DIR CTRD_IMAGE
-	mkdir -p "$CTRD_DIR"/{root,state,opt,cni/net.d,cni/bin,cni/lib}
+	mkdir -p "$CTRD_DIR"/{root,state,opt,cni/net.d,cni/bin,cni/lib,cni/empty}
 	cat >"$CTRD_DIR/config.toml" <<EOF
 version = 2
 root = "$CTRD_DIR/root"
@@ -120,13 +126,17 @@ EOF
 		  ctrd_ctr image ls >&2; return 1; }
 }
 
+# Is PID running? (A zombie child is not: kill -0 would say it is.)
+_ctrd_alive() {
+	local state
+	state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+	[[ -n $state && $state != Z ]]
+}
+
 # PIDs of the processes whose command line names our socket (containerd's shims).
 _ctrd_shim_pids() {
-	local p
-	for p in /proc/[0-9]*; do
-		tr "\\0" " " 2>/dev/null <"$p/cmdline" | grep -qF -- "$CTRD_DIR/containerd.sock" &&
-			echo "${p#/proc/}"
-	done
+	# "[.]" keeps grep from finding its own command line.
+	grep -alsE -- "$CTRD_DIR/containerd[.]sock" /proc/[0-9]*/cmdline 2>/dev/null | cut -d/ -f3
 }
 
 ctrd_stop() {
@@ -148,7 +158,7 @@ ctrd_stop() {
 		pid=$(cat "$CTRD_DIR/containerd.pid")
 		kill "$pid" 2>/dev/null
 		for ((i = 0; i < 50; i++)); do
-			kill -0 "$pid" 2>/dev/null || break
+			_ctrd_alive "$pid" || break
 			sleep 0.1
 		done
 		kill -9 "$pid" 2>/dev/null

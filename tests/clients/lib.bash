@@ -13,6 +13,10 @@
 CLIENTS_DIR=$REPO/tests/clients
 CONF_DIR=${CLIENTS_CONF_DIR:-$REPO/conf}
 PLUGIN_PATH=${CLIENTS_BIN_DIR:-$BIN}
+# Debian's python3 (python3-yaml comes from tests/deps.sh); a pyenv shim earlier on PATH
+# costs a second per call.
+PY=/usr/bin/python3
+[[ -x $PY ]] || PY=python3
 
 clients_fail() {
 	echo "$*" >&2
@@ -108,7 +112,7 @@ clients_host_conf() {
 
 # The spec.config of a NetworkAttachmentDefinition manifest, as compact JSON.
 clients_nad_config() {
-	python3 - "$1" <<'PY'
+	"$PY" - "$1" <<'PY'
 import json, sys, yaml
 docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
 nads = [d for d in docs if d.get("kind") == "NetworkAttachmentDefinition"]
@@ -178,11 +182,18 @@ assert_tuned() {
 		got=$(pod_mtu "$netns" "$ifname")
 		[[ $got == "$want" ]] || clients_fail "MTU of $ifname: $got, want $want" || return 1
 	fi
+	# promisc/allmulti true turns the flag on (false leaves it alone, as in the reference).
+	for want in $(jq -r '[(.plugins // [.])[] | select(.type == "tuning-lite" or .type == "tuning")
+		| (if .promisc == true then "PROMISC" else empty end), (if .allmulti == true then "ALLMULTI" else empty end)]
+		| unique[]' <<<"$conf"); do
+		ip -n "$netns" -j link show dev "$ifname" | jq -e --arg f "$want" '.[0].flags | index($f)' >/dev/null ||
+			clients_fail "$ifname lacks the $want flag" || return 1
+	done
 }
 
 # Does ADDR (no prefix) lie inside one of the subnets SUBNETS...?
 in_subnet() {
-	python3 - "$@" <<'PY'
+	"$PY" - "$@" <<'PY'
 import ipaddress, sys
 a = ipaddress.ip_address(sys.argv[1].split("/")[0])
 sys.exit(0 if any(a in ipaddress.ip_network(s, strict=False) for s in sys.argv[2:]) else 1)

@@ -153,6 +153,7 @@ assert_attached() {
 	assert_tuned "$NS" "$IFN" "$tuned"
 	before_addrs=$(pod_addrs "$NS" "$IFN")
 	before_mac=$(pod_mac "$NS" "$IFN")
+	before_flags=$(ip -n "$NS" -j link show dev "$IFN" | jq -c '.[0].flags')
 	# What (b) will change, as (a) left it.
 	before=$(while read -r path value; do echo "$path $(pod_sysctl "$NS" "$path")"; done \
 		< <(conf_sysctls "$mutate" "$IFN"))
@@ -183,6 +184,7 @@ assert_attached() {
 	done <<<"$before"
 	[ "$(pod_mtu "$NS" "$IFN")" = "$before_mtu" ]
 	[ "$(pod_mac "$NS" "$IFN")" = "$before_mac" ]
+	[ "$(ip -n "$NS" -j link show dev "$IFN" | jq -c '.[0].flags')" = "$before_flags" ]
 	[ "$(pod_addrs "$NS" "$IFN")" = "$before_addrs" ]
 	assert_tuned "$NS" "$IFN" "$tuned"
 
