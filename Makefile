@@ -1,8 +1,9 @@
 # krafty CNI suite. `make` builds every plugin into $(BUILD)/bin.
 # Run-time dependencies: libnl-3 and libnl-route-3 are linked statically (Debian
-# ships their archives); cJSON and libmnl have no static archive in Debian, so
-# `make install` carries them in $(CNI_BIN_DIR)/krafty-libs, found through an
-# $$ORIGIN-relative runpath. A node then needs nothing but libc.
+# ships their archives); cJSON has no static archive in Debian, so `make install`
+# carries it in $(CNI_BIN_DIR)/krafty-libs, found through an $$ORIGIN-relative
+# runpath (the loader resolves $$ORIGIN through /proc/self/exe, as on any node).
+# A node then needs nothing but libc. libmnl is linked only where used (--as-needed).
 
 CC       ?= cc
 BUILD    ?= build
@@ -106,7 +107,9 @@ deps:
 install: $(PLUGIN_BINS)
 	install -d $(DESTDIR)$(CNI_BIN_DIR) $(DESTDIR)$(CNI_BIN_DIR)/krafty-libs
 	install -m 0755 $(PLUGIN_BINS) $(DESTDIR)$(CNI_BIN_DIR)/
-	for lib in libcjson.so.1 libmnl.so.0; do \
+	# The bundle: exactly the shared libraries the binaries name, besides libc and the loader.
+	for lib in $$(readelf -d $(PLUGIN_BINS) | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u); do \
+		case $$lib in libc.so.*|ld-linux*) continue;; esac; \
 		src=$$(ldconfig -p | awk -v l=$$lib '$$1 == l && /x86-64/ {print $$NF; exit}'); \
 		install -m 0644 "$$(readlink -f $$src)" $(DESTDIR)$(CNI_BIN_DIR)/krafty-libs/$$lib; \
 	done

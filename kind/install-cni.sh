@@ -14,7 +14,8 @@ copy_tree() {
 	for f in "$from"/*; do
 		name=$(basename "$f")
 		if [ -d "$f" ]; then
-			copy_tree "$f" "$to/$name"
+			# a subshell: POSIX sh has no local variables, recursion would clobber from/to
+			(copy_tree "$f" "$to/$name")
 		else
 			cp "$f" "$to/.$name.tmp"
 			chmod "$(stat -c %a "$f")" "$to/.$name.tmp"

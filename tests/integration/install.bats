@@ -41,8 +41,12 @@ teardown() {
 	# Nothing else: no /usr/lib, no ld.so.cache.
 	[ ! -e "$STAGE/etc/ld.so.cache" ]
 	[ ! -e "$STAGE/usr" ]
+	# A node has /proc: the loader resolves the $ORIGIN runpath through /proc/self/exe.
+	mkdir -p "$STAGE/proc"
 	for p in "${PLUGINS[@]}"; do
-		run env -i CNI_COMMAND=VERSION chroot "$STAGE" /opt/cni/bin/"$p" <<<'{"cniVersion":"1.0.0"}'
+		run env -i CNI_COMMAND=VERSION "$(command -v unshare)" -m -- /bin/sh -c \
+			'mount -t proc proc "$1/proc" && exec /usr/sbin/chroot "$1" "/opt/cni/bin/$2"' sh "$STAGE" "$p" \
+			<<<'{"cniVersion":"1.0.0"}'
 		[ "$status" -eq 0 ] || { echo "$p: $output" >&2; return 1; }
 		[ "$(jq -r '.supportedVersions | length' <<<"$output")" -eq 5 ]
 	done
