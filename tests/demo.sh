@@ -16,7 +16,12 @@ ID=demo$(date +%s)
 DATA=$(mktemp -d /tmp/krafty-demo-ipam.XXXXXX)
 CONFLIST=conf/krafty-host-local.conflist
 
+ADDED=0
 cleanup() {
+	# If the demo stopped half-way, DEL what ADD made before removing the netns.
+	if ((ADDED)); then
+		CNI_COMMAND=DEL "$BIN/krafty" <<<"$CONF" >/dev/null || true
+	fi
 	ip netns del "$NS" 2>/dev/null || true
 	rm -rf "$DATA"
 }
@@ -43,6 +48,7 @@ ip -n "$NS" link set lo up
 export CNI_CONTAINERID=$ID CNI_NETNS=/run/netns/$NS CNI_IFNAME=net1 CNI_PATH=$BIN
 
 say "ADD (container $ID, netns $CNI_NETNS, ifname net1)"
+ADDED=1
 RESULT=$(CNI_COMMAND=ADD "$BIN/krafty" <<<"$CONF") || { echo "$RESULT"; exit 1; }
 jq . <<<"$RESULT"
 
@@ -50,7 +56,7 @@ say "the pod's interface and routes"
 ip -n "$NS" -br addr show dev net1
 ip -n "$NS" route show
 say "node side"
-ip -d -br link show | grep -E "^(krv|krb|veth)${ID:0:11}" || true
+ip -br link show 2>/dev/null | grep -E "^(krv|krb|veth)${ID:0:11}" || true
 GW=$(jq -r '.ips[0].gateway' <<<"$RESULT")
 say "ping the gateway $GW from the pod"
 ip netns exec "$NS" ping -c 2 -W 1 "$GW"
@@ -61,10 +67,13 @@ CNI_COMMAND=CHECK "$BIN/krafty" <<<"$CHECK_CONF" && echo "CHECK passed"
 
 say "DEL"
 CNI_COMMAND=DEL "$BIN/krafty" <<<"$CONF" && echo "DEL done"
+ADDED=0
 
 say "what is left"
-left=$(ip -br link show | grep -cE "^(krv|krb|veth)${ID:0:11}" || true)
+left=$(ip -br link show 2>/dev/null | grep -cE "^(krv|krb|veth)${ID:0:11}" || true)
 echo "devices for $ID on the node: $left"
 echo "pod interfaces: $(ip -n "$NS" -br link show | awk '{print $1}' | tr '\n' ' ')"
-echo "IPAM files held: $(find "$DATA" -type f ! -name lock ! -name 'last_reserved_ip*' | wc -l)"
-[[ $left == 0 ]]
+# host-local keeps one file per held address in <dataDir>/<network>/.
+held=$(find "$DATA" -mindepth 2 -maxdepth 2 -type f ! -name lock ! -name 'last_reserved_ip*' | wc -l)
+echo "IPAM addresses held: $held"
+[[ $left == 0 && $held == 0 ]]

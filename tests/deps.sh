@@ -5,7 +5,7 @@ packages=(
 	build-essential pkg-config libcjson-dev libnl-3-dev libnl-route-3-dev libmnl-dev
 	libcmocka-dev bats jq iproute2 shellcheck clang libclang-rt-14-dev
 	qemu-system-x86 linux-image-amd64 busybox-static kmod cpio
-	containernetworking-plugins python3-yaml
+	containernetworking-plugins python3-yaml iputils-ping
 )
 missing=()
 for p in "${packages[@]}"; do
