@@ -1,0 +1,564 @@
+/* The ipam section, read as the reference host-local reads it:
+ *   ranges: [[{subnet, rangeStart, rangeEnd, gateway}, ...], ...]  one address per range set
+ *   subnet/rangeStart/rangeEnd/gateway at the ipam level: a range set of its own, first
+ *   runtimeConfig.ipRanges: range sets from the runtime, before all others
+ *   routes, dataDir, resolvConf
+ * and the requested addresses from CNI_ARGS IP=, args.cni.ips and runtimeConfig.ips. */
+#include "hostlocal.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cni/cleanup.h"
+#include "cni/json.h"
+
+/* ---- address text forms ---- */
+
+static bool ip_is_v4_mapped(const struct cni_ip *ip)
+{
+	static const uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+	return ip->family == AF_INET6 && memcmp(ip->addr, prefix, sizeof(prefix)) == 0;
+}
+
+void hl_ip_canonical(struct cni_ip *ip)
+{
+	if (!ip_is_v4_mapped(ip))
+		return;
+	memmove(ip->addr, ip->addr + 12, 4);
+	memset(ip->addr + 4, 0, 12);
+	ip->family = AF_INET;
+}
+
+/* Go prints IPv6 per RFC 5952: the longest run of two or more zero groups (the first one on
+ * a tie) becomes "::", groups in lowercase hex. glibc's inet_ntop agrees except that it
+ * prints ::a.b.c.d for addresses whose first 96 bits are zero, where Go prints ::a00:1. */
+static void format_v6(const uint8_t *a, char *buf)
+{
+	unsigned g[8];
+	int best = -1, best_len = 0;
+	char *p = buf;
+
+	for (size_t i = 0; i < 8; i++)
+		g[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+	for (int i = 0; i < 8;) {
+		int j = i;
+
+		while (j < 8 && g[j] == 0)
+			j++;
+		if (j - i > best_len) {
+			best = i;
+			best_len = j - i;
+		}
+		i = j > i ? j : i + 1;
+	}
+	if (best_len < 2)
+		best = -1;
+	for (int i = 0; i < 8; i++) {
+		if (i == best) {
+			p += sprintf(p, "::");
+			i += best_len - 1;
+			continue;
+		}
+		if (i > 0 && i != best + best_len)
+			*p++ = ':';
+		p += sprintf(p, "%x", g[i]);
+	}
+	*p = '\0';
+}
+
+void hl_ip_name(const struct cni_ip *ip, char buf[CNI_IP_STRLEN])
+{
+	struct cni_ip c = *ip;
+
+	hl_ip_canonical(&c);
+	if (c.family == AF_INET)
+		inet_ntop(AF_INET, c.addr, buf, CNI_IP_STRLEN);
+	else if (c.family == AF_INET6)
+		format_v6(c.addr, buf);
+	else
+		buf[0] = '\0';
+}
+
+int hl_parse_ip_name(const char *name, struct cni_ip *ip)
+{
+	char canon[CNI_IP_STRLEN];
+
+	if (cni_ip_parse(name, ip) < 0)
+		return -1;
+	hl_ip_canonical(ip);
+	hl_ip_name(ip, canon);
+	return strcmp(canon, name) == 0 ? 0 : -1;
+}
+
+/* ---- ranges ---- */
+
+/* An optional address key; "" counts as absent, as in the reference. */
+static int optional_ip(const cJSON *obj, const char *key, const char *what, struct cni_ip *out,
+		       struct cni_error *err)
+{
+	const char *s = NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (cni_json_string(obj, key, false, &s, what, err) < 0)
+		return -1;
+	if (!s || !*s)
+		return 0;
+	if (cni_ip_parse(s, out) < 0)
+		return cni_err(err, CNI_ERR_INVALID_CONFIG, "%s: invalid %s \"%.64s\"", what, key,
+			       s);
+	hl_ip_canonical(out);
+	return 0;
+}
+
+static int parse_subnet(const cJSON *obj, const char *what, struct cni_prefix *out,
+			struct cni_error *err)
+{
+	const char *s = NULL;
+	struct cni_prefix net;
+	char buf[CNI_IP_STRLEN];
+	int bits;
+
+	if (cni_json_string(obj, "subnet", true, &s, what, err) < 0)
+		return -1;
+	if (cni_prefix_parse(s, out) < 0)
+		return cni_err(err, CNI_ERR_INVALID_CONFIG, "%s: invalid subnet \"%.64s\"", what,
+			       s);
+	if (ip_is_v4_mapped(&out->ip))
+		return cni_err(err, CNI_ERR_INVALID_CONFIG,
+			       "%s: subnet %s is an IPv4-mapped IPv6 prefix; write it as IPv4",
+			       what, s);
+	net = cni_prefix_network(out);
+	if (!cni_ip_equal(&net.ip, &out->ip)) {
+		hl_ip_name(&net.ip, buf);
+		return cni_err(err, CNI_ERR_INVALID_CONFIG,
+			       "%s: subnet %s has host bits set (the network address is %s)", what,
+			       s, buf);
+	}
+	bits = cni_ip_bytes(&out->ip) * 8;
+	if (out->len > bits - 2)
+		return cni_err(err, CNI_ERR_INVALID_CONFIG,
+			       "%s: subnet %s is too small to allocate from", what, s);
+	return 0;
+}
+
+static int require_in_subnet(const struct hl_range *r, const struct cni_ip *ip, const char *key,
+			     const char *what, struct cni_error *err)
+{
+	char a[CNI_IP_STRLEN], n[CNI_PREFIX_STRLEN];
+
+	if (cni_prefix_contains(&r->subnet, ip))
+		return 0;
+	hl_ip_name(ip, a);
+	cni_prefix_format(&r->subnet, n);
+	return cni_err(err, CNI_ERR_INVALID_CONFIG, "%s: %s %s is not in subnet %s", what, key, a,
+		       n);
+}
+
+/* Fill the defaults as the reference does: gateway and rangeStart are network+1 (the
+ * iterator skips the gateway), rangeEnd the last address, less the IPv4 broadcast. */
+static int parse_range(const cJSON *obj, const char *what, struct hl_range *r,
+		       struct cni_error *err)
+{
+	char a[CNI_IP_STRLEN], b[CNI_IP_STRLEN];
+
+	if (!cJSON_IsObject(obj))
+		return cni_err(err, CNI_ERR_INVALID_CONFIG, "%s must be an object", what);
+	if (parse_subnet(obj, what, &r->subnet, err) < 0 ||
+	    optional_ip(obj, "gateway", what, &r->gateway, err) < 0 ||
+	    optional_ip(obj, "rangeStart", what, &r->start, err) < 0 ||
+	    optional_ip(obj, "rangeEnd", what, &r->end, err) < 0)
+		return -1;
+	if (!r->gateway.family)
+		r->gateway = cni_ip_add(&r->subnet.ip, 1);
+	if (!r->start.family)
+		r->start = cni_ip_add(&r->subnet.ip, 1);
+	if (!r->end.family) {
+		r->end = cni_prefix_last(&r->subnet);
+		if (r->end.family == AF_INET)
+			r->end = cni_ip_add(&r->end, -1);
+	}
+	if (require_in_subnet(r, &r->gateway, "gateway", what, err) < 0 ||
+	    require_in_subnet(r, &r->start, "rangeStart", what, err) < 0 ||
+	    require_in_subnet(r, &r->end, "rangeEnd", what, err) < 0)
+		return -1;
+	if (cni_ip_cmp(&r->start, &r->end) > 0) {
+		hl_ip_name(&r->start, a);
+		hl_ip_name(&r->end, b);
+		return cni_err(err, CNI_ERR_INVALID_CONFIG,
+			       "%s: rangeStart %s is after rangeEnd %s", what, a, b);
+	}
+	return 0;
+}
+
+static bool ranges_overlap(const struct hl_range *x, const struct hl_range *y)
+{
+	return x->start.family == y->start.family && cni_ip_cmp(&x->start, &y->end) <= 0 &&
+	       cni_ip_cmp(&y->start, &x->end) <= 0;
+}
+
+static int overlap_error(const struct hl_range *x, const struct hl_range *y, const char *what,
+			 struct cni_error *err)
+{
+	char a[CNI_IP_STRLEN], b[CNI_IP_STRLEN], c[CNI_IP_STRLEN], d[CNI_IP_STRLEN];
+
+	hl_ip_name(&x->start, a);
+	hl_ip_name(&x->end, b);
+	hl_ip_name(&y->start, c);
+	hl_ip_name(&y->end, d);
+	return cni_err(err, CNI_ERR_INVALID_CONFIG, "%s: ranges %s-%s and %s-%s overlap", what, a,
+		       b, c, d);
+}
+
+static int parse_range_set(const cJSON *arr, const char *what, struct hl_range_set *set,
+			   struct cni_error *err)
+{
+	const cJSON *it;
+	size_t n;
+
+	if (!cJSON_IsArray(arr))
+		return cni_err(err, CNI_ERR_INVALID_CONFIG, "%s must be a list of ranges", what);
+	n = (size_t)cJSON_GetArraySize(arr);
+	if (n == 0)
+		return cni_err(err, CNI_ERR_INVALID_CONFIG, "%s is an empty range set", what);
+	if (!(set->ranges = calloc(n, sizeof(*set->ranges))))
+		return cni_err(err, CNI_ERR_IO, "out of memory");
+	cJSON_ArrayForEach(it, arr)
+	{
+		struct hl_range *r = &set->ranges[set->n];
+		char rwhat[96];
+
+		snprintf(rwhat, sizeof(rwhat), "%s[%zu]", what, set->n);
+		if (parse_range(it, rwhat, r, err) < 0)
+			return -1;
+		set->n++;
+		if (r->subnet.ip.family != set->ranges[0].subnet.ip.family)
+			return cni_err(err, CNI_ERR_INVALID_CONFIG, "%s: mixed address families",
+				       what);
+		for (size_t j = 0; j + 1 < set->n; j++)
+			if (ranges_overlap(&set->ranges[j], r))
+				return overlap_error(&set->ranges[j], r, what, err);
+	}
+	return 0;
+}
+
+static int append_set(struct hl_config *cfg, const cJSON *arr, const char *what,
+		      struct cni_error *err)
+{
+	struct hl_range_set *grown;
+
+	if (cfg->n_sets == HL_MAX_SETS)
+		return cni_err(err, CNI_ERR_INVALID_CONFIG, "%s: more than %d range sets", what,
+			       HL_MAX_SETS);
+	grown = realloc(cfg->sets, (cfg->n_sets + 1) * sizeof(*cfg->sets));
+	if (!grown)
+		return cni_err(err, CNI_ERR_IO, "out of memory");
+	cfg->sets = grown;
+	memset(&cfg->sets[cfg->n_sets], 0, sizeof(*cfg->sets));
+	cfg->n_sets++;
+	return parse_range_set(arr, what, &cfg->sets[cfg->n_sets - 1], err);
+}
+
+static int append_set_list(struct hl_config *cfg, const cJSON *list, const char *what,
+			   struct cni_error *err)
+{
+	const cJSON *it;
+	int i = 0;
+
+	cJSON_ArrayForEach(it, list)
+	{
+		char swhat[64];
+
+		snprintf(swhat, sizeof(swhat), "%s[%d]", what, i++);
+		if (append_set(cfg, it, swhat, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The legacy single range lives at the ipam level; the reference ignores its other keys
+ * when subnet is absent, which hides mistakes, so we refuse them. */
+static int parse_legacy_range(struct hl_config *cfg, const cJSON *ipam, struct cni_error *err)
+{
+	static const char *const keys[] = {"rangeStart", "rangeEnd", "gateway"};
+	const cJSON *subnet = cJSON_GetObjectItemCaseSensitive(ipam, "subnet");
+	cleanup_json cJSON *wrap = NULL;
+
+	if (!subnet || cJSON_IsNull(subnet)) {
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			const cJSON *v = cJSON_GetObjectItemCaseSensitive(ipam, keys[i]);
+
+			if (v && !cJSON_IsNull(v))
+				return cni_err(err, CNI_ERR_INVALID_CONFIG,
+					       "ipam: %s given without subnet", keys[i]);
+		}
+		return 0;
+	}
+	/* A one-range set made of the ipam object itself (parse_range reads only its keys). */
+	if (!(wrap = cJSON_CreateArray()) || !cJSON_AddItemReferenceToArray(wrap, (cJSON *)ipam))
+		return cni_err(err, CNI_ERR_IO, "out of memory");
+	return append_set(cfg, wrap, "ipam", err);
+}
+
+/* The reference refuses range sets that share an address, even across subnets. */
+static int check_sets_disjoint(const struct hl_config *cfg, struct cni_error *err)
+{
+	for (size_t i = 0; i < cfg->n_sets; i++)
+		for (size_t j = i + 1; j < cfg->n_sets; j++)
+			for (size_t a = 0; a < cfg->sets[i].n; a++) {
+				const struct hl_range *x = &cfg->sets[i].ranges[a];
+				char what[64];
+
+				for (size_t b = 0; b < cfg->sets[j].n; b++) {
+					if (!ranges_overlap(x, &cfg->sets[j].ranges[b]))
+						continue;
+					snprintf(what, sizeof(what), "range sets %d and %d", (int)i,
+						 (int)j);
+					return overlap_error(x, &cfg->sets[j].ranges[b], what, err);
+				}
+			}
+	return 0;
+}
+
+static int parse_sets(struct hl_config *cfg, const struct cni_ctx *ctx, struct cni_error *err)
+{
+	const cJSON *ipam = ctx->conf.ipam, *ranges = NULL, *rt_ranges = NULL;
+
+	if (ctx->conf.runtime_config && cni_json_array(ctx->conf.runtime_config, "ipRanges", false,
+						       &rt_ranges, "runtimeConfig", err) < 0)
+		return -1;
+	if (cni_json_array(ipam, "ranges", false, &ranges, "ipam", err) < 0)
+		return -1;
+	if ((rt_ranges && append_set_list(cfg, rt_ranges, "runtimeConfig.ipRanges", err) < 0) ||
+	    parse_legacy_range(cfg, ipam, err) < 0 ||
+	    (ranges && append_set_list(cfg, ranges, "ipam.ranges", err) < 0))
+		return -1;
+	if (cfg->n_sets == 0)
+		return cni_err(err, CNI_ERR_INVALID_CONFIG,
+			       "ipam: no IP ranges specified (give ranges or subnet)");
+	return check_sets_disjoint(cfg, err);
+}
+
+/* ---- routes ---- */
+
+static int parse_route(const cJSON *obj, const char *what, struct cni_route *rt,
+		       struct cni_error *err)
+{
+	const char *dst = NULL;
+	struct cni_ip gw;
+	int64_t v[5] = {-1, -1, -1, -1, -1};
+	static const char *const extra[5] = {"mtu", "advmss", "priority", "table", "scope"};
+	static const int64_t max[5] = {1 << 20, 1 << 20, UINT32_MAX, UINT32_MAX, 255};
+
+	if (!cJSON_IsObject(obj))
+		return cni_err(err, CNI_ERR_INVALID_CONFIG, "%s must be an object", what);
+	if (cni_json_string(obj, "dst", true, &dst, what, err) < 0 ||
+	    optional_ip(obj, "gw", what, &gw, err) < 0)
+		return -1;
+	for (int i = 0; i < 5; i++)
+		if (cni_json_int(obj, extra[i], false, 0, max[i], &v[i], what, err) < 0)
+			return -1;
+	memset(rt, 0, sizeof(*rt));
+	if (cni_prefix_parse(dst, &rt->dst) < 0)
+		return cni_err(err, CNI_ERR_INVALID_CONFIG, "%s: invalid dst \"%.64s\"", what, dst);
+	if (gw.family && gw.family != rt->dst.ip.family)
+		return cni_err(err, CNI_ERR_INVALID_CONFIG, "%s: gw and dst families differ", what);
+	rt->gw = gw;
+	rt->mtu = (int)v[0];
+	rt->advmss = (int)v[1];
+	rt->priority = (int)v[2];
+	rt->table = (int)v[3];
+	rt->scope = (int)v[4];
+	return 0;
+}
+
+static int parse_routes(struct hl_config *cfg, const cJSON *ipam, struct cni_error *err)
+{
+	const cJSON *arr = NULL, *it;
+	size_t n;
+
+	if (cni_json_array(ipam, "routes", false, &arr, "ipam", err) < 0)
+		return -1;
+	if (!arr || !(n = (size_t)cJSON_GetArraySize(arr)))
+		return 0;
+	if (!(cfg->routes = calloc(n, sizeof(*cfg->routes))))
+		return cni_err(err, CNI_ERR_IO, "out of memory");
+	cJSON_ArrayForEach(it, arr)
+	{
+		char what[48];
+
+		snprintf(what, sizeof(what), "ipam.routes[%zu]", cfg->n_routes);
+		if (parse_route(it, what, &cfg->routes[cfg->n_routes], err) < 0)
+			return -1;
+		cfg->n_routes++;
+	}
+	return 0;
+}
+
+/* ---- requested addresses ---- */
+
+static int add_request(struct hl_config *cfg, const char *text, size_t len, const char *source,
+		       int code, struct cni_error *err)
+{
+	char buf[CNI_PREFIX_STRLEN + 1];
+	struct cni_prefix p;
+	struct cni_ip ip;
+	struct hl_request *grown;
+
+	if (len == 0)
+		return 0;
+	if (len >= sizeof(buf))
+		return cni_err(err, code, "%s: invalid IP address \"%.*s\"", source, (int)len,
+			       text);
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	/* The ips capability carries CIDR notation ("10.1.2.3/24"); args carry bare addresses. */
+	if (cni_prefix_parse(buf, &p) == 0)
+		ip = p.ip;
+	else if (cni_ip_parse(buf, &ip) < 0)
+		return cni_err(err, code, "%s: invalid IP address \"%s\"", source, buf);
+	hl_ip_canonical(&ip);
+	for (size_t i = 0; i < cfg->n_requests; i++)
+		if (cni_ip_equal(&cfg->requests[i].ip, &ip))
+			return 0;
+	grown = realloc(cfg->requests, (cfg->n_requests + 1) * sizeof(*cfg->requests));
+	if (!grown)
+		return cni_err(err, CNI_ERR_IO, "out of memory");
+	cfg->requests = grown;
+	cfg->requests[cfg->n_requests++] =
+	    (struct hl_request){.ip = ip, .code = code, .source = source, .set = -1};
+	return 0;
+}
+
+static int requests_from_json(struct hl_config *cfg, const cJSON *obj, const char *source,
+			      struct cni_error *err)
+{
+	const cJSON *arr = NULL, *it;
+
+	if (!obj)
+		return 0;
+	if (cni_json_array(obj, "ips", false, &arr, source, err) < 0)
+		return -1;
+	cJSON_ArrayForEach(it, arr)
+	{
+		if (!cJSON_IsString(it))
+			return cni_err(err, CNI_ERR_INVALID_CONFIG, "%s: ips must be strings",
+				       source);
+		if (add_request(cfg, it->valuestring, strlen(it->valuestring), source,
+				CNI_ERR_INVALID_CONFIG, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int requests_from_env(struct hl_config *cfg, const struct cni_env *env,
+			     struct cni_error *err)
+{
+	const char *list = cni_env_arg(env, "IP");
+
+	/* IP=a,b,c: one address per range set, e.g. an IPv4 and an IPv6 one. */
+	for (const char *p = list; p && *p;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+
+		if (add_request(cfg, p, len, "CNI_ARGS IP", CNI_ERR_INVALID_ENV, err) < 0)
+			return -1;
+		p = comma ? comma + 1 : NULL;
+	}
+	return 0;
+}
+
+static int reserved_request_error(const struct hl_request *rq, const struct hl_range *r,
+				  struct cni_error *err)
+{
+	char a[CNI_IP_STRLEN];
+	struct cni_ip last = cni_prefix_last(&r->subnet);
+	const char *what = cni_ip_equal(&rq->ip, &r->gateway)	  ? "the gateway"
+			   : cni_ip_equal(&rq->ip, &r->subnet.ip) ? "the network address"
+			   : cni_ip_equal(&rq->ip, &last)	  ? "the broadcast address"
+								  : "reserved";
+
+	hl_ip_name(&rq->ip, a);
+	return cni_err(err, rq->code, "%s: requested IP %s is %s of its subnet", rq->source, a,
+		       what);
+}
+
+/* Each requested address must fall in one range set, at most one per set. */
+static int assign_requests(struct hl_config *cfg, struct cni_error *err)
+{
+	for (size_t i = 0; i < cfg->n_requests; i++) {
+		struct hl_request *rq = &cfg->requests[i];
+		char a[CNI_IP_STRLEN];
+
+		hl_ip_name(&rq->ip, a);
+		for (size_t s = 0; s < cfg->n_sets && rq->set < 0; s++) {
+			const struct hl_range *r = hl_range_for(&cfg->sets[s], &rq->ip);
+
+			if (!r)
+				continue;
+			if (hl_ip_reserved(r, &rq->ip))
+				return reserved_request_error(rq, r, err);
+			rq->set = (int)s;
+		}
+		if (rq->set < 0)
+			return cni_err(err, rq->code,
+				       "%s: requested IP %s is not in any range of network %s",
+				       rq->source, a, cfg->name);
+		for (size_t j = 0; j < i; j++)
+			if (cfg->requests[j].set == rq->set)
+				return cni_err(err, rq->code,
+					       "%s: requested IP %s is the second address asked "
+					       "for in range set %d",
+					       rq->source, a, rq->set);
+	}
+	return 0;
+}
+
+static int parse_requests(struct hl_config *cfg, const struct cni_ctx *ctx, struct cni_error *err)
+{
+	const cJSON *cni_args = NULL;
+
+	if (ctx->conf.args &&
+	    cni_json_object(ctx->conf.args, "cni", false, &cni_args, "args", err) < 0)
+		return -1;
+	if (requests_from_env(cfg, &ctx->env, err) < 0 ||
+	    requests_from_json(cfg, cni_args, "args.cni.ips", err) < 0 ||
+	    requests_from_json(cfg, ctx->conf.runtime_config, "runtimeConfig.ips", err) < 0)
+		return -1;
+	return assign_requests(cfg, err);
+}
+
+/* ---- the whole section ---- */
+
+int hl_config_load(struct hl_config *cfg, const struct cni_ctx *ctx, bool with_requests,
+		   struct cni_error *err)
+{
+	const cJSON *ipam = ctx->conf.ipam;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->name = ctx->conf.name;
+	if (!ipam)
+		return cni_err(err, CNI_ERR_INVALID_CONFIG, "IPAM config missing \"ipam\" key");
+	if (cni_json_string(ipam, "dataDir", false, &cfg->data_dir, "ipam", err) < 0 ||
+	    cni_json_string(ipam, "resolvConf", false, &cfg->resolv_conf, "ipam", err) < 0)
+		return -1;
+	if (!cfg->data_dir || !*cfg->data_dir)
+		cfg->data_dir = HL_DEFAULT_DATA_DIR;
+	if (cfg->resolv_conf && !*cfg->resolv_conf)
+		cfg->resolv_conf = NULL;
+	if (parse_sets(cfg, ctx, err) < 0 || parse_routes(cfg, ipam, err) < 0)
+		return -1;
+	return with_requests ? parse_requests(cfg, ctx, err) : 0;
+}
+
+void hl_config_free(struct hl_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_sets; i++)
+		free(cfg->sets[i].ranges);
+	free(cfg->sets);
+	free(cfg->routes);
+	free(cfg->requests);
+	memset(cfg, 0, sizeof(*cfg));
+}

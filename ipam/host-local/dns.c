@@ -1,0 +1,74 @@
+/* ipam.resolvConf: the result's dns, read from a resolv.conf as the reference reads it:
+ * comments (# or ;) and lines with fewer than two fields are skipped; "nameserver" adds
+ * one server, "domain" sets the domain (the last one wins), "search" and "options" add
+ * every remaining field. Other keywords are ignored. */
+#include "hostlocal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cni/cleanup.h"
+#include "cni/json.h"
+
+#define FIELD_SEP " \t\r\n\v\f"
+
+/* Append `value` to the string list `key` of dns, creating the list on first use. */
+static int add_to_list(cJSON *dns, const char *key, const char *value)
+{
+	cJSON *list = cJSON_GetObjectItemCaseSensitive(dns, key);
+
+	if (!list && !(list = cJSON_AddArrayToObject(dns, key)))
+		return -1;
+	return cJSON_AddItemToArray(list, cJSON_CreateString(value)) ? 0 : -1;
+}
+
+static int set_domain(cJSON *dns, const char *value)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(dns, "domain");
+	return cJSON_AddStringToObject(dns, "domain", value) ? 0 : -1;
+}
+
+static int parse_line(cJSON *dns, char *line)
+{
+	char *save = NULL;
+	char *key = strtok_r(line, FIELD_SEP, &save);
+	char *value = key ? strtok_r(NULL, FIELD_SEP, &save) : NULL;
+
+	if (!key || !value || key[0] == '#' || key[0] == ';')
+		return 0;
+	if (strcmp(key, "nameserver") == 0)
+		return add_to_list(dns, "nameservers", value);
+	if (strcmp(key, "domain") == 0)
+		return set_domain(dns, value);
+	if (strcmp(key, "search") != 0 && strcmp(key, "options") != 0)
+		return 0;
+	for (; value; value = strtok_r(NULL, FIELD_SEP, &save))
+		if (add_to_list(dns, strcmp(key, "search") == 0 ? "search" : "options", value) < 0)
+			return -1;
+	return 0;
+}
+
+int hl_dns_load(const char *path, cJSON **out, struct cni_error *err)
+{
+	cleanup_fclose FILE *f = fopen(path, "re");
+	cleanup_json cJSON *dns = NULL;
+	cleanup_free char *line = NULL;
+	size_t cap = 0;
+
+	*out = NULL;
+	if (!f)
+		return cni_err_errno(err, CNI_ERR_IO, errno, "ipam.resolvConf: cannot read %s",
+				     path);
+	if (!(dns = cJSON_CreateObject()))
+		return cni_err(err, CNI_ERR_IO, "out of memory");
+	errno = 0;
+	while (getline(&line, &cap, f) >= 0)
+		if (parse_line(dns, line) < 0)
+			return cni_err(err, CNI_ERR_IO, "out of memory");
+	if (ferror(f))
+		return cni_err_errno(err, CNI_ERR_IO, errno ? errno : EIO,
+				     "ipam.resolvConf: cannot read %s", path);
+	*out = steal_ptr(dns);
+	return 0;
+}

@@ -1,0 +1,279 @@
+#include "store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cni/cleanup.h"
+#include "fileio.h"
+
+/* The separator the reference writes between container ID and interface name. */
+#define HL_LINE_BREAK "\r\n"
+
+int hl_store_open(struct hl_store *st, const char *data_dir, const char *name, bool create,
+		  bool *missing, struct cni_error *err)
+{
+	memset(st, 0, sizeof(*st));
+	st->dirfd = st->lockfd = st->idxfd = -1;
+	if (missing)
+		*missing = false;
+	if (asprintf(&st->path, "%s/%s", data_dir, name) < 0) {
+		st->path = NULL;
+		return cni_err(err, CNI_ERR_IO, "out of memory");
+	}
+	if (create && hl_mkdir_p(st->path, 0755, err) < 0)
+		return -1;
+	st->dirfd = open(st->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (st->dirfd < 0) {
+		if (!create && errno == ENOENT && missing) {
+			*missing = true;
+			return 0;
+		}
+		return cni_err_errno(err, CNI_ERR_IO, errno, "cannot open %s", st->path);
+	}
+	if (hl_flock_at(st->dirfd, HL_LOCK_FILE, 0644, &st->lockfd, err) < 0)
+		return cni_err_prefix(err, "%s", st->path);
+	return 0;
+}
+
+void hl_store_close(struct hl_store *st)
+{
+	if (st->idxfd >= 0)
+		close(st->idxfd);
+	if (st->lockfd >= 0)
+		close(st->lockfd); /* releases the flock */
+	if (st->dirfd >= 0)
+		close(st->dirfd);
+	free(st->path);
+	memset(st, 0, sizeof(*st));
+	st->dirfd = st->lockfd = st->idxfd = -1;
+}
+
+int hl_store_reserve(struct hl_store *st, const struct cni_ip *ip, const char *id,
+		     const char *ifname, bool *taken, struct cni_error *err)
+{
+	char name[CNI_IP_STRLEN], content[512];
+	int n = snprintf(content, sizeof(content), "%s" HL_LINE_BREAK "%s", id, ifname);
+	int rc;
+
+	*taken = false;
+	hl_ip_name(ip, name);
+	if (n < 0 || (size_t)n >= sizeof(content))
+		return cni_err(err, CNI_ERR_INVALID_ENV, "container ID too long");
+	rc = hl_write_file_at(st->dirfd, name, O_CREAT | O_EXCL, 0644, content, (size_t)n);
+	if (rc == -EEXIST) {
+		*taken = true;
+		return 0;
+	}
+	if (rc < 0)
+		return cni_err_errno(err, CNI_ERR_IO, -rc, "cannot write %s/%s", st->path, name);
+	st->changed = true;
+	return 0;
+}
+
+int hl_store_release(struct hl_store *st, const struct cni_ip *ip, struct cni_error *err)
+{
+	char name[CNI_IP_STRLEN];
+
+	hl_ip_name(ip, name);
+	if (unlinkat(st->dirfd, name, 0) < 0 && errno != ENOENT)
+		return cni_err_errno(err, CNI_ERR_IO, errno, "cannot remove %s/%s", st->path, name);
+	st->changed = true;
+	return 0;
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static bool has_space(const char *s)
+{
+	for (; *s; s++)
+		if (is_space(*s))
+			return true;
+	return false;
+}
+
+/* The reference compares TrimSpace(content) with "<id>\r\n<ifname>" or "<id>"; anything
+ * that can match neither form for any attachment is corrupt. */
+int hl_store_read_owner(struct hl_store *st, const char *name, struct hl_owner *owner)
+{
+	ssize_t n = hl_read_small_at(st->dirfd, name, owner->buf, sizeof(owner->buf));
+	char *s = owner->buf, *sep;
+
+	owner->id = owner->ifname = NULL;
+	if (n < 0)
+		return n == -EFBIG ? -EINVAL : (int)n;
+	while (n > 0 && is_space(s[n - 1]))
+		s[--n] = '\0';
+	while (is_space(*s))
+		s++;
+	if ((sep = strstr(s, HL_LINE_BREAK))) {
+		*sep = '\0';
+		owner->ifname = sep + 2;
+		if (!*owner->ifname || has_space(owner->ifname))
+			return -EINVAL;
+	}
+	if (!*s || has_space(s))
+		return -EINVAL;
+	owner->id = s;
+	return 0;
+}
+
+bool hl_owner_is(const struct hl_owner *owner, const char *id, const char *ifname)
+{
+	if (!owner->id || strcmp(owner->id, id) != 0)
+		return false;
+	if (!ifname || !owner->ifname)
+		return !ifname && !owner->ifname;
+	return strcmp(owner->ifname, ifname) == 0;
+}
+
+void hl_store_last_reserved(struct hl_store *st, int idx, struct cni_ip *ip)
+{
+	char name[64], buf[128];
+	ssize_t n;
+
+	memset(ip, 0, sizeof(*ip));
+	snprintf(name, sizeof(name), HL_LAST_RESERVED_PREFIX "%d", idx);
+	n = hl_read_small_at(st->dirfd, name, buf, sizeof(buf));
+	while (n > 0 && is_space(buf[n - 1]))
+		buf[--n] = '\0';
+	/* Unreadable or garbage: start from the beginning of the range set, as the reference. */
+	if (n <= 0 || cni_ip_parse(buf, ip) < 0)
+		memset(ip, 0, sizeof(*ip));
+	else
+		hl_ip_canonical(ip);
+}
+
+int hl_store_set_last_reserved(struct hl_store *st, int idx, const struct cni_ip *ip,
+			       struct cni_error *err)
+{
+	char name[64], text[CNI_IP_STRLEN];
+	int rc;
+
+	snprintf(name, sizeof(name), HL_LAST_RESERVED_PREFIX "%d", idx);
+	hl_ip_name(ip, text);
+	rc = hl_write_file_at(st->dirfd, name, O_CREAT | O_TRUNC, 0644, text, strlen(text));
+	if (rc < 0)
+		return cni_err_errno(err, CNI_ERR_IO, -rc, "cannot write %s/%s", st->path, name);
+	st->changed = true;
+	return 0;
+}
+
+/* ---- scanning ---- */
+
+static bool is_own_file(const char *name)
+{
+	return strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
+	       strcmp(name, HL_LOCK_FILE) == 0 || strcmp(name, HL_INDEX_DIR) == 0 ||
+	       strncmp(name, HL_LAST_RESERVED_PREFIX, strlen(HL_LAST_RESERVED_PREFIX)) == 0;
+}
+
+void hl_holdings_free(struct hl_holding *h, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(h[i].id);
+		free(h[i].ifname);
+	}
+	free(h);
+}
+
+static int push_holding(struct hl_holding **arr, size_t *n, size_t *cap, const struct cni_ip *ip,
+			const struct hl_owner *o, struct cni_error *err)
+{
+	struct hl_holding *h;
+
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		struct hl_holding *grown = realloc(*arr, ncap * sizeof(**arr));
+
+		if (!grown)
+			return cni_err(err, CNI_ERR_IO, "out of memory");
+		*arr = grown;
+		*cap = ncap;
+	}
+	h = &(*arr)[*n];
+	h->ip = *ip;
+	h->id = strdup(o->id);
+	h->ifname = o->ifname ? strdup(o->ifname) : NULL;
+	(*n)++;
+	if (!h->id || (o->ifname && !h->ifname))
+		return cni_err(err, CNI_ERR_IO, "out of memory");
+	return 0;
+}
+
+/* Classify one directory entry; 1 when it is an address file with a readable owner. */
+static int read_entry(struct hl_store *st, const struct dirent *de, struct cni_ip *ip,
+		      struct hl_owner *owner)
+{
+	int rc;
+
+	if (is_own_file(de->d_name))
+		return 0;
+	if ((de->d_type != DT_REG && de->d_type != DT_UNKNOWN) ||
+	    hl_parse_ip_name(de->d_name, ip) < 0) {
+		fprintf(stderr, "host-local: %s/%s: not an address file, ignored\n", st->path,
+			de->d_name);
+		return 0;
+	}
+	rc = hl_store_read_owner(st, de->d_name, owner);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc < 0) {
+		fprintf(stderr, "host-local: %s/%s: %s, ignored\n", st->path, de->d_name,
+			rc == -EINVAL ? "no container ID in it" : strerror(-rc));
+		return 0;
+	}
+	return 1;
+}
+
+static void closedirp(DIR **d)
+{
+	if (*d)
+		closedir(*d);
+}
+
+int hl_store_scan(struct hl_store *st, struct hl_holding **out, size_t *n, struct cni_error *err)
+{
+	__attribute__((cleanup(closedirp))) DIR *d = NULL;
+	struct hl_holding *arr = NULL;
+	size_t count = 0, cap = 0;
+	int fd = openat(st->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *de;
+
+	*out = NULL;
+	*n = 0;
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		int e = errno;
+
+		if (fd >= 0)
+			close(fd);
+		return cni_err_errno(err, CNI_ERR_IO, e, "cannot read %s", st->path);
+	}
+	while ((errno = 0, de = readdir(d))) {
+		struct hl_owner owner;
+		struct cni_ip ip;
+
+		if (read_entry(st, de, &ip, &owner) == 1 &&
+		    push_holding(&arr, &count, &cap, &ip, &owner, err) < 0) {
+			hl_holdings_free(arr, count);
+			return -1;
+		}
+	}
+	if (errno) {
+		int e = errno;
+
+		hl_holdings_free(arr, count);
+		return cni_err_errno(err, CNI_ERR_IO, e, "cannot read %s", st->path);
+	}
+	*out = arr;
+	*n = count;
+	return 0;
+}
