@@ -44,7 +44,7 @@ _ctrd_mountpoint() {
 	done
 	((${#missing[@]})) || return 0
 	mkdir -p "$d" || return 1
-	printf '%s\n' "${missing[@]}" >>"$CTRD_DIR/created-mountpoints"
+	printf '%s\n' "${missing[@]}" >>"$CTRD_DIR/created-dirs"
 }
 
 ctrd_ctr_cni() {
@@ -78,6 +78,12 @@ ctrd_start() {
 	CTRD_DIR=$(mktemp -d /tmp/krafty-ctrd.XXXXXX) || return 1
 	export CTRD_DIR CTRD_IMAGE
 	mkdir -p "$CTRD_DIR"/{root,state,opt,cni/net.d,cni/bin,cni/lib,cni/empty}
+	# Fixed paths that the shim (runc root, socket dir) and ctr (stdio FIFOs) use whatever
+	# our dirs are: those missing now are removed by ctrd_stop if left empty.
+	for i in /run/containerd /run/containerd/fifo /run/containerd/s /run/containerd/runc \
+		"/run/containerd/runc/$CTRD_NS"; do
+		[[ -e $i ]] || echo "$i" >>"$CTRD_DIR/created-dirs"
+	done
 	cat >"$CTRD_DIR/config.toml" <<EOF
 version = 2
 root = "$CTRD_DIR/root"
@@ -172,8 +178,8 @@ ctrd_stop() {
 	while read -r m; do
 		umount -l "$m" 2>/dev/null || rc=1
 	done < <(findmnt -rn -o TARGET | awk -v d="$CTRD_DIR/" 'index($0, d) == 1' | sort -r)
-	if [[ -f $CTRD_DIR/created-mountpoints ]]; then
-		sort -ru "$CTRD_DIR/created-mountpoints" | while read -r m; do
+	if [[ -f $CTRD_DIR/created-dirs ]]; then
+		sort -ru "$CTRD_DIR/created-dirs" | while read -r m; do
 			rmdir "$m" 2>/dev/null
 		done
 	fi

@@ -191,7 +191,7 @@ assert_tuned() {
 	done
 }
 
-# Does ADDR (no prefix) lie inside one of the subnets SUBNETS...?
+# Does ADDR (prefix optional) lie inside one of the subnets SUBNETS...?
 in_subnet() {
 	"$PY" - "$@" <<'PY'
 import ipaddress, sys
@@ -200,16 +200,36 @@ sys.exit(0 if any(a in ipaddress.ip_network(s, strict=False) for s in sys.argv[2
 PY
 }
 
+# addrs_cover "SUBNETS" "ADDRS": every subnet holds one of the addresses (whitespace-
+# separated lists); names the subnets without one on stderr.
+addrs_cover() {
+	"$PY" - "$1" "$2" <<'PY'
+import ipaddress, sys
+addrs = [ipaddress.ip_address(a.split("/")[0]) for a in sys.argv[2].split()]
+bare = [s for s in sys.argv[1].split() if not any(a in ipaddress.ip_network(s, strict=False) for a in addrs)]
+if bare:
+    sys.exit("no address in " + ", ".join(bare))
+PY
+}
+
 # Host links that belong to attachment container ID $1: krafty's alias names it
 # ("krafty <hash> <net>/<ifname>/<ID>"), or a name is built from its first characters
 # (krv/krb + ID[0:6..12], veth + ID[0:5..11]). Prints "name alias" per link.
 host_links_of() {
-	local id=$1
-	ip -j -d link show | jq -r --arg id "$id" \
+	local id=$1 links errf i
+	errf=$(mktemp)
+	# A dump that races with link changes elsewhere is "interrupted": take it again.
+	for ((i = 0; i < 20; i++)); do
+		links=$(ip -j -d link show 2>"$errf") && ! grep -q . "$errf" && break
+		links=
+	done
+	rm -f "$errf"
+	[[ -n $links ]] || clients_fail "ip link show failed 20 times" || return 1
+	jq -r --arg id "$id" \
 		--arg v "krv${id:0:6}" --arg b "krb${id:0:6}" --arg e "veth${id:0:5}" '.[]
 		| select((.ifalias // "" | endswith("/" + $id)) or (.ifname | startswith($v))
 			or (.ifname | startswith($b)) or (.ifname | startswith($e)))
-		| "\(.ifname) \(.ifalias // "")"'
+		| "\(.ifname) \(.ifalias // "")"' <<<"$links"
 }
 
 # Remove what a failed test left on the host for container ID $1 (its links only).

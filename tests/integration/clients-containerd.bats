@@ -127,7 +127,7 @@ stop_container() {
 	echo "ctr stderr:"
 	cat "$T/ctr.err"
 	# ctr only logs a failed DEL ("network review"), so its log is where it shows.
-	if grep -qiE 'level=(error|fatal)|network review|failed' "$T/ctr.err"; then
+	if grep -qiE 'level=(error|fatal)|network review|failed|Sanitizer|runtime error' "$T/ctr.err"; then
 		echo "ctr reported errors" >&2
 		return 1
 	fi

@@ -80,20 +80,14 @@ request_for() {
 # named in the result; tuning as configured; capability requests honoured exactly when
 # declared. $2: the ADD output, $3: the caps passed.
 assert_delegate_attached() {
-	local ifn=$1 result=$2 caps=$3 subnet addrs ip
+	local ifn=$1 result=$2 caps=$3 addrs ip
 	jq -e --arg i "$ifn" --arg ns "$NETNS" '.interfaces[] | select(.name == $i and .sandbox == $ns)' \
 		<<<"$result" >/dev/null || clients_fail "the result names no $ifn in $NETNS" || return 1
 	[[ $(jq -r .cniVersion <<<"$result") == "$(jq -r .cniVersion <<<"$NAD")" ]] ||
 		clients_fail "the result's cniVersion is not the NAD's" || return 1
 	addrs=$(pod_addrs "$NS" "$ifn") || clients_fail "no $ifn in the pod" || return 1
 	echo "$ifn in the pod: $addrs"
-	while read -r subnet; do
-		local found=
-		for ip in $addrs; do
-			in_subnet "$ip" "$subnet" && found=1 && break
-		done
-		[[ -n $found ]] || clients_fail "$ifn has no address in $subnet" || return 1
-	done < <(conf_subnets "$NAD")
+	addrs_cover "$(conf_subnets "$NAD")" "$addrs" || clients_fail "on $ifn" || return 1
 	for ip in $(jq -r '.ips[].address' <<<"$result"); do
 		grep -qxF "$ip" <<<"$addrs" || clients_fail "the result's $ip is not on $ifn" || return 1
 	done
