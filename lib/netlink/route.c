@@ -237,8 +237,10 @@ static int parse_route(struct nl_msg *msg, void *arg)
 	return 0;
 }
 
-/* Dump one table (and one device): the kernel filters with strict checking;
- * parse_route filters again for kernels without it. */
+/* Dump one table (and one device, and one route type): the kernel filters
+ * with strict checking, so a look-up for a rare type (an unreachable marker)
+ * reads one route however many unicast routes share the table; parse_route
+ * filters again for kernels without it. */
 static int dump_routes(struct nl_sock *sk, struct route_acc *acc, struct knl_status *st)
 {
 	cleanup_nl_msg struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETROUTE, NLM_F_DUMP);
@@ -246,6 +248,7 @@ static int dump_routes(struct nl_sock *sk, struct route_acc *acc, struct knl_sta
 	struct rtmsg rtm = {
 	    .rtm_family = family_of(acc->want),
 	    .rtm_table = table < 256 ? table : RT_TABLE_UNSPEC,
+	    .rtm_type = type_of(acc->want),
 	};
 
 	acc->hit = false;

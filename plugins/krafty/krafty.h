@@ -137,8 +137,8 @@ int kr_bridge_ensure(struct nl_sock *sk, const struct kr_conf *conf, const struc
 /* The /32 (/128) route to a pod address via its bridge, in the network's table. */
 void kr_host_route(const struct kr_conf *conf, const struct cni_ip *pod, const char *bridge,
 		   struct knl_route *r);
-/* Delete our device `dev` of the attachment, trying both names; returns 0 when
- * there is none. */
+/* Delete the attachment's devices of kind `dev` under either name (only those
+ * whose alias is ours); 0 when there is none. */
 int kr_dev_delete(struct nl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
 		  struct cni_error *err);
 /* STATUS: can this kernel create a VRF? 1 yes, 0 no, <0 error. */

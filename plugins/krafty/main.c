@@ -1,14 +1,15 @@
 /* krafty: a VRF, a bridge and a veth pair per pod attachment (see krafty.h).
  *
- * Error codes: the spec's (4 bad environment or netns, 5 I/O, 7 bad config,
- * 50 STATUS: cannot serve), the IPAM plugin's own when it fails, and:
- *   100  generic: a kernel operation failed, or CHECK found differences
- *   101  the kernel lacks VRF support and the config asks for a VRF
- *        (the message says that "vrf": false attaches without one)
- *   102  CNI_IFNAME already exists in the pod (it is left untouched)
+ * Error codes: the spec's (1 version, 4 bad environment or CNI_NETNS that
+ * cannot be opened, 5 I/O: a netlink or sysctl operation failed, 7 bad config,
+ * 50 STATUS: cannot serve ADD now), the IPAM plugin's own when it fails, and:
+ *   100  generic: CHECK found differences (all of them in msg and details)
+ *   101  the kernel lacks VRF support and the config asks for a VRF (the
+ *        message says that "vrf": false attaches without one)
+ *   102  CNI_IFNAME already exists in the pod (that interface is left untouched)
  *   103  the network's routing table is used by something else on the node
+ *        (set another "vrfTable")
  *   104  both names for a device are held by other attachments' devices
- * Netlink failures keep the library's code 5 (I/O) unless a step names them.
  */
 #include "krafty.h"
 

@@ -309,15 +309,17 @@ void kr_host_route(const struct kr_conf *conf, const struct cni_ip *pod, const c
 	r->scope = KNL_SCOPE_AUTO;
 }
 
+/* Both candidates: a killed ADD may have left one under each name. */
 int kr_dev_delete(struct nl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
 		  struct cni_error *err)
 {
-	char name[KNL_IFNAMSIZ];
-	struct kr_link l;
+	for (int i = 0; i < 2; i++) {
+		struct kr_link l;
 
-	if (kr_name_find(sk, id, dev, name, &l, err) < 0)
-		return -1;
-	if (!name[0])
-		return 0;
-	return knl_link_del(sk, name, err) < 0 ? -1 : 0;
+		if (kr_link_probe(sk, id->cand[dev][i], id, &l, err) < 0)
+			return -1;
+		if (l.ours && knl_link_del(sk, id->cand[dev][i], err) < 0)
+			return -1;
+	}
+	return 0;
 }

@@ -23,7 +23,7 @@ setup() {
 
 teardown() {
 	local d t
-	for d in $(kr_devices); do
+	for d in $(kr_devices) $(ip -j link show | jq -r --arg a "hand-made $T" '.[] | select(.ifalias == $a) | .ifname'); do
 		ip link del "$d" 2>/dev/null || true
 	done
 	for t in "${TABLES[@]}"; do
@@ -534,6 +534,24 @@ kill_add_at() {
 	kr CHECK "$(with_prev "$(conf 1.0.0)" "$r1")" "$id1" "$ns1" net1
 	[ "$status" -eq 0 ]
 	ping_from "$T-a" "10.197.$N.1"
+}
+
+@test "krafty: a device without our alias at the seed's name (the Go seed's, a hand-made one) is never touched" {
+	local ns id
+	ns=$(pod a)
+	id=$(cid)
+	ip link add "krb${id:0:12}" type bridge
+	ip link set "krb${id:0:12}" alias "hand-made $T"
+	kr ADD "$(conf 1.0.0)" "$id" "$ns" net1
+	ok_json
+	[[ $(jq -r '.interfaces[0].name' <<<"$output") =~ ^krb${id:0:6}[0-9a-f]{6}$ ]]
+	[ "$(jq -r '.interfaces[1].name' <<<"$output")" = "veth${id:0:11}" ]
+	ping_from "$T-a" "10.197.$N.1"
+	kr DEL "$(conf 1.0.0)" "$id" "$ns" net1
+	[ "$status" -eq 0 ]
+	[ "$(ip -j link show "krb${id:0:12}" | jq -r '.[0].ifalias')" = "hand-made $T" ]
+	ip link del "krb${id:0:12}"
+	assert_nothing_left "$T-a"
 }
 
 # --- CHECK, STATUS, GC ----------------------------------------------------
