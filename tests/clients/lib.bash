@@ -1,4 +1,4 @@
-# shellcheck disable=SC2016,SC2034
+# shellcheck disable=SC2016,SC2034,SC2154
 # Shared helpers of tests/integration/clients-*.bats (load ../clients/lib after helpers).
 #
 # Every test gets a temp dir $T. Plugins run by the clients see, in a private mount
@@ -23,9 +23,12 @@ clients_fail() {
 	return 1
 }
 
-# The plugins a configuration names (types and IPAM types) must be on $PLUGIN_PATH: our
-# build must have made them; a missing binary is a failure, never a skip.
-conf_types() { jq -r '(.plugins // [.])[] | .type, (.ipam.type // empty)' <<<"$1" | sort -u; }
+clients_need_file() {
+	[[ -f $1 ]] || clients_fail "$1 does not exist (yet)"
+}
+
+# The plugins a configuration names must be on $PLUGIN_PATH: our build must have made
+# them; a missing binary is a failure, never a skip.
 clients_need_plugins() {
 	local p d found dirs
 	IFS=: read -ra dirs <<<"$PLUGIN_PATH"
@@ -36,10 +39,6 @@ clients_need_plugins() {
 		done
 		[[ -n $found ]] || clients_fail "plugin $p not found in $PLUGIN_PATH (make BUILD=${BUILD:-build})" || return 1
 	done
-}
-
-clients_need_file() {
-	[[ -f $1 ]] || clients_fail "$1 does not exist (yet)"
 }
 
 clients_tmp() {
@@ -83,77 +82,87 @@ clients_uuid() {
 
 # Does this kernel have VRF? (FACTS.md: no host so far had it; probe, never assume.)
 clients_vrf_available() {
-	local name
-	name=krvprobe$$
-	name=${name:0:15}
-	if ip link add "$name" type vrf table 4242 2>/dev/null; then
-		ip link del "$name" 2>/dev/null
-		return 0
+	if [[ -z ${CLIENTS_VRF:-} ]]; then
+		CLIENTS_VRF=0
+		if ip link add "krvprobe$$" type vrf table 4242 2>/dev/null; then
+			ip link del "krvprobe$$" 2>/dev/null
+			CLIENTS_VRF=1
+		fi
 	fi
-	return 1
+	[[ $CLIENTS_VRF == 1 ]]
 }
 
-# Prints the configuration as it is fed to the plugins on this host: as shipped, except
-# that on a kernel without VRF every krafty plugin with VRF mode on (the default) gets
-# "vrf": false; the tests then exercise everything but the VRF. A note goes to fd 3.
-clients_host_conf() {
-	local conf=$1
-	if clients_vrf_available; then
-		jq -c . <<<"$conf"
-		return
+# conf_load SOURCE NAME: reads a conflist or a NAD manifest (tests/clients/conf-facts.py)
+# into $T/NAME.json, as it is fed to the plugins on this host: as shipped, except that
+# on a kernel without VRF every krafty plugin with VRF mode on (the default) gets
+# "vrf": false (the tests then exercise everything but the VRF; a TAP note says so).
+# Sets the CF_* facts (conf_use NAME sets them again later) and checks that the plugins
+# it names exist.
+conf_load() {
+	local src=$1 name=$2 vrf=0
+	clients_need_file "$src" || return 1
+	clients_vrf_available && vrf=1
+	"$PY" "$CLIENTS_DIR/conf-facts.py" "$src" "$T/$name.json" "$vrf" >"$T/$name.facts" ||
+		clients_fail "cannot read the configuration in $src" || return 1
+	conf_use "$name"
+	if [[ -n $CF_VRF_OFF ]]; then
+		{ echo "# no VRF in this kernel: $name fed to krafty with \"vrf\": false" >&3; } 2>/dev/null || true
 	fi
-	if jq -e '[(.plugins // [.])[] | select(.type == "krafty" and .vrf != false)] | length > 0' \
-		<<<"$conf" >/dev/null; then
-		{ echo "# no VRF in this kernel: feeding \"vrf\": false to krafty" >&3; } 2>/dev/null || true
-	fi
-	jq -c 'def novrf: if .type == "krafty" then .vrf = false else . end;
-		if .plugins then .plugins |= map(novrf) else novrf end' <<<"$conf"
+	clients_need_plugins "${CF_TYPES[@]}"
 }
-
-# The spec.config of a NetworkAttachmentDefinition manifest, as compact JSON.
-clients_nad_config() {
-	"$PY" - "$1" <<'PY'
-import json, sys, yaml
-docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
-nads = [d for d in docs if d.get("kind") == "NetworkAttachmentDefinition"]
-if len(nads) != 1:
-    sys.exit("%s: %d NetworkAttachmentDefinitions, want 1" % (sys.argv[1], len(nads)))
-print(json.dumps(json.loads(nads[0]["spec"]["config"]), separators=(",", ":")))
-PY
+conf_use() {
+	# shellcheck disable=SC1090
+	source "$T/$1.facts"
 }
-
-# Facts about a configuration (JSON on $1), for the checks:
-conf_name() { jq -r .name <<<"$1"; }
-conf_has() { jq -e --arg t "$2" '[(.plugins // [.])[] | select(.type == $t)] | length > 0' <<<"$1" >/dev/null; }
-# The MTU the interface must end with: the last plugin in the chain that sets one.
-conf_mtu() { jq -r '[(.plugins // [.])[] | .mtu // empty] | last // empty' <<<"$1"; }
-# "path value" per sysctl tuning-lite sets, IFNAME replaced by $2.
-conf_sysctls() {
-	jq -r --arg ifn "$2" '(.plugins // [.])[] | select(.type == "tuning-lite" or .type == "tuning")
-		| (.sysctl // {}) | to_entries[]
-		| "/proc/sys/\(.key | sub("IFNAME"; $ifn) | gsub("\\."; "/")) \(.value)"' <<<"$1"
-}
-# The subnets addresses come from: krafty's subnet(s), else the IPAM ranges.
-conf_subnets() {
-	jq -r '(.plugins // [.])[] | select(.ipam or .subnet)
-		| if .subnet then (.subnet | if type == "array" then .[] else . end)
-		  else .ipam.ranges[][]?.subnet // .ipam.subnet end' <<<"$1"
+cf_has() { [[ " ${CF_TYPES[*]} " == *" $1 "* ]]; }
+cf_declares() { [[ " ${CF_CAPS[*]} " == *" $1 "* ]]; }
+# "path value" per sysctl of the current config, for interface $1 (the first "IFNAME" of
+# a key stands for it, as in the reference).
+cf_sysctl_paths() {
+	local kv key
+	for kv in "${CF_SYSCTLS[@]}"; do
+		key=${kv%% *}
+		key=${key/IFNAME/$1}
+		echo "/proc/sys/${key//.//} ${kv#* }"
+	done
 }
 
 # ---- the libcni client ----------------------------------------------------
 
+# In setup_file: build (or find up to date) tests/clients/libcni-client; exports CLIENT.
 clients_build_client() {
 	CLIENT=$(BUILD=${BUILD:-build} bash "$CLIENTS_DIR/build-client.sh") ||
-		clients_fail "building tests/clients/libcni-client failed"
+		clients_fail "building tests/clients/libcni-client failed" || return 1
+	export CLIENT
 }
 
-# libcni_run add|check|del CONF_FILE NETNS ID IFNAME [extra client flags...]
-# Sets $status and $output (stdout+stderr) via bats `run`.
+# libcni_run add|check|del|validate CONF_FILE NETNS ID IFNAME [CNI_ARGS [CAPS_JSON]]
+# Sets $status and $output (stdout+stderr) via bats `run`. Attachments added and not yet
+# deleted are listed in $T/attached for clients_release_all.
 libcni_run() {
-	local cmd=$1 conf=$2 netns=$3 id=$4 ifname=$5
-	shift 5
+	local cmd=$1 conf=$2 netns=$3 id=$4 ifname=$5 args=${6:-} caps=${7:-}
 	run clients_private "$CLIENT" -conf "$conf" -netns "$netns" -id "$id" -ifname "$ifname" \
-		-cache "$T/cache" -path "$PLUGIN_PATH" "$@" "$cmd"
+		-cache "$T/cache" -path "$PLUGIN_PATH" ${args:+-args "$args"} ${caps:+-caps "$caps"} "$cmd"
+	local line="$conf"$'\t'"$netns"$'\t'"$id"$'\t'"$ifname"$'\t'"$args"
+	if [[ $cmd == add && $status -eq 0 ]]; then
+		echo "$line" >>"$T/attached"
+	elif [[ $cmd == del && $status -eq 0 && -f $T/attached ]]; then
+		grep -vxF "$line" "$T/attached" >"$T/attached.new" || true
+		mv "$T/attached.new" "$T/attached"
+	fi
+	return 0
+}
+
+# Teardown: DEL, newest first, every attachment a test added and did not delete.
+clients_release_all() {
+	local conf netns id ifname args
+	[[ -s ${T:-}/attached ]] || return 0
+	while IFS=$'\t' read -r conf netns id ifname args; do
+		clients_private "$CLIENT" -conf "$conf" -netns "$netns" -id "$id" -ifname "$ifname" \
+			-cache "$T/cache" -path "$PLUGIN_PATH" ${args:+-args "$args"} del >/dev/null 2>&1 ||
+			echo "teardown: DEL of $conf $ifname failed" >&2
+	done < <(tac "$T/attached")
+	return 0
 }
 
 # The libcni cache file of an attachment.
@@ -161,33 +170,44 @@ cache_file() { echo "$T/cache/results/$1-$2-$3"; }
 
 # ---- what the pod and the host hold ----------------------------------------
 
-# pod_addrs NETNS IFNAME: "addr/len" per global address, one a line.
-pod_addrs() {
-	ip -n "$1" -j addr show dev "$2" | jq -r '.[0].addr_info[] | select(.scope == "global") | "\(.local)/\(.prefixlen)"'
+# pod_link NETNS IFNAME: sets P_ADDRS (global "addr/len"s), P_MTU, P_MAC, P_STATE,
+# P_FLAGS from one `ip -j addr show`; fails when the interface does not exist.
+pod_link() {
+	local js
+	js=$(ip -n "$1" -j addr show dev "$2" 2>/dev/null) && [[ $js == '[{'* ]] || return 1
+	eval "$(jq -r '.[0] | @sh "P_MTU=\(.mtu) P_MAC=\(.address) P_STATE=\(.operstate)",
+		"P_FLAGS=(\(.flags | @sh))",
+		"P_ADDRS=(\([.addr_info[] | select(.scope == "global") | "\(.local)/\(.prefixlen)"] | @sh))"' <<<"$js")"
 }
-pod_mtu() { ip -n "$1" -j link show dev "$2" | jq -r '.[0].mtu'; }
-pod_mac() { ip -n "$1" -j link show dev "$2" | jq -r '.[0].address'; }
-pod_sysctl() { ip netns exec "$1" cat "$2"; }
+pod_addrs() {
+	pod_link "$1" "$2" || return 1
+	printf '%s\n' "${P_ADDRS[@]}"
+}
+# pod_sysctls NETNS PATH...: "path value" per path, read inside NETNS.
+pod_sysctls() {
+	local ns=$1
+	shift
+	(($#)) || return 0
+	nsenter --net="/run/netns/$ns" /bin/sh -c 'for p; do echo "$p $(cat "$p")"; done' sh "$@"
+}
 
-# The sysctls and MTU of CONF hold for IFNAME in NETNS.
+# assert_tuned NETNS IFNAME: the sysctls, MTU and flags of the current config (CF_*)
+# hold for the interface.
 assert_tuned() {
-	local netns=$1 ifname=$2 conf=$3 path value got want
+	local ns=$1 ifn=$2 want got paths=() path value flag
+	pod_link "$ns" "$ifn" || clients_fail "no $ifn in $ns" || return 1
+	want=$(cf_sysctl_paths "$ifn")
 	while read -r path value; do
-		[[ -n $path ]] || continue
-		got=$(pod_sysctl "$netns" "$path") || clients_fail "cannot read $path in $netns" || return 1
-		[[ $got == "$value" ]] || clients_fail "$path = $got, want $value" || return 1
-	done < <(conf_sysctls "$conf" "$ifname")
-	want=$(conf_mtu "$conf")
-	if [[ -n $want ]]; then
-		got=$(pod_mtu "$netns" "$ifname")
-		[[ $got == "$want" ]] || clients_fail "MTU of $ifname: $got, want $want" || return 1
+		[[ -n $path ]] && paths+=("$path")
+	done <<<"$want"
+	got=$(pod_sysctls "$ns" "${paths[@]}") || clients_fail "cannot read sysctls in $ns" || return 1
+	[[ $got == "$want" ]] || clients_fail "sysctls of $ifn: got '$got', want '$want'" || return 1
+	if [[ -n $CF_MTU && $P_MTU != "$CF_MTU" ]]; then
+		clients_fail "MTU of $ifn: $P_MTU, want $CF_MTU" || return 1
 	fi
 	# promisc/allmulti true turns the flag on (false leaves it alone, as in the reference).
-	for want in $(jq -r '[(.plugins // [.])[] | select(.type == "tuning-lite" or .type == "tuning")
-		| (if .promisc == true then "PROMISC" else empty end), (if .allmulti == true then "ALLMULTI" else empty end)]
-		| unique[]' <<<"$conf"); do
-		ip -n "$netns" -j link show dev "$ifname" | jq -e --arg f "$want" '.[0].flags | index($f)' >/dev/null ||
-			clients_fail "$ifname lacks the $want flag" || return 1
+	for flag in "${CF_FLAGS[@]}"; do
+		[[ " ${P_FLAGS[*]} " == *" $flag "* ]] || clients_fail "$ifn lacks the $flag flag" || return 1
 	done
 }
 
@@ -241,15 +261,10 @@ host_links_cleanup() {
 	return 0
 }
 
-# host-local's reservations for container ID $2 in data dir $1 (files named after an
-# address whose first line is the ID). Prints the addresses.
+# host-local's reservations for container ID $2 in data dir $1: files named after an
+# address whose first line is the ID. Prints the addresses.
 ipam_reservations() {
-	local dir=$1 id=$2 f
-	[[ -d $dir ]] || return 0
-	for f in "$dir"/*/*; do
-		[[ -f $f ]] || continue
-		[[ $(basename "$f") =~ ^[0-9a-fA-F.:]+$ ]] || continue
-		[[ $(head -n1 "$f" | tr -d '\r') == "$id" ]] && basename "$f"
-	done
+	[[ -d $1 ]] || return 0
+	grep -lsxE -- "$2"$'\r?' "$1"/*/* 2>/dev/null | sed 's|.*/||' | grep -E '^[0-9a-fA-F.:]+$'
 	return 0
 }

@@ -67,15 +67,11 @@ teardown() {
 }
 
 # install_conf FILE: the shipped conflist (as fed on this host) is ctr's only CNI config,
-# and the plugins of our build are its only plugins. Sets CONF and NET.
+# and the plugins of our build are its only plugins. Sets the CF_* facts.
 install_conf() {
 	local d f dirs
-	clients_need_file "$CONF_DIR/$1" || return 1
-	CONF=$(clients_host_conf "$(cat "$CONF_DIR/$1")") || return 1
-	NET=$(conf_name "$CONF")
-	# shellcheck disable=SC2046
-	clients_need_plugins $(conf_types "$CONF") || return 1
-	echo "$CONF" >"$CTRD_DIR/cni/net.d/10-$1"
+	conf_load "$CONF_DIR/$1" ctr || return 1
+	cp "$CF_FILE" "$CTRD_DIR/cni/net.d/10-$1"
 	IFS=: read -ra dirs <<<"$PLUGIN_PATH"
 	for d in "${dirs[@]}"; do
 		for f in "$d"/*; do
@@ -139,35 +135,38 @@ in_container() {
 }
 
 # The container holds eth0, up, with the address libcni cached for it, in the subnet,
-# and the MTU and sysctls of the conflist. One exec reads everything (an exec costs 0.3 s).
+# and the MTU, flags and sysctls of the conflist. One exec reads everything (an exec
+# costs 0.3 s).
 assert_container_attached() {
-	local cache addr got path value want script
-	cache=$CTRD_DIR/cni/lib/results/$NET-$FULL-eth0
+	local cache addr got path value want script flag
+	cache=$CTRD_DIR/cni/lib/results/$CF_NET-$FULL-eth0
 	[[ -f $cache ]] || clients_fail "no libcni cache entry $cache" || return 1
 	addr=$(jq -r '.result.ips[0].address // empty' "$cache")
 	[[ -n $addr ]] || clients_fail "no address in the cached result: $(cat "$cache")" || return 1
-	# shellcheck disable=SC2046
-	in_subnet "$addr" $(conf_subnets "$CONF") || clients_fail "$addr is outside the subnets" || return 1
-	script='ip -o addr show dev eth0 | sed "s/^/addr /"
+	in_subnet "$addr" "${CF_SUBNETS[@]}" || clients_fail "$addr is outside ${CF_SUBNETS[*]}" || return 1
+	want=$(cf_sysctl_paths eth0)
+	script='ip -o addr show dev eth0 | sed "s/^/addr /"; ip -o link show dev eth0 | sed "s/^/link /"
 		echo "state $(cat /sys/class/net/eth0/operstate)"
 		echo "mtu $(cat /sys/class/net/eth0/mtu)"'
 	while read -r path value; do
 		[[ -n $path ]] && script+="; echo \"$path \$(cat $path)\""
-	done < <(conf_sysctls "$CONF" eth0)
+	done <<<"$want"
 	got=$(in_container "$script") || clients_fail "exec in the container failed: $got" || return 1
 	echo "in the container:"
 	echo "$got"
 	grep -qE "^addr .* inet6? ${addr//./\\.} " <<<"$got" ||
 		clients_fail "eth0 in the container lacks $addr" || return 1
 	grep -qxE 'state (up|unknown)' <<<"$got" || clients_fail "eth0 is not up" || return 1
-	want=$(conf_mtu "$CONF")
-	if [[ -n $want ]]; then
-		grep -qx "mtu $want" <<<"$got" || clients_fail "eth0's MTU is not $want" || return 1
+	if [[ -n $CF_MTU ]]; then
+		grep -qx "mtu $CF_MTU" <<<"$got" || clients_fail "eth0's MTU is not $CF_MTU" || return 1
 	fi
+	for flag in "${CF_FLAGS[@]}"; do
+		grep -qE "^link .*[<,]$flag[,>]" <<<"$got" || clients_fail "eth0 lacks $flag" || return 1
+	done
 	while read -r path value; do
 		[[ -n $path ]] || continue
 		grep -qxF "$path $value" <<<"$got" || clients_fail "$path is not $value in the container" || return 1
-	done < <(conf_sysctls "$CONF" eth0)
+	done <<<"$want"
 	ADDR=${addr%/*}
 }
 
@@ -177,14 +176,14 @@ ctr_lifecycle() {
 	start_container
 	assert_container_attached
 	[ "$(ipam_reservations "$CTRD_DIR/cni/lib/networks" "$FULL")" = "$ADDR" ]
-	if conf_has "$CONF" krafty; then
+	if cf_has krafty; then
 		run host_links_of "$FULL"
 		echo "host links of $FULL: $output"
 		[ -n "$output" ]
 	fi
 
 	stop_container
-	[ ! -e "$CTRD_DIR/cni/lib/results/$NET-$FULL-eth0" ]
+	[ ! -e "$CTRD_DIR/cni/lib/results/$CF_NET-$FULL-eth0" ]
 	[ -z "$(ipam_reservations "$CTRD_DIR/cni/lib/networks" "$FULL")" ]
 	run host_links_of "$FULL"
 	echo "host links of $FULL after: $output"
@@ -199,7 +198,7 @@ ctr_lifecycle() {
 
 @test "containerd: ctr run --cni with krafty-tuning-lite.conflist: sysctls and MTU inside" {
 	ctr_lifecycle krafty-tuning-lite.conflist
-	conf_has "$CONF" tuning-lite
+	cf_has tuning-lite
 }
 
 @test "containerd: two containers at once get two addresses; each leaves nothing" {

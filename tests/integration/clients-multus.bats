@@ -12,25 +12,21 @@
 load helpers
 load ../clients/lib
 
+setup_file() {
+	clients_build_client
+}
+
 setup() {
 	clients_tmp
 	NS=kmu-$$-$RANDOM
 	NETNS=$(netns_make "$NS")
 	ID=$(clients_sandbox_id)
 	POD_UID=$(clients_uuid)
-	clients_build_client
 }
 
 teardown() {
-	local f ifn
 	# Multus DELs every attachment at pod teardown; so does this, whatever the test did.
-	for f in "$T"/nad-*.json; do
-		[[ -f $f ]] || continue
-		for ifn in net1 net2; do
-			clients_private "$CLIENT" -conf "$f" -netns "$NETNS" -id "$ID" -ifname "$ifn" \
-				-cache "$T/cache" -path "$PLUGIN_PATH" -args "$(multus_args)" del >/dev/null 2>&1 || true
-		done
-	done
+	clients_release_all
 	netns_cleanup "$NS"
 	host_links_cleanup "$ID"
 	clients_tmp_cleanup
@@ -40,71 +36,56 @@ multus_args() {
 	echo "IgnoreUnknown=true;K8S_POD_NAMESPACE=default;K8S_POD_NAME=p;K8S_POD_INFRA_CONTAINER_ID=$ID;K8S_POD_UID=$POD_UID"
 }
 
-# nad FILE: the NAD's config as fed on this host, in $T/nad-<name>.json. Sets NAD (JSON),
-# NAD_FILE, NET. On this VRF-less host clients_host_conf turns krafty's VRF off
-# ("vrf": false): the NADs ship with VRF on, for real clusters.
+# nad FILE: the NAD's config as fed on this host (conf_load: on this VRF-less host it
+# turns krafty's VRF off, "vrf": false; the NADs ship with VRF on, for real clusters),
+# named after the file. Sets the CF_* facts.
 nad() {
-	local raw
-	clients_need_file "$CONF_DIR/$1" || return 1
-	raw=$(clients_nad_config "$CONF_DIR/$1") || clients_fail "cannot read the config of $1" || return 1
-	NAD=$(clients_host_conf "$raw") || return 1
-	NET=$(conf_name "$NAD")
-	# shellcheck disable=SC2046
-	clients_need_plugins $(conf_types "$NAD") || return 1
-	NAD_FILE=$T/nad-$NET.json
-	echo "$NAD" >"$NAD_FILE"
+	conf_load "$CONF_DIR/$1" "${1%.yaml}"
 }
 
-# delegate add|check|del IFNAME [CAPS_JSON]: one Multus delegate call for $NAD_FILE.
+# delegate add|check|del IFNAME [CAPS_JSON]: one Multus delegate call of the current NAD.
 delegate() {
-	local cmd=$1 ifn=$2 caps=${3:-}
-	libcni_run "$cmd" "$NAD_FILE" "$NETNS" "$ID" "$ifn" -args "$(multus_args)" ${caps:+-caps "$caps"}
-	echo "$cmd $NET $ifn: status $status"
+	libcni_run "$1" "$CF_FILE" "$NETNS" "$ID" "$2" "$(multus_args)" "${3:-}"
+	echo "$1 $CF_NET $2: status $status"
 	echo "$output"
 }
 
-# Does the config declare capability $2 on any of its plugins?
-declares() { jq -e --arg c "$2" '[(.plugins // [.])[] | .capabilities[$c]? == true] | any' <<<"$1" >/dev/null; }
-
 # A capability request like a pod annotation's: an address of the network's first subnet
-# (".77" / "::4d") and a fixed MAC.
+# (its 77th) and a fixed MAC.
 REQ_MAC=02:4b:52:00:0c:4d
-request_for() {
-	local subnet ip
-	subnet=$(conf_subnets "$1" | head -n1)
-	ip=$("$PY" -c 'import ipaddress, sys; n = ipaddress.ip_network(sys.argv[1], strict=False); print("%s/%d" % (n.network_address + 77, n.prefixlen))' "$subnet")
-	jq -nc --arg ip "$ip" --arg mac "$REQ_MAC" '{ips: [$ip], mac: $mac}'
+request() {
+	jq -nc --arg ip "$CF_REQ_IP" --arg mac "$REQ_MAC" '{ips: [$ip], mac: $mac}'
 }
 
 # After ADD: ifname $1 is in the pod with an address in every subnet of the network,
 # named in the result; tuning as configured; capability requests honoured exactly when
 # declared. $2: the ADD output, $3: the caps passed.
 assert_delegate_attached() {
-	local ifn=$1 result=$2 caps=$3 addrs ip
+	local ifn=$1 result=$2 caps=$3 ip
 	jq -e --arg i "$ifn" --arg ns "$NETNS" '.interfaces[] | select(.name == $i and .sandbox == $ns)' \
 		<<<"$result" >/dev/null || clients_fail "the result names no $ifn in $NETNS" || return 1
-	[[ $(jq -r .cniVersion <<<"$result") == "$(jq -r .cniVersion <<<"$NAD")" ]] ||
+	[[ $(jq -r .cniVersion <<<"$result") == "$CF_VERSION" ]] ||
 		clients_fail "the result's cniVersion is not the NAD's" || return 1
-	addrs=$(pod_addrs "$NS" "$ifn") || clients_fail "no $ifn in the pod" || return 1
-	echo "$ifn in the pod: $addrs"
-	addrs_cover "$(conf_subnets "$NAD")" "$addrs" || clients_fail "on $ifn" || return 1
+	pod_link "$NS" "$ifn" || clients_fail "no $ifn in the pod" || return 1
+	echo "$ifn in the pod: ${P_ADDRS[*]}"
+	addrs_cover "${CF_SUBNETS[*]}" "${P_ADDRS[*]}" || clients_fail "on $ifn" || return 1
 	for ip in $(jq -r '.ips[].address' <<<"$result"); do
-		grep -qxF "$ip" <<<"$addrs" || clients_fail "the result's $ip is not on $ifn" || return 1
+		[[ " ${P_ADDRS[*]} " == *" $ip "* ]] || clients_fail "the result's $ip is not on $ifn" || return 1
 	done
-	assert_tuned "$NS" "$ifn" "$NAD" || return 1
+	assert_tuned "$NS" "$ifn" || return 1
 	if [[ -n $caps ]]; then
-		ip=$(jq -r '.ips[0]' <<<"$caps")
-		if declares "$NAD" ips; then
-			grep -qxF "$ip" <<<"$addrs" || clients_fail "ips capability declared, $ip requested, not given" || return 1
+		if cf_declares ips; then
+			[[ " ${P_ADDRS[*]} " == *" $CF_REQ_IP "* ]] ||
+				clients_fail "ips capability declared, $CF_REQ_IP requested, not given" || return 1
 		else
-			! grep -qxF "$ip" <<<"$addrs" || clients_fail "$ip given without the ips capability" || return 1
+			[[ " ${P_ADDRS[*]} " != *" $CF_REQ_IP "* ]] ||
+				clients_fail "$CF_REQ_IP given without the ips capability" || return 1
 		fi
-		if declares "$NAD" mac; then
-			[[ $(pod_mac "$NS" "$ifn") == "$REQ_MAC" ]] ||
-				clients_fail "mac capability declared, $REQ_MAC requested, $(pod_mac "$NS" "$ifn") given" || return 1
+		if cf_declares mac; then
+			[[ $P_MAC == "$REQ_MAC" ]] ||
+				clients_fail "mac capability declared, $REQ_MAC requested, $P_MAC given" || return 1
 		else
-			[[ $(pod_mac "$NS" "$ifn") != "$REQ_MAC" ]] ||
-				clients_fail "$REQ_MAC given without the mac capability" || return 1
+			[[ $P_MAC != "$REQ_MAC" ]] || clients_fail "$REQ_MAC given without the mac capability" || return 1
 		fi
 	fi
 }
@@ -112,7 +93,7 @@ assert_delegate_attached() {
 # After DEL of the only attachment: nothing of it is left anywhere.
 assert_delegate_gone() {
 	local ifn=$1 out
-	[[ ! -e $(cache_file "$NET" "$ID" "$ifn") ]] || clients_fail "libcni cache entry left" || return 1
+	[[ ! -e $(cache_file "$CF_NET" "$ID" "$ifn") ]] || clients_fail "libcni cache entry left" || return 1
 	! ip -n "$NS" link show dev "$ifn" >/dev/null 2>&1 || clients_fail "$ifn left in the pod" || return 1
 	out=$(ipam_reservations "$T/varlib/networks" "$ID")
 	[[ -z $out ]] || clients_fail "addresses still reserved: $out" || return 1
@@ -120,15 +101,15 @@ assert_delegate_gone() {
 	[[ -z $out ]] || clients_fail "host devices left: $out" || return 1
 }
 
-# add_del NAD_FILE_NAME: ADD net1 as Multus, then DEL, with the capability request.
+# add_del NAD_FILE_NAME: ADD net1 as Multus, CHECK, then DEL, with a capability request.
 add_del() {
 	local caps
 	nad "$1"
-	caps=$(request_for "$NAD")
+	caps=$(request)
 	delegate add net1 "$caps"
 	[ "$status" -eq 0 ]
 	assert_delegate_attached net1 "$output" "$caps"
-	[ -f "$(cache_file "$NET" "$ID" net1)" ]
+	[ -f "$(cache_file "$CF_NET" "$ID" net1)" ]
 	delegate check net1 "$caps"
 	[ "$status" -eq 0 ]
 	delegate del net1 "$caps"
@@ -139,12 +120,9 @@ add_del() {
 @test "multus: every NAD in conf/ holds a config libcni accepts at a version it speaks" {
 	n=0
 	for f in "$CONF_DIR"/*-nad.yaml; do
-		[ -f "$f" ]
-		NAD=$(clients_nad_config "$f")
-		NAD_FILE=$T/validate.json
-		echo "$NAD" >"$NAD_FILE"
-		[ "$(jq -r .cniVersion <<<"$NAD")" = 1.0.0 ]
-		libcni_run validate "$NAD_FILE" "$NETNS" "$ID" net1
+		conf_load "$f" validate
+		[ "$CF_VERSION" = 1.0.0 ]
+		libcni_run validate "$CF_FILE" "$NETNS" "$ID" net1
 		echo "$f: $output"
 		[ "$status" -eq 0 ]
 		n=$((n + 1))
@@ -159,53 +137,54 @@ add_del() {
 @test "multus: krafty-static-nad.yaml as net1: ADD, CHECK, DEL" {
 	add_del krafty-static-nad.yaml
 	# The static address, not the requested one.
-	[ "$(jq -r '.podIP' <<<"$NAD")" = 172.16.11.10/24 ]
+	[ "$(jq -r '.podIP' "$CF_FILE")" = 172.16.11.10/24 ]
 }
 
 @test "multus: krafty-tuning-lite-nad.yaml as net1 with ips and mac from the annotation" {
 	add_del krafty-tuning-lite-nad.yaml
-	declares "$NAD" ips && declares "$NAD" mac
+	cf_declares ips && cf_declares mac
 }
 
 @test "multus: krafty-dualstack-nad.yaml as net1: an IPv4 and an IPv6 address" {
 	add_del krafty-dualstack-nad.yaml
-	[ "$(conf_subnets "$NAD" | wc -l)" -eq 2 ]
+	[ "${#CF_SUBNETS[@]}" -eq 2 ]
 }
 
-# The state of attachment net1 that a change to another attachment must leave alone.
+# The state of attachment net1 (network $1) that a change to another attachment must
+# leave alone.
 net1_state() {
-	ip -n "$NS" -j addr show dev net1 | jq -c '.[0] | {mtu, address, operstate, flags,
-		addrs: [.addr_info[] | select(.scope == "global") | "\(.local)/\(.prefixlen)"]}'
+	pod_link "$NS" net1 && echo "${P_ADDRS[*]} $P_MTU $P_MAC $P_STATE ${P_FLAGS[*]}"
 	ip -n "$NS" route show dev net1
 	ip -n "$NS" -6 route show dev net1 | grep -v '^fe80'
 	host_links_of "$ID" | grep -F '/net1/' | sort
 	cat "$(cache_file "$1" "$ID" net1)"
-	ls "$T/varlib/networks/$1" 2>/dev/null | sort
+	ls "$T/varlib/networks/$1" 2>/dev/null
 }
 
 # hot_plug NAD1 NAD2: NAD1 on net1, then NAD2 hot plugged as net2 and unplugged.
 hot_plug() {
 	local caps net1_net before after
 	nad "$1"
-	net1_net=$NET net1_file=$NAD_FILE
+	net1_net=$CF_NET net1_name=${1%.yaml}
 	delegate add net1
 	[ "$status" -eq 0 ]
 	assert_delegate_attached net1 "$output" ""
 	before=$(net1_state "$net1_net")
+	net1_addrs="${P_ADDRS[*]}"
 
 	nad "$2"
-	caps=$(request_for "$NAD")
+	caps=$(request)
 	delegate add net2 "$caps"
 	[ "$status" -eq 0 ]
 	assert_delegate_attached net2 "$output" "$caps"
 	# Two attachments: their addresses differ.
-	[ -z "$(comm -12 <(pod_addrs "$NS" net1 | sort) <(pod_addrs "$NS" net2 | sort))" ]
+	for a in "${P_ADDRS[@]}"; do [[ " $net1_addrs " != *" $a "* ]]; done
 	delegate check net2 "$caps"
 	[ "$status" -eq 0 ]
 
 	delegate del net2 "$caps"
 	[ "$status" -eq 0 ]
-	[ ! -e "$(cache_file "$NET" "$ID" net2)" ]
+	[ ! -e "$(cache_file "$CF_NET" "$ID" net2)" ]
 	run ip -n "$NS" link show dev net2
 	[ "$status" -ne 0 ]
 	[ -z "$(host_links_of "$ID" | grep -F '/net2/')" ]
@@ -213,7 +192,7 @@ hot_plug() {
 	[ "$before" = "$after" ] || { diff <(echo "$before") <(echo "$after"); false; }
 
 	# net1 still passes CHECK; then the pod goes.
-	NAD_FILE=$net1_file NET=$net1_net NAD=$(cat "$net1_file")
+	conf_use "$net1_name"
 	delegate check net1
 	[ "$status" -eq 0 ]
 	delegate del net1
@@ -231,28 +210,28 @@ hot_plug() {
 
 @test "multus: krafty-mutate (passthru + tuning-lite) on net1 of a running pod, then its DEL restores" {
 	nad krafty-nad.yaml
-	base_file=$NAD_FILE base_net=$NET
+	base_net=$CF_NET
 	delegate add net1
 	[ "$status" -eq 0 ]
 	assert_delegate_attached net1 "$output" ""
 	before=$(net1_state "$base_net")
-	addrs_before=$(pod_addrs "$NS" net1)
+	addrs_before="${P_ADDRS[*]}"
 
 	nad passthru-tuning-lite-nad.yaml
-	[ "$(jq -r '.plugins[0].type' <<<"$NAD")" = passthru ]
+	[ "$(jq -r '.plugins[0].type' "$CF_FILE")" = passthru ]
 	delegate add net1
 	[ "$status" -eq 0 ]
-	assert_tuned "$NS" net1 "$NAD"
-	[ "$(pod_addrs "$NS" net1)" = "$addrs_before" ] # the mutation leaves the addresses alone
+	assert_tuned "$NS" net1
+	[ "${P_ADDRS[*]}" = "$addrs_before" ] # the mutation leaves the addresses alone
 	delegate check net1
 	[ "$status" -eq 0 ]
 	delegate del net1
 	[ "$status" -eq 0 ]
-	[ ! -e "$(cache_file "$NET" "$ID" net1)" ]
+	[ ! -e "$(cache_file "$CF_NET" "$ID" net1)" ]
 	after=$(net1_state "$base_net")
 	[ "$before" = "$after" ] || { diff <(echo "$before") <(echo "$after"); false; }
 
-	NAD_FILE=$base_file NET=$base_net NAD=$(cat "$base_file")
+	conf_use krafty-nad
 	delegate del net1
 	[ "$status" -eq 0 ]
 	assert_delegate_gone net1
