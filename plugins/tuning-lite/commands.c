@@ -2,9 +2,10 @@
  *
  * ADD, in an order that changes nothing until everything is known to be valid:
  *   1. the config (keys, values, MACs) and prevResult;
- *   2. the state directory locked, the saved values loaded;
- *   3. in the netns: the interface, MTU limits, sysctls that exist and are
- *      writable, and the current value of everything the config names;
+ *   2. in the netns: the interface, MTU limits, sysctls that exist and are
+ *      writable (nothing on disk yet, so a refused config leaves no trace);
+ *   3. the state directory created and locked, the saved values loaded, the
+ *      current value of everything the config names read again;
  *   4. the state file extended with the current value of each setting about
  *      to change for the first time (written before the change, so a crash
  *      never loses an original value);
@@ -106,19 +107,17 @@ static int update_result(struct cni_ctx *ctx, const struct tl_items *want, struc
 	return 0;
 }
 
-/* Steps 3 to 5 of ADD, inside the netns. */
-static int add_in_netns(const struct cni_ctx *ctx, const struct tl_config *cfg,
-			struct tl_state *st, struct cni_error *err)
+/* Steps 4 and 5: save what is about to change for the first time, change it. */
+static int save_and_apply(const struct cni_ctx *ctx, const struct tl_config *cfg,
+			  struct tl_iface *ifc, struct tl_state *st, struct cni_error *err)
 {
-	cleanup_netns int saved_ns = -1;
-	cleanup_iface struct tl_iface ifc = { 0 };
 	cleanup_items struct tl_items current = { 0 };
 	cleanup_items struct tl_items next = { 0 };
 	struct cni_error ignored = CNI_ERROR_INIT;
 	bool grown;
 
-	if (enter_netns(ctx, &saved_ns, err) < 0 || open_iface(ctx, &ifc, err) < 0 ||
-	    tl_snapshot(&ifc, &cfg->want, &current, err) < 0 ||
+	/* Read again under the lock: another call may have changed things meanwhile. */
+	if (tl_snapshot(ifc, &cfg->want, &current, err) < 0 ||
 	    extend_saved(&st->saved, &cfg->want, &current, &next, err) < 0)
 		return -1;
 	grown = next.n > st->saved.n;
@@ -129,20 +128,38 @@ static int add_in_netns(const struct cni_ctx *ctx, const struct tl_config *cfg,
 		if (tl_state_store(ctx, &ext, err) < 0)
 			return -1;
 	}
-	if (tl_apply(&ifc, &cfg->want, &current, err) < 0) {
+	if (tl_apply(ifc, &cfg->want, &current, err) < 0) {
 		/* The interface is as before (or err says what is not): so is the file. */
 		if (grown)
 			(void)tl_state_store(ctx, st, &ignored);
 		return -1;
 	}
+	return 0;
+}
+
+/* Steps 2 to 5. The netns is checked before the state directory is created or
+ * locked, so that a config the netns refuses leaves no trace on the node. */
+static int add_in_netns(const struct cni_ctx *ctx, const struct tl_config *cfg,
+			struct cni_error *err)
+{
+	cleanup_netns int saved_ns = -1;
+	cleanup_iface struct tl_iface ifc = { 0 };
+	cleanup_items struct tl_items unlocked = { 0 };
+	cleanup_state struct tl_state st = { 0 };
+	cleanup_close int lock = -1;
+
+	if (enter_netns(ctx, &saved_ns, err) < 0 || open_iface(ctx, &ifc, err) < 0 ||
+	    tl_snapshot(&ifc, &cfg->want, &unlocked, err) < 0)
+		return -1;
+	if (tl_state_lock(cfg->data_dir, ctx, true, &st, &lock, err) < 0 ||
+	    tl_state_load(ctx, &st, err) < 0 || save_and_apply(ctx, cfg, &ifc, &st, err) < 0)
+		return -1;
 	return knl_netns_return(&saved_ns, err);
 }
 
 int tl_cmd_add(struct cni_ctx *ctx, struct cni_error *err)
 {
 	cleanup_config struct tl_config cfg = { 0 };
-	cleanup_state struct tl_state st = { 0 };
-	cleanup_close int lock = -1;
 
 	if (tl_config_parse(ctx, &cfg, err) < 0)
 		return -1;
@@ -151,8 +168,7 @@ int tl_cmd_add(struct cni_ctx *ctx, struct cni_error *err)
 			       "tuning-lite needs a prevResult: chain it after an interface plugin, or after passthru");
 	if (!(ctx->result = cni_result_dup(ctx->conf.prev_result, err)))
 		return -1;
-	if (tl_state_lock(cfg.data_dir, ctx, &st, &lock, err) < 0 ||
-	    tl_state_load(ctx, &st, err) < 0 || add_in_netns(ctx, &cfg, &st, err) < 0)
+	if (add_in_netns(ctx, &cfg, err) < 0)
 		return -1;
 	return update_result(ctx, &cfg.want, err);
 }
@@ -187,8 +203,10 @@ int tl_cmd_del(struct cni_ctx *ctx, struct cni_error *err)
 	int r;
 
 	if (tl_config_data_dir(ctx, &data_dir, err) < 0 ||
-	    tl_state_lock(data_dir, ctx, &st, &lock, err) < 0)
+	    tl_state_lock(data_dir, ctx, false, &st, &lock, err) < 0)
 		return -1;
+	if (lock < 0)
+		return 0; /* no state directory: nothing was ever saved */
 	/* No netns, no interface: nothing left to restore, only to forget (even
 	 * a state file we could not read). */
 	if (!ctx->env.netns || access(ctx->env.netns, F_OK) < 0)

@@ -41,11 +41,12 @@ void tl_state_free(struct tl_state *st)
 	tl_items_free(&st->saved);
 }
 
-int tl_state_lock(const char *data_dir, const struct cni_ctx *ctx, struct tl_state *st,
-		  int *lock_fd, struct cni_error *err)
+int tl_state_lock(const char *data_dir, const struct cni_ctx *ctx, bool create,
+		  struct tl_state *st, int *lock_fd, struct cni_error *err)
 {
 	int n;
 
+	*lock_fd = -1;
 	n = snprintf(st->dir, sizeof(st->dir), "%s/%s", data_dir, ctx->conf.name);
 	if (n < 0 || (size_t)n >= sizeof(st->dir))
 		return cni_err(err, CNI_ERR_INVALID_CONFIG, "dataDir and network name are too long");
@@ -53,7 +54,9 @@ int tl_state_lock(const char *data_dir, const struct cni_ctx *ctx, struct tl_sta
 		     ctx->env.ifname);
 	if (n < 0 || (size_t)n >= sizeof(st->path))
 		return cni_err(err, CNI_ERR_INVALID_CONFIG, "state file path is too long");
-	if (cni_mkdir_p(st->dir, 0700, err) < 0)
+	if (!create && access(st->dir, F_OK) < 0 && errno == ENOENT)
+		return 0;
+	if (create && cni_mkdir_p(st->dir, 0700, err) < 0)
 		return -1;
 	return cni_dir_lock(st->dir, lock_fd, err);
 }

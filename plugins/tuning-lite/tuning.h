@@ -106,9 +106,11 @@ struct tl_state {
 };
 
 void tl_state_free(struct tl_state *st);
-/* Create <dataDir>/<network> if needed and lock it; *lock_fd holds the lock. */
-int tl_state_lock(const char *data_dir, const struct cni_ctx *ctx, struct tl_state *st,
-		  int *lock_fd, struct cni_error *err);
+/* Lock <dataDir>/<network>, creating it when create is set; *lock_fd holds the
+ * lock. Without create, a missing directory means nothing is saved: 0 with
+ * *lock_fd -1 (DEL must not leave directories behind). */
+int tl_state_lock(const char *data_dir, const struct cni_ctx *ctx, bool create,
+		  struct tl_state *st, int *lock_fd, struct cni_error *err);
 /* Load the attachment's saved values (none when there is no file). */
 int tl_state_load(const struct cni_ctx *ctx, struct tl_state *st, struct cni_error *err);
 /* Write st->saved (atomically), or remove the file when nothing is saved. */
