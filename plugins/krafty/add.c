@@ -9,6 +9,7 @@
  */
 #include "krafty.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "cni/exec.h"
@@ -118,17 +119,52 @@ static int static_default_routes(struct add *a, struct cni_error *err)
 	return 0;
 }
 
+/* The address is routed to another bridge. With IPAM, the IPAM plugin has just
+ * given the address to this attachment, so a krafty route holding it belongs
+ * to an attachment that leaked (never DEL'd, its address since released): the
+ * route moves to this pod. A static podIP held elsewhere is a conflict. */
+static int take_over_host_route(struct add *a, const struct knl_route *want,
+				struct cni_error *err)
+{
+	struct knl_route held = *want, found;
+	char desc[192];
+	int rc;
+
+	held.oif_name = NULL;
+	if ((rc = knl_route_find(a->sk, &held, &found, err)) < 0)
+		return -1;
+	if (rc == 1 && a->conf.use_ipam && found.protocol == KR_RTPROT) {
+		if (knl_route_del(a->sk, &found, err) < 0)
+			return -1;
+		return knl_route_add(a->sk, want, NULL, err) < 0 ? -1 : 0;
+	}
+	knl_route_format(want, desc, sizeof(desc));
+	return cni_err(err, KR_ERR_GENERIC,
+		       "%s: the pod address is already routed to another device%s", desc,
+		       a->conf.use_ipam ? "" : " (another attachment with the same podIP?)");
+}
+
+static int add_host_route(struct add *a, size_t f, struct cni_error *err)
+{
+	struct knl_route r;
+	bool existed = false;
+	int rc;
+
+	kr_host_route(&a->conf, &a->addrs[f].ip, a->bridge, &r);
+	rc = knl_route_add(a->sk, &r, &existed, err);
+	if (rc == -EEXIST)
+		rc = take_over_host_route(a, &r, err);
+	if (rc < 0)
+		return -1;
+	a->host_route_made[f] = !existed;
+	return 0;
+}
+
 static int add_routes(struct add *a, struct cni_error *err)
 {
-	for (size_t f = 0; f < a->conf.n_fam; f++) {
-		struct knl_route r;
-		bool existed = false;
-
-		kr_host_route(&a->conf, &a->addrs[f].ip, a->bridge, &r);
-		if (knl_route_add(a->sk, &r, &existed, err) < 0)
+	for (size_t f = 0; f < a->conf.n_fam; f++)
+		if (add_host_route(a, f, err) < 0)
 			return -1;
-		a->host_route_made[f] = !existed;
-	}
 	if (!a->ipam)
 		return static_default_routes(a, err);
 	for (size_t i = 0; i < a->ipam->n_routes; i++)
