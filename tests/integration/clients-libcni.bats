@@ -140,7 +140,7 @@ assert_detached() {
 	before_sysctls=$(pod_sysctls "$NS" $mutate_paths)
 	before_addrs="${P_ADDRS[*]}"
 
-	# (b) the mutation, through AddNetworkList: passthru's empty result is tuning-lite's prevResult.
+	# (b) the mutation, through AddNetworkList: passthru's result (it changes nothing) is tuning-lite's prevResult.
 	step add mutate
 	[ "$status" -eq 0 ]
 	[ "$(jq -r .cniVersion <<<"$output")" = "$CF_VERSION" ]
