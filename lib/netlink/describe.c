@@ -88,7 +88,11 @@ int knl_result_describe(const char *netns_path, const char *ifname, struct cni_r
 	int rc, i;
 
 	*out = NULL;
-	if ((rc = knl_netns_enter_path(netns_path, &saved, err)) < 0 || (rc = knl_open(&sk, err)) < 0)
+	rc = knl_netns_enter_path(netns_path, &saved, err);
+	/* The path is CNI_NETNS: a wrong one is the runtime's error (spec code 4). */
+	if (rc == -ENOENT || rc == -EINVAL)
+		err->code = CNI_ERR_INVALID_ENV;
+	if (rc < 0 || (rc = knl_open(&sk, err)) < 0)
 		return rc;
 	if (!(r = cni_result_new())) {
 		cni_err(err, CNI_ERR_IO, "out of memory");

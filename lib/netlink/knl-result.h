@@ -21,9 +21,11 @@ int knl_result_add_link(struct nl_sock *sk, struct cni_result *r, const char *if
 int knl_result_add_addrs(struct nl_sock *sk, struct cni_result *r, const char *ifname, int iface,
 			 struct cni_error *err);
 
-/* Describe ifname in the netns at netns_path as a new result: one interface
- * (sandbox = netns_path) with its addresses and gateway routes. -ENOENT when
- * the netns does not exist, -ENODEV when the link does not (err says which). */
+/* Describe ifname in the netns at netns_path (CNI_NETNS) as a new result: one
+ * interface (sandbox = netns_path) with its addresses and gateway routes.
+ * -ENOENT when the netns does not exist and -EINVAL when the path is not a
+ * network namespace (both with CNI_ERR_INVALID_ENV), -ENODEV when the link does
+ * not exist. */
 int knl_result_describe(const char *netns_path, const char *ifname, struct cni_result **out,
 			struct cni_error *err);
 

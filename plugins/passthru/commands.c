@@ -4,8 +4,8 @@
 
 #include "netlink/knl-result.h"
 
-/* Turn the library's errno into the spec's codes for the two ways a pod can be
- * missing what we describe. */
+/* Clear messages for the two ways a pod can lack what we describe (a netns
+ * that is not there: code 4, an interface that is not there: code 100). */
 static int describe_error(const struct cni_ctx *ctx, int rc, struct cni_error *err)
 {
 	if (rc == -ENOENT)

@@ -45,6 +45,8 @@ static int enter_netns(const struct cni_ctx *ctx, int *saved, struct cni_error *
 	r = knl_netns_enter_path(ctx->env.netns, saved, err);
 	if (r == -ENOENT)
 		cni_err(err, CNI_ERR_INVALID_ENV, "CNI_NETNS %s does not exist", ctx->env.netns);
+	else if (r == -EINVAL)
+		err->code = CNI_ERR_INVALID_ENV; /* not a network namespace */
 	return r;
 }
 
@@ -173,7 +175,9 @@ int tl_cmd_add(struct cni_ctx *ctx, struct cni_error *err)
 	return update_result(ctx, &cfg.want, err);
 }
 
-/* Restore in the netns; 0 also when the interface is gone (nothing to restore). */
+/* Restore in the netns; 0 also when the netns or the interface is gone
+ * (nothing to restore). A netns file that is no longer a netns (unmounted, left
+ * behind by the runtime) counts as gone. */
 static int restore_in_netns(const struct cni_ctx *ctx, struct tl_state *st, struct cni_error *err)
 {
 	cleanup_netns int saved_ns = -1;
@@ -183,7 +187,7 @@ static int restore_in_netns(const struct cni_ctx *ctx, struct tl_state *st, stru
 	r = knl_netns_enter_path(ctx->env.netns, &saved_ns, err);
 	if (r == 0)
 		r = open_iface(ctx, &ifc, err);
-	if (r == -ENOENT || r == -ENODEV) {
+	if (r == -ENOENT || r == -EINVAL || r == -ENODEV) {
 		tl_items_free(&st->saved);
 		return 0;
 	}

@@ -84,7 +84,7 @@ pt_conf() {
 	[ "$(jq -c . <<<"$output")" = '{"cniVersion":"1.0.0","dns":{}}' ]
 }
 
-@test "ADD for an interface that does not exist: code 100; in a netns that does not exist: code 4" {
+@test "ADD for an interface that does not exist: code 100; in a netns that does not exist or is none: code 4" {
 	CNI_IFNAME=eth7 cni_exec passthru ADD "$(pt_conf)"
 	echo "$output"
 	assert_cni_error 100
@@ -93,10 +93,12 @@ pt_conf() {
 	echo "$output"
 	assert_cni_error 4
 	[[ $(jq -r .msg <<<"$output") == *"pt-none-$$ does not exist"* ]]
-	# A path that is not a network namespace.
+	# Paths that are not network namespaces.
 	CNI_NETNS=/proc/self/ns/uts cni_exec passthru ADD "$(pt_conf)"
-	[ "$status" -ne 0 ]
-	[ "$(jq -r .code <<<"$output")" != 0 ]
+	echo "$output"
+	assert_cni_error 4
+	CNI_NETNS=/etc/hostname cni_exec passthru ADD "$(pt_conf)"
+	assert_cni_error 4
 }
 
 @test "CHECK passes while the interface exists and fails with code 100 when it is gone" {

@@ -420,6 +420,25 @@ refused() {
 	# No netns at all in the environment (allowed for DEL).
 	CNI_NETNS= CNI_IFNAME=net2 cni_exec tuning-lite DEL "$conf"
 	[ "$status" -eq 0 ]
+
+	# The runtime unmounted the netns and left its file behind: gone as well.
+	netns_make "$NS" >/dev/null
+	ref_pod net3
+	CNI_IFNAME=net3 cni_exec tuning-lite ADD "$conf"
+	[ "$status" -eq 0 ]
+	[ -f "$(state_file net3)" ]
+	umount "$NETNS"
+	[ -f "$NETNS" ]
+	CNI_IFNAME=net3 cni_exec tuning-lite DEL "$conf"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ ! -e "$(state_file net3)" ]
+	rm -f "$NETNS"
+	# ADD and CHECK, though, refuse such a path: code 4.
+	CNI_NETNS=/etc/hostname cni_exec tuning-lite ADD "$conf"
+	assert_cni_error 4
+	CNI_NETNS=/proc/self/ns/uts cni_exec tuning-lite CHECK "$conf"
+	assert_cni_error 4
 }
 
 @test "DEL of an attachment tuning-lite never changed is a no-op" {
