@@ -294,7 +294,7 @@ int kr_cmd_add(struct cni_ctx *ctx, struct cni_error *err)
 	if (kr_conf_load(ctx, true, &a.conf, err) < 0)
 		return -1;
 	kr_ident_init(&a.id, ctx->env.container_id, ctx->conf.name, ctx->env.ifname);
-	if (knl_open(&sk, err) < 0 || kr_pod_open(&pod, ctx->env.netns, NULL, err) < 0)
+	if (knl_open(&sk, err) < 0 || kr_pod_open(&pod, ctx->env.netns, err) < 0)
 		return -1;
 	a.sk = sk;
 	if (kr_pod_check_ifname(&pod, &a.id, err) < 0)

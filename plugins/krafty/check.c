@@ -249,7 +249,7 @@ int kr_cmd_check(struct cni_ctx *ctx, struct cni_error *err)
 	if (!c.prev)
 		return cni_err(err, CNI_ERR_INVALID_CONFIG, "CHECK needs prevResult (the ADD's result)");
 	kr_ident_init(&c.id, ctx->env.container_id, ctx->conf.name, ctx->env.ifname);
-	if (knl_open(&sk, err) < 0 || kr_pod_open(&pod, ctx->env.netns, NULL, err) < 0)
+	if (knl_open(&sk, err) < 0 || kr_pod_open(&pod, ctx->env.netns, err) < 0)
 		return -1;
 	c.sk = sk;
 	if (check_node(&c, err) < 0 || check_host_routes(&c, err) < 0 || check_pod(&c, err) < 0)

@@ -152,9 +152,9 @@ struct kr_pod {
 	struct nl_sock *sk;
 };
 #define KR_POD_INIT { -1, NULL }
-/* Open CNI_NETNS (code 4 when it cannot be opened: a missing netns is a bad
- * environment); *gone tells "does not exist" apart when gone is non-NULL. */
-int kr_pod_open(struct kr_pod *pod, const char *path, bool *gone, struct cni_error *err);
+/* Open CNI_NETNS and a socket in it (code 4 when it cannot be opened: a
+ * missing netns is a bad environment). */
+int kr_pod_open(struct kr_pod *pod, const char *path, struct cni_error *err);
 void kr_pod_close(struct kr_pod *pod);
 #define cleanup_kr_pod __attribute__((cleanup(kr_pod_close)))
 

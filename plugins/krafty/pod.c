@@ -25,24 +25,13 @@
 
 #define MAX_METRIC_TRIES 256
 
-int kr_pod_open(struct kr_pod *pod, const char *path, bool *gone, struct cni_error *err)
+int kr_pod_open(struct kr_pod *pod, const char *path, struct cni_error *err)
 {
-	int rc;
-
-	if (gone)
-		*gone = false;
-	rc = knl_netns_open(path, &pod->ns_fd, err);
-	if (rc == -ENOENT && gone) {
-		*gone = true;
-		return 0;
-	}
-	if (rc < 0) {
+	if (knl_netns_open(path, &pod->ns_fd, err) < 0) {
 		err->code = CNI_ERR_INVALID_ENV;
 		return cni_err_prefix(err, "CNI_NETNS");
 	}
-	if (knl_open_in_netns(pod->ns_fd, &pod->sk, err) < 0)
-		return -1;
-	return 0;
+	return knl_open_in_netns(pod->ns_fd, &pod->sk, err) < 0 ? -1 : 0;
 }
 
 void kr_pod_close(struct kr_pod *pod)

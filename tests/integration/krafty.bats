@@ -684,6 +684,10 @@ kill_add_at() {
 	[ -z "$(kr_devices)" ]
 	[ -z "$(ipam_files)" ]
 	ip -n "$T-a" link show net1 2>/dev/null && false
+	# A netns that does not exist is a bad environment: code 4, nothing taken.
+	kr ADD "$(conf 1.0.0)" "$id" "/run/netns/$T-none" net1
+	assert_cni_error 4
+	[ -z "$(ipam_files)" ]
 	# Unknown keys (Multus adds some) are ignored.
 	kr ADD "$(conf 1.0.0 '. + {"multusExtra": {"a": 1}, "foo": "bar"}')" "$id" "$ns" net1
 	ok_json
