@@ -96,7 +96,15 @@ int tl_snapshot(struct tl_iface *ifc, const struct tl_items *want, struct tl_ite
 		struct cni_error *err)
 {
 	char buf[TL_VALUE_MAX];
+	int r;
 
+	/* Fresh link attributes: a second snapshot (under the state lock) must not
+	 * reuse what the first one read. */
+	r = knl_link_info(ifc->sk, ifc->name, &ifc->info, err);
+	if (r == -ENODEV)
+		return cni_err(err, TL_ERR_NO_IFACE, "interface %s does not exist", ifc->name);
+	if (r < 0)
+		return -1;
 	for (size_t i = 0; i < want->n; i++) {
 		const struct tl_item *w = &want->v[i];
 

@@ -33,7 +33,8 @@ static void state_freep(struct tl_state *st)
 #define cleanup_state __attribute__((cleanup(state_freep)))
 #define cleanup_iface __attribute__((cleanup(tl_iface_close)))
 
-/* Enter CNI_NETNS; a netns that does not exist is the runtime's error (code 4). */
+/* Enter CNI_NETNS; a path that does not exist or is no netns is the runtime's
+ * error (code 4). */
 static int enter_netns(const struct cni_ctx *ctx, int *saved, struct cni_error *err)
 {
 	int r;

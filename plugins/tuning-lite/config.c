@@ -93,7 +93,7 @@ static int want_mac(const struct cni_ctx *ctx, const cJSON *args_cni, char out[1
 		return -1;
 	*has = false;
 	for (int i = 0; i < 4; i++) {
-		if (!sources[i] || (i < 3 && !*sources[i])) /* "" means unset, as omitempty */
+		if (!sources[i] || !*sources[i]) /* "" means unset, as in the reference */
 			continue;
 		if (check_mac(sources[i], what[i], out, err) < 0)
 			return -1;

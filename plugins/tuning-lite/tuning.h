@@ -130,9 +130,9 @@ struct tl_iface {
 void tl_iface_close(struct tl_iface *ifc);
 /* -ENODEV with TL_ERR_NO_IFACE when it does not exist. */
 int tl_iface_open(const char *name, struct tl_iface *ifc, struct cni_error *err);
-/* Check what only the netns can tell (MTU limits, sysctls that exist and are
- * writable) and read each wanted item's current value into *current
- * (same order). Changes nothing. */
+/* Read the link afresh, check what only the netns can tell (MTU limits,
+ * sysctls that exist and are writable) and read each wanted item's current
+ * value into *current (same order). Changes nothing. */
 int tl_snapshot(struct tl_iface *ifc, const struct tl_items *want, struct tl_items *current,
 		struct cni_error *err);
 /* Whether the current value of an item equals value (MACs ignore case,
