@@ -23,7 +23,8 @@ static int mkdir_one(const char *path, mode_t mode, struct cni_error *err)
 	if (stat(path, &st) < 0)
 		return cni_err_errno(err, CNI_ERR_IO, errno, "create directory %s", path);
 	if (!S_ISDIR(st.st_mode))
-		return cni_err(err, CNI_ERR_IO, "create directory %s: a file of that name exists", path);
+		return cni_err(err, CNI_ERR_IO, "create directory %s: a file of that name exists",
+			       path);
 	return 0;
 }
 
@@ -86,7 +87,8 @@ int cni_file_read(const char *path, size_t max, char **out, size_t *len, struct 
 			break;
 		n += (size_t)r;
 		if (n > max)
-			return cni_err(err, CNI_ERR_IO, "read %s: larger than %zu bytes", path, max);
+			return cni_err(err, CNI_ERR_IO, "read %s: larger than %zu bytes", path,
+				       max);
 	}
 	buf[n] = '\0';
 	*out = steal_ptr(buf);

@@ -28,7 +28,8 @@ int knl_result_add_link(struct nl_sock *sk, struct cni_result *r, const char *if
 
 static bool reportable(const struct knl_addr *a)
 {
-	return a->scope != RT_SCOPE_LINK && a->scope != RT_SCOPE_HOST && a->scope != RT_SCOPE_NOWHERE;
+	return a->scope != RT_SCOPE_LINK && a->scope != RT_SCOPE_HOST &&
+	       a->scope != RT_SCOPE_NOWHERE;
 }
 
 /* The gateway of the first default route in routes whose gateway is in p. */
@@ -56,8 +57,8 @@ static int add_family(struct nl_sock *sk, struct cni_result *r, const char *ifna
 		return rc;
 	for (size_t i = 0; i < na; i++) {
 		if (reportable(&addrs[i]) &&
-		    cni_result_add_ip(r, &addrs[i].prefix, gateway_for(&addrs[i].prefix, routes, nr),
-				      iface, err) < 0)
+		    cni_result_add_ip(r, &addrs[i].prefix,
+				      gateway_for(&addrs[i].prefix, routes, nr), iface, err) < 0)
 			return -ENOMEM;
 	}
 	for (size_t i = 0; i < nr; i++) {

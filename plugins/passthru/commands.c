@@ -9,7 +9,8 @@
 static int describe_error(const struct cni_ctx *ctx, int rc, struct cni_error *err)
 {
 	if (rc == -ENOENT)
-		return cni_err(err, CNI_ERR_INVALID_ENV, "CNI_NETNS %s does not exist", ctx->env.netns);
+		return cni_err(err, CNI_ERR_INVALID_ENV, "CNI_NETNS %s does not exist",
+			       ctx->env.netns);
 	if (rc == -ENODEV)
 		return cni_err(err, PT_ERR_NO_IFACE, "interface %s does not exist in %s",
 			       ctx->env.ifname, ctx->env.netns);

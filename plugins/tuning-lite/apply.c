@@ -45,8 +45,8 @@ static int read_sysctl(const struct tl_item *want, char *buf, struct cni_error *
 	/* Root passes access() on most files, but /proc/sys applies the mode
 	 * bits to root too: a 0444 sysctl is refused here, before any change. */
 	if (access(want->path, W_OK) < 0)
-		return cni_err_errno(err, CNI_ERR_INVALID_CONFIG, errno, "sysctl %s is not writable",
-				     want->name);
+		return cni_err_errno(err, CNI_ERR_INVALID_CONFIG, errno,
+				     "sysctl %s is not writable", want->name);
 	return 0;
 }
 
@@ -58,7 +58,8 @@ static int check_mtu(const struct tl_iface *ifc, const char *value, struct cni_e
 	/* max_mtu 0 means the device sets no upper limit. */
 	if ((min >= 0 && mtu < min) || (max > 0 && mtu > max))
 		return cni_err(err, CNI_ERR_INVALID_CONFIG,
-			       "mtu %ld is outside the limits of %s (%d to %d)", mtu, ifc->name, min, max);
+			       "mtu %ld is outside the limits of %s (%d to %d)", mtu, ifc->name,
+			       min, max);
 	return 0;
 }
 
@@ -84,7 +85,8 @@ static int current_value(const struct tl_iface *ifc, const struct tl_item *want,
 	case TL_PROMISC:
 	case TL_ALLMULTI:
 		snprintf(buf, TL_VALUE_MAX, "%s",
-			 (want->kind == TL_PROMISC ? li->promisc : li->allmulti) ? "true" : "false");
+			 (want->kind == TL_PROMISC ? li->promisc : li->allmulti) ? "true"
+										 : "false");
 		return 0;
 	case TL_SYSCTL:
 		return read_sysctl(want, buf, err);
@@ -149,7 +151,7 @@ static int write_item(struct tl_iface *ifc, const struct tl_item *it, const char
 
 /* Append to a message buffer; a long message is cut, which is fine. */
 static void append(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void append(char *buf, size_t size, const char *fmt, ...)
 {
 	size_t n = strlen(buf);
@@ -198,7 +200,7 @@ int tl_apply(struct tl_iface *ifc, const struct tl_items *want, const struct tl_
 
 int tl_restore(struct tl_iface *ifc, struct tl_items *saved, struct cni_error *err)
 {
-	cleanup_items struct tl_items failed = { 0 };
+	cleanup_items struct tl_items failed = {0};
 	struct cni_error one = CNI_ERROR_INIT;
 	char why[sizeof(err->details)] = "";
 
@@ -218,8 +220,9 @@ int tl_restore(struct tl_iface *ifc, struct tl_items *saved, struct cni_error *e
 	memset(&failed, 0, sizeof(failed));
 	if (!saved->n)
 		return 0;
-	cni_err(err, CNI_ERR_IO, "could not restore %zu saved value(s) of %s; kept for the next DEL",
-		saved->n, ifc->name);
+	cni_err(err, CNI_ERR_IO,
+		"could not restore %zu saved value(s) of %s; kept for the next DEL", saved->n,
+		ifc->name);
 	return cni_err_details(err, "%s", why);
 }
 

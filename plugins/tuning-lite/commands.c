@@ -30,8 +30,8 @@ static void state_freep(struct tl_state *st)
 	tl_state_free(st);
 }
 #define cleanup_config __attribute__((cleanup(config_freep)))
-#define cleanup_state __attribute__((cleanup(state_freep)))
-#define cleanup_iface __attribute__((cleanup(tl_iface_close)))
+#define cleanup_state  __attribute__((cleanup(state_freep)))
+#define cleanup_iface  __attribute__((cleanup(tl_iface_close)))
 
 /* Enter CNI_NETNS; a path that does not exist or is no netns is the runtime's
  * error (code 4). */
@@ -114,8 +114,8 @@ static int update_result(struct cni_ctx *ctx, const struct tl_items *want, struc
 static int save_and_apply(const struct cni_ctx *ctx, const struct tl_config *cfg,
 			  struct tl_iface *ifc, struct tl_state *st, struct cni_error *err)
 {
-	cleanup_items struct tl_items current = { 0 };
-	cleanup_items struct tl_items next = { 0 };
+	cleanup_items struct tl_items current = {0};
+	cleanup_items struct tl_items next = {0};
 	struct cni_error ignored = CNI_ERROR_INIT;
 	bool grown;
 
@@ -146,9 +146,9 @@ static int add_in_netns(const struct cni_ctx *ctx, const struct tl_config *cfg,
 			struct cni_error *err)
 {
 	cleanup_netns int saved_ns = -1;
-	cleanup_iface struct tl_iface ifc = { 0 };
-	cleanup_items struct tl_items unlocked = { 0 };
-	cleanup_state struct tl_state st = { 0 };
+	cleanup_iface struct tl_iface ifc = {0};
+	cleanup_items struct tl_items unlocked = {0};
+	cleanup_state struct tl_state st = {0};
 	cleanup_close int lock = -1;
 
 	if (enter_netns(ctx, &saved_ns, err) < 0 || open_iface(ctx, &ifc, err) < 0 ||
@@ -162,13 +162,14 @@ static int add_in_netns(const struct cni_ctx *ctx, const struct tl_config *cfg,
 
 int tl_cmd_add(struct cni_ctx *ctx, struct cni_error *err)
 {
-	cleanup_config struct tl_config cfg = { 0 };
+	cleanup_config struct tl_config cfg = {0};
 
 	if (tl_config_parse(ctx, &cfg, err) < 0)
 		return -1;
 	if (!ctx->conf.prev_result)
 		return cni_err(err, CNI_ERR_INVALID_CONFIG,
-			       "tuning-lite needs a prevResult: chain it after an interface plugin, or after passthru");
+			       "tuning-lite needs a prevResult: chain it after an interface "
+			       "plugin, or after passthru");
 	if (!(ctx->result = cni_result_dup(ctx->conf.prev_result, err)))
 		return -1;
 	if (add_in_netns(ctx, &cfg, err) < 0)
@@ -182,7 +183,7 @@ int tl_cmd_add(struct cni_ctx *ctx, struct cni_error *err)
 static int restore_in_netns(const struct cni_ctx *ctx, struct tl_state *st, struct cni_error *err)
 {
 	cleanup_netns int saved_ns = -1;
-	cleanup_iface struct tl_iface ifc = { 0 };
+	cleanup_iface struct tl_iface ifc = {0};
 	int r;
 
 	r = knl_netns_enter_path(ctx->env.netns, &saved_ns, err);
@@ -201,7 +202,7 @@ static int restore_in_netns(const struct cni_ctx *ctx, struct tl_state *st, stru
 
 int tl_cmd_del(struct cni_ctx *ctx, struct cni_error *err)
 {
-	cleanup_state struct tl_state st = { 0 };
+	cleanup_state struct tl_state st = {0};
 	cleanup_close int lock = -1;
 	const char *data_dir;
 	struct cni_error store_err = CNI_ERROR_INIT;
@@ -229,10 +230,10 @@ int tl_cmd_del(struct cni_ctx *ctx, struct cni_error *err)
 
 int tl_cmd_check(struct cni_ctx *ctx, struct cni_error *err)
 {
-	cleanup_config struct tl_config cfg = { 0 };
+	cleanup_config struct tl_config cfg = {0};
 	cleanup_netns int saved_ns = -1;
-	cleanup_iface struct tl_iface ifc = { 0 };
-	cleanup_items struct tl_items current = { 0 };
+	cleanup_iface struct tl_iface ifc = {0};
+	cleanup_items struct tl_items current = {0};
 
 	if (tl_config_parse(ctx, &cfg, err) < 0 || enter_netns(ctx, &saved_ns, err) < 0 ||
 	    open_iface(ctx, &ifc, err) < 0 || tl_snapshot(&ifc, &cfg.want, &current, err) < 0)

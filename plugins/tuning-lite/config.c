@@ -58,13 +58,15 @@ static int check_mac(const char *s, const char *source, char out[18], struct cni
 
 	if (parse_mac(s, m) < 0)
 		return cni_err(err, CNI_ERR_INVALID_CONFIG,
-			       "%s: invalid MAC address \"%.64s\" (expected aa:bb:cc:dd:ee:ff)", source, s);
+			       "%s: invalid MAC address \"%.64s\" (expected aa:bb:cc:dd:ee:ff)",
+			       source, s);
 	if (m[0] & 1)
 		return cni_err(err, CNI_ERR_INVALID_CONFIG,
-			       "%s: %s is a multicast address, an interface needs a unicast one", source, s);
+			       "%s: %s is a multicast address, an interface needs a unicast one",
+			       source, s);
 	if (!memcmp(m, zero, sizeof(m)))
-		return cni_err(err, CNI_ERR_INVALID_CONFIG, "%s: the all-zero MAC address is not usable",
-			       source);
+		return cni_err(err, CNI_ERR_INVALID_CONFIG,
+			       "%s: the all-zero MAC address is not usable", source);
 	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
 	return 0;
 }
@@ -76,15 +78,16 @@ static int no_duplicates(const cJSON *obj, const char *what, struct cni_error *e
 	if (!dup)
 		return 0;
 	return cni_err(err, CNI_ERR_INVALID_CONFIG,
-		       "%s has the key \"%s\" more than once (which one wins is ambiguous)", what, dup);
+		       "%s has the key \"%s\" more than once (which one wins is ambiguous)", what,
+		       dup);
 }
 
 /* The effective MAC: later sources override earlier ones; all are checked. */
-static int want_mac(const struct cni_ctx *ctx, const cJSON *args_cni, char out[18],
-		    bool *has, struct cni_error *err)
+static int want_mac(const struct cni_ctx *ctx, const cJSON *args_cni, char out[18], bool *has,
+		    struct cni_error *err)
 {
-	const char *sources[4] = { NULL, cni_env_arg(&ctx->env, "MAC"), NULL, NULL };
-	const char *what[4] = { "mac", "CNI_ARGS MAC", "runtimeConfig.mac", "args.cni.mac" };
+	const char *sources[4] = {NULL, cni_env_arg(&ctx->env, "MAC"), NULL, NULL};
+	const char *what[4] = {"mac", "CNI_ARGS MAC", "runtimeConfig.mac", "args.cni.mac"};
 
 	if (cni_json_string(ctx->conf.root, "mac", false, &sources[0], NULL, err) < 0 ||
 	    cni_json_string(ctx->conf.runtime_config, "mac", false, &sources[2], "runtimeConfig",
@@ -136,7 +139,7 @@ static int add_number(struct tl_items *want, enum tl_kind kind, int64_t v, struc
 static int want_link(const struct cni_ctx *ctx, const cJSON *args_cni, struct tl_items *want,
 		     struct cni_error *err)
 {
-	struct link_wants w = { 0 };
+	struct link_wants w = {0};
 	char mac[18];
 	bool has_mac;
 
@@ -164,24 +167,23 @@ static int add_sysctl(const cJSON *entry, const char *ifname, struct tl_items *l
 {
 	cleanup_free char *name = NULL;
 	char path[KNL_SYSCTL_PATH_MAX];
-	struct tl_item like = { .kind = TL_SYSCTL, .path = path };
+	struct tl_item like = {.kind = TL_SYSCTL, .path = path};
 	const struct tl_item *old;
 
 	if (!cJSON_IsString(entry))
-		return cni_err(err, CNI_ERR_INVALID_CONFIG, "sysctl \"%s\": the value must be a string",
-			       entry->string);
+		return cni_err(err, CNI_ERR_INVALID_CONFIG,
+			       "sysctl \"%s\": the value must be a string", entry->string);
 	if (tl_sysctl_resolve(entry->string, ifname, &name, path, err) < 0 ||
 	    tl_sysctl_value_check(entry->string, entry->valuestring, err) < 0)
 		return -1;
 	if ((old = tl_items_find(list, &like)))
-		return cni_err(err, CNI_ERR_INVALID_CONFIG, "sysctl keys \"%s\" and \"%s\" both name %s",
-			       old->name, name, path);
+		return cni_err(err, CNI_ERR_INVALID_CONFIG,
+			       "sysctl keys \"%s\" and \"%s\" both name %s", old->name, name, path);
 	return tl_items_add(list, TL_SYSCTL, name, path, entry->valuestring, err);
 }
 
 /* Merge a later object's sysctls: same file -> the later value. */
-static int merge_sysctls(struct tl_items *want, const struct tl_items *later,
-			 struct cni_error *err)
+static int merge_sysctls(struct tl_items *want, const struct tl_items *later, struct cni_error *err)
 {
 	for (size_t i = 0; i < later->n; i++) {
 		const struct tl_item *it = &later->v[i];
@@ -202,7 +204,7 @@ static int merge_sysctls(struct tl_items *want, const struct tl_items *later,
 static int want_sysctls(const cJSON *obj, const char *what, const char *ifname,
 			struct tl_items *want, struct cni_error *err)
 {
-	cleanup_items struct tl_items list = { 0 };
+	cleanup_items struct tl_items list = {0};
 	const cJSON *map = NULL, *entry;
 
 	if (cni_json_object(obj, "sysctl", false, &map, what, err) < 0)
@@ -211,9 +213,7 @@ static int want_sysctls(const cJSON *obj, const char *what, const char *ifname,
 		return 0;
 	if (no_duplicates(map, what ? "args.cni.sysctl" : "sysctl", err) < 0)
 		return -1;
-	cJSON_ArrayForEach(entry, map)
-		if (add_sysctl(entry, ifname, &list, err) < 0)
-			return -1;
+	cJSON_ArrayForEach(entry, map) if (add_sysctl(entry, ifname, &list, err) < 0) return -1;
 	return merge_sysctls(want, &list, err);
 }
 
@@ -226,8 +226,8 @@ int tl_config_data_dir(const struct cni_ctx *ctx, const char **dir, struct cni_e
 		*dir = TL_DEFAULT_DATA_DIR;
 	/* Relative to what? The runtime's working directory is nobody's choice. */
 	if ((*dir)[0] != '/')
-		return cni_err(err, CNI_ERR_INVALID_CONFIG, "dataDir \"%.200s\" must be an absolute path",
-			       *dir);
+		return cni_err(err, CNI_ERR_INVALID_CONFIG,
+			       "dataDir \"%.200s\" must be an absolute path", *dir);
 	if (strlen(*dir) > 3000)
 		return cni_err(err, CNI_ERR_INVALID_CONFIG, "dataDir is too long");
 	return 0;
@@ -254,7 +254,8 @@ int tl_config_parse(const struct cni_ctx *ctx, struct tl_config *cfg, struct cni
 		return cni_err(err, CNI_ERR_INVALID_CONFIG,
 			       "the config contains a NUL character (raw or \\u0000)");
 	if (no_duplicates(conf->root, "the config", err) < 0 ||
-	    (conf->runtime_config && no_duplicates(conf->runtime_config, "runtimeConfig", err) < 0) ||
+	    (conf->runtime_config &&
+	     no_duplicates(conf->runtime_config, "runtimeConfig", err) < 0) ||
 	    args_cni(conf, &cni_args, err) < 0 || tl_config_data_dir(ctx, &cfg->data_dir, err) < 0)
 		return -1;
 	if (want_link(ctx, cni_args, &cfg->want, err) < 0 ||

@@ -5,8 +5,8 @@
 #include <string.h>
 
 static const char *const kind_names[] = {
-	[TL_MAC] = "mac",	  [TL_MTU] = "mtu",	      [TL_TXQLEN] = "txqlen",
-	[TL_PROMISC] = "promisc", [TL_ALLMULTI] = "allmulti", [TL_SYSCTL] = "sysctl",
+    [TL_MAC] = "mac",	      [TL_MTU] = "mtu",		  [TL_TXQLEN] = "txqlen",
+    [TL_PROMISC] = "promisc", [TL_ALLMULTI] = "allmulti", [TL_SYSCTL] = "sysctl",
 };
 
 const char *tl_kind_name(enum tl_kind kind)
@@ -62,7 +62,8 @@ struct tl_item *tl_items_find(const struct tl_items *items, const struct tl_item
 
 		if (it->kind != like->kind)
 			continue;
-		if (it->kind != TL_SYSCTL || (it->path && like->path && !strcmp(it->path, like->path)))
+		if (it->kind != TL_SYSCTL ||
+		    (it->path && like->path && !strcmp(it->path, like->path)))
 			return it;
 	}
 	return NULL;

@@ -34,22 +34,23 @@
 #include "cni/statefile.h"
 
 #define STATE_VERSION 1
-#define STATE_MAX (256u << 10)
+#define STATE_MAX     (256u << 10)
 
 void tl_state_free(struct tl_state *st)
 {
 	tl_items_free(&st->saved);
 }
 
-int tl_state_lock(const char *data_dir, const struct cni_ctx *ctx, bool create,
-		  struct tl_state *st, int *lock_fd, struct cni_error *err)
+int tl_state_lock(const char *data_dir, const struct cni_ctx *ctx, bool create, struct tl_state *st,
+		  int *lock_fd, struct cni_error *err)
 {
 	int n;
 
 	*lock_fd = -1;
 	n = snprintf(st->dir, sizeof(st->dir), "%s/%s", data_dir, ctx->conf.name);
 	if (n < 0 || (size_t)n >= sizeof(st->dir))
-		return cni_err(err, CNI_ERR_INVALID_CONFIG, "dataDir and network name are too long");
+		return cni_err(err, CNI_ERR_INVALID_CONFIG,
+			       "dataDir and network name are too long");
 	n = snprintf(st->path, sizeof(st->path), "%s/%s:%s.json", st->dir, ctx->env.container_id,
 		     ctx->env.ifname);
 	if (n < 0 || (size_t)n >= sizeof(st->path))
@@ -66,7 +67,8 @@ int tl_state_lock(const char *data_dir, const struct cni_ctx *ctx, bool create,
 static int bad_state(const struct tl_state *st, const char *why, struct cni_error *err)
 {
 	cni_err(err, TL_ERR_STATE, "state file %s is malformed: %s", st->path, why);
-	return cni_err_details(err, "remove or repair it by hand; it records the values to restore");
+	return cni_err_details(err,
+			       "remove or repair it by hand; it records the values to restore");
 }
 
 static int kind_from_name(const char *s)
@@ -153,9 +155,7 @@ int tl_state_load(const struct cni_ctx *ctx, struct tl_state *st, struct cni_err
 	if (check_identity(root, ctx, st, err) < 0 ||
 	    cni_json_array(root, "saved", true, &saved, NULL, err) < 0)
 		return err->code == TL_ERR_STATE ? -1 : bad_state(st, err->msg, err);
-	cJSON_ArrayForEach(it, saved)
-		if (load_item(it, st, &st->saved, err) < 0)
-			return -1;
+	cJSON_ArrayForEach(it, saved) if (load_item(it, st, &st->saved, err) < 0) return -1;
 	return 0;
 }
 
@@ -251,7 +251,8 @@ int tl_state_gc(const char *data_dir, const struct cni_ctx *ctx, struct cni_erro
 	if (!ctx->conf.has_valid_attachments)
 		return 0;
 	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", data_dir, ctx->conf.name) >= sizeof(dir))
-		return cni_err(err, CNI_ERR_INVALID_CONFIG, "dataDir and network name are too long");
+		return cni_err(err, CNI_ERR_INVALID_CONFIG,
+			       "dataDir and network name are too long");
 	if (access(dir, F_OK) < 0 && errno == ENOENT)
 		return 0;
 	if (cni_dir_lock(dir, &lock, err) < 0)

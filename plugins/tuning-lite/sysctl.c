@@ -37,11 +37,11 @@
 
 #include "cni/cleanup.h"
 
-#define KEY_MAX 200
+#define KEY_MAX	  200
 #define MAX_PARTS 16
 
 static const char *const iface_trees[] = {
-	"net.ipv4.conf.", "net.ipv6.conf.", "net.ipv4.neigh.", "net.ipv6.neigh.", "net.mpls.conf.",
+    "net.ipv4.conf.", "net.ipv6.conf.", "net.ipv4.neigh.", "net.ipv6.neigh.", "net.mpls.conf.",
 };
 
 /* key with its first "IFNAME" replaced by ifname (malloc'd), as the reference does. */
@@ -80,14 +80,18 @@ static int split_parts(char *s, const char **parts, size_t *n, const char *key,
 		if (dot)
 			*dot = '\0';
 		if (!*p)
-			return cni_err(err, CNI_ERR_INVALID_CONFIG,
-				       "sysctl key \"%s\": empty part (no \"..\", leading or trailing dot)", key);
+			return cni_err(
+			    err, CNI_ERR_INVALID_CONFIG,
+			    "sysctl key \"%s\": empty part (no \"..\", leading or trailing dot)",
+			    key);
 		for (const char *c = p; *c; c++)
 			if (!name_char(*c))
 				return cni_err(err, CNI_ERR_INVALID_CONFIG,
-					       "sysctl key \"%s\": invalid character in \"%s\"", key, p);
+					       "sysctl key \"%s\": invalid character in \"%s\"",
+					       key, p);
 		if (*n + 2 > MAX_PARTS)
-			return cni_err(err, CNI_ERR_INVALID_CONFIG, "sysctl key \"%s\": too many parts", key);
+			return cni_err(err, CNI_ERR_INVALID_CONFIG,
+				       "sysctl key \"%s\": too many parts", key);
 		parts[(*n)++] = p;
 		if (!dot)
 			return 0;
@@ -100,7 +104,8 @@ static int check_chars(const char *key, const char *resolved, struct cni_error *
 	if (!*key)
 		return cni_err(err, CNI_ERR_INVALID_CONFIG, "empty sysctl key");
 	if (strlen(resolved) > KEY_MAX)
-		return cni_err(err, CNI_ERR_INVALID_CONFIG, "sysctl key \"%.64s...\" is too long", key);
+		return cni_err(err, CNI_ERR_INVALID_CONFIG, "sysctl key \"%.64s...\" is too long",
+			       key);
 	if (strchr(key, '/'))
 		return cni_err(err, CNI_ERR_INVALID_CONFIG,
 			       "sysctl key \"%s\": '/' is not allowed (write keys with dots)", key);
@@ -109,9 +114,10 @@ static int check_chars(const char *key, const char *resolved, struct cni_error *
 			return cni_err(err, CNI_ERR_INVALID_CONFIG,
 				       "sysctl key \"%s\": whitespace or control character", key);
 	if (strncmp(resolved, "net.", 4) != 0)
-		return cni_err(err, CNI_ERR_INVALID_CONFIG,
-			       "sysctl key \"%s\" is not under net.: only network sysctls belong to the pod",
-			       key);
+		return cni_err(
+		    err, CNI_ERR_INVALID_CONFIG,
+		    "sysctl key \"%s\" is not under net.: only network sysctls belong to the pod",
+		    key);
 	return 0;
 }
 
@@ -136,9 +142,10 @@ static int device_part(char *rest, const char *ifname, const char *key, char **a
 	*after = dot + 1;
 	if (strcmp(rest, "all") == 0 || strcmp(rest, "default") == 0)
 		return 0;
-	return cni_err(err, CNI_ERR_INVALID_CONFIG,
-		       "sysctl key \"%s\" names interface \"%s\", not CNI_IFNAME \"%s\" (use IFNAME)",
-		       key, rest, ifname);
+	return cni_err(
+	    err, CNI_ERR_INVALID_CONFIG,
+	    "sysctl key \"%s\" names interface \"%s\", not CNI_IFNAME \"%s\" (use IFNAME)", key,
+	    rest, ifname);
 }
 
 int tl_sysctl_resolve(const char *key, const char *ifname, char **name,
@@ -179,14 +186,15 @@ int tl_sysctl_value_check(const char *key, const char *value, struct cni_error *
 	if (!*value)
 		return cni_err(err, CNI_ERR_INVALID_CONFIG, "sysctl \"%s\": empty value", key);
 	if (strlen(value) >= TL_VALUE_MAX)
-		return cni_err(err, CNI_ERR_INVALID_CONFIG, "sysctl \"%s\": value longer than %d bytes",
-			       key, TL_VALUE_MAX - 1);
+		return cni_err(err, CNI_ERR_INVALID_CONFIG,
+			       "sysctl \"%s\": value longer than %d bytes", key, TL_VALUE_MAX - 1);
 	/* A newline would end the value early in /proc/sys, and could smuggle a
 	 * second line; tabs are fine (multi-value sysctls print them). */
 	for (const char *c = value; *c; c++)
 		if (iscntrl((unsigned char)*c) && *c != '\t')
 			return cni_err(err, CNI_ERR_INVALID_CONFIG,
-				       "sysctl \"%s\": value has a newline or control character", key);
+				       "sysctl \"%s\": value has a newline or control character",
+				       key);
 	return 0;
 }
 

@@ -25,12 +25,12 @@
 #include "netlink/knl.h"
 
 #define TL_ERR_NO_IFACE (CNI_ERR_PLUGIN + 0)
-#define TL_ERR_CHECK (CNI_ERR_PLUGIN + 1)
-#define TL_ERR_STATE (CNI_ERR_PLUGIN + 2)
+#define TL_ERR_CHECK	(CNI_ERR_PLUGIN + 1)
+#define TL_ERR_STATE	(CNI_ERR_PLUGIN + 2)
 #define TL_ERR_ROLLBACK (CNI_ERR_PLUGIN + 3)
 
 #define TL_DEFAULT_DATA_DIR "/var/lib/cni/tuning"
-#define TL_VALUE_MAX 1024 /* longest sysctl value accepted or saved */
+#define TL_VALUE_MAX	    1024 /* longest sysctl value accepted or saved */
 
 /* What one setting is. Link attributes come first, in the order ADD applies
  * them; DEL restores in the reverse order. */
@@ -48,8 +48,8 @@ enum tl_kind {
  * decimal, promisc and allmulti "true"/"false", a sysctl as written. */
 struct tl_item {
 	enum tl_kind kind;
-	char *name;  /* "mac", "mtu", ...; a sysctl's dotted name, IFNAME replaced */
-	char *path;  /* sysctl: its /proc/sys path (the identity); NULL otherwise */
+	char *name; /* "mac", "mtu", ...; a sysctl's dotted name, IFNAME replaced */
+	char *path; /* sysctl: its /proc/sys path (the identity); NULL otherwise */
 	char *value;
 };
 
@@ -99,9 +99,9 @@ bool tl_sysctl_values_equal(const char *a, const char *b);
 /* ---- state.c: the saved values on disk ---- */
 
 struct tl_state {
-	char dir[4096];  /* <dataDir>/<network> */
+	char dir[4096];	 /* <dataDir>/<network> */
 	char path[4096]; /* <dir>/<containerID>:<ifname>.json */
-	bool existed;    /* a file was there when loaded */
+	bool existed;	 /* a file was there when loaded */
 	struct tl_items saved;
 };
 
@@ -109,8 +109,8 @@ void tl_state_free(struct tl_state *st);
 /* Lock <dataDir>/<network>, creating it when create is set; *lock_fd holds the
  * lock. Without create, a missing directory means nothing is saved: 0 with
  * *lock_fd -1 (DEL must not leave directories behind). */
-int tl_state_lock(const char *data_dir, const struct cni_ctx *ctx, bool create,
-		  struct tl_state *st, int *lock_fd, struct cni_error *err);
+int tl_state_lock(const char *data_dir, const struct cni_ctx *ctx, bool create, struct tl_state *st,
+		  int *lock_fd, struct cni_error *err);
 /* Load the attachment's saved values (none when there is no file). */
 int tl_state_load(const struct cni_ctx *ctx, struct tl_state *st, struct cni_error *err);
 /* Write st->saved (atomically), or remove the file when nothing is saved. */
