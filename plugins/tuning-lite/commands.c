@@ -99,7 +99,7 @@ static int update_result(struct cni_ctx *ctx, const struct tl_items *want, struc
 			const struct tl_item *w = &want->v[k];
 
 			if (w->kind == TL_MTU)
-				f->mtu = atoi(w->value);
+				f->mtu = (int)strtol(w->value, NULL, 10);
 			if (w->kind != TL_MAC)
 				continue;
 			free(f->mac);

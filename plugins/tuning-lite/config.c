@@ -36,8 +36,10 @@ static int hexval(char c)
 /* Six octets separated by ':' or '-' (one kind throughout); canonical out. */
 static int parse_mac(const char *s, unsigned char mac[6])
 {
-	char sep = strlen(s) == 17 ? s[2] : 0;
+	char sep = '\0';
 
+	if (strlen(s) == 17)
+		sep = s[2];
 	if (sep != ':' && sep != '-')
 		return -1;
 	for (int i = 0; i < 6; i++, s += 3) {

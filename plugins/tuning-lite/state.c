@@ -130,8 +130,8 @@ static int check_identity(const cJSON *root, const struct cni_ctx *ctx, const st
 		return bad_state(st, err->msg, err);
 	if (version != STATE_VERSION)
 		return bad_state(st, "unknown version", err);
-	if (strcmp(net, ctx->conf.name) || strcmp(cid, ctx->env.container_id) ||
-	    strcmp(ifname, ctx->env.ifname))
+	if (strcmp(net, ctx->conf.name) != 0 || strcmp(cid, ctx->env.container_id) != 0 ||
+	    strcmp(ifname, ctx->env.ifname) != 0)
 		return bad_state(st, "it belongs to another attachment", err);
 	return 0;
 }

@@ -169,7 +169,7 @@ int tl_sysctl_resolve(const char *key, const char *ifname, char **name,
 		    device_part(buf + tree, ifname, key, &after, err) < 0)
 			return -1;
 		parts[n++] = buf + tree;
-		if (split_parts(after, parts, &n, key, err) < 0)
+		if (!after || split_parts(after, parts, &n, key, err) < 0)
 			return -1;
 	} else if (split_parts(buf, parts, &n, key, err) < 0) {
 		return -1;
