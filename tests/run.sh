@@ -32,7 +32,7 @@ run_unit() {
 }
 run_integration() { BUILD=build bats --tap tests/integration/; }
 run_sanitizer() {
-	BUILD=build-san ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	BUILD=build-san SAN=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 bats --tap tests/integration/
 }
 run_fuzz() {

@@ -6,7 +6,7 @@ load helpers
 
 setup() {
 	STAGE=$(mktemp -d)
-	make -s -C "$REPO" BUILD="${BUILD:-build}" DESTDIR="$STAGE" install >/dev/null
+	make -s -C "$REPO" BUILD="${BUILD:-build}" SAN="${SAN:-}" DESTDIR="$STAGE" install >/dev/null
 }
 
 teardown() {
