@@ -35,6 +35,7 @@ teardown() {
 	ip link del "$BR" 2>/dev/null || true
 	ip link del "${BR}n" 2>/dev/null || true
 	rm -f "$SHIPPED_DATA"/*/"$CNI_CONTAINERID":*.json
+	rmdir "$SHIPPED_DATA"/krafty-mutate "$SHIPPED_DATA"/krafty-tuned 2>/dev/null || true
 }
 
 # ---- helpers --------------------------------------------------------------
