@@ -63,7 +63,7 @@ static int parse_entry(struct nl_msg *msg, void *arg)
 static int dump_links(struct nl_sock *sk, struct link_list_acc *acc, struct knl_status *st)
 {
 	cleanup_nl_msg struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_DUMP);
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
 
 	acc->n = 0;
 	acc->err = 0;
@@ -75,10 +75,9 @@ static int dump_links(struct nl_sock *sk, struct link_list_acc *acc, struct knl_
 	return knl_transact(sk, msg, parse_entry, acc, st);
 }
 
-int knl_link_list(struct nl_sock *sk, struct knl_link_entry **out, size_t *n,
-		  struct cni_error *err)
+int knl_link_list(struct nl_sock *sk, struct knl_link_entry **out, size_t *n, struct cni_error *err)
 {
-	struct link_list_acc acc = { 0 };
+	struct link_list_acc acc = {0};
 	struct knl_status st;
 	int rc, tries = 0;
 

@@ -73,7 +73,8 @@ static int ipam_addrs(struct add *a, struct cni_error *err)
 
 			cni_prefix_format(&fam->subnet, net);
 			return cni_err(err, CNI_ERR_INVALID_CONFIG,
-				       "IPAM plugin %s returned no address in subnet %s: its ranges must lie in krafty's subnet",
+				       "IPAM plugin %s returned no address in subnet %s: its "
+				       "ranges must lie in krafty's subnet",
 				       a->ctx->conf.ipam_type, net);
 		}
 	}
@@ -110,7 +111,7 @@ static int pod_route(struct add *a, const struct cni_route *r, struct cni_error 
 static int static_default_routes(struct add *a, struct cni_error *err)
 {
 	for (size_t f = 0; f < a->conf.n_fam; f++) {
-		struct cni_prefix any = { .ip = { .family = a->conf.fam[f].subnet.ip.family } };
+		struct cni_prefix any = {.ip = {.family = a->conf.fam[f].subnet.ip.family}};
 
 		if (kr_pod_add_route(a->pod, &a->id, &any, &a->conf.fam[f].gateway,
 				     a->conf.default_metric, err) < 0)
@@ -123,8 +124,7 @@ static int static_default_routes(struct add *a, struct cni_error *err)
  * given the address to this attachment, so a krafty route holding it belongs
  * to an attachment that leaked (never DEL'd, its address since released): the
  * route moves to this pod. A static podIP held elsewhere is a conflict. */
-static int take_over_host_route(struct add *a, const struct knl_route *want,
-				struct cni_error *err)
+static int take_over_host_route(struct add *a, const struct knl_route *want, struct cni_error *err)
 {
 	struct knl_route held = *want, found;
 	char desc[192];
@@ -224,7 +224,8 @@ static void undo(struct add *a, struct cni_error *err)
 		if (a->marker_made[f])
 			kr_table_release_marker(a->sk, &a->conf, a->conf.fam[f].subnet.ip.family,
 						&ignored);
-	if (a->ip_held && cni_ipam_exec(a->ctx, CNI_CMD_DEL, NULL, &ignored) < 0 && !err->details[0])
+	if (a->ip_held && cni_ipam_exec(a->ctx, CNI_CMD_DEL, NULL, &ignored) < 0 &&
+	    !err->details[0])
 		cni_err_details(err, "releasing the address failed too: %s", ignored.msg);
 }
 
@@ -247,13 +248,14 @@ static int result_routes(const struct add *a, struct cni_result *r, struct cni_e
 			const struct cni_route *rt = &a->ipam->routes[i];
 
 			if (kr_conf_family(&a->conf, rt->dst.ip.family) &&
-			    cni_result_add_route(r, &rt->dst, rt->gw.family ? &rt->gw : NULL, err) < 0)
+			    cni_result_add_route(r, &rt->dst, rt->gw.family ? &rt->gw : NULL, err) <
+				0)
 				return -1;
 		}
 		return 0;
 	}
 	for (size_t f = 0; f < a->conf.n_fam; f++) {
-		struct cni_prefix any = { .ip = { .family = a->conf.fam[f].subnet.ip.family } };
+		struct cni_prefix any = {.ip = {.family = a->conf.fam[f].subnet.ip.family}};
 
 		if (cni_result_add_route(r, &any, &a->conf.fam[f].gateway, err) < 0)
 			return -1;
@@ -287,7 +289,7 @@ int kr_cmd_add(struct cni_ctx *ctx, struct cni_error *err)
 {
 	cleanup_knl struct nl_sock *sk = NULL;
 	cleanup_kr_pod struct kr_pod pod = KR_POD_INIT;
-	struct add a = { .ctx = ctx, .pod = &pod };
+	struct add a = {.ctx = ctx, .pod = &pod};
 	cleanup_result struct cni_result *ipam = NULL;
 	int rc;
 

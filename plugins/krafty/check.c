@@ -49,8 +49,8 @@ struct check {
 
 /* ---- node ------------------------------------------------------------- */
 
-static int find_dev(struct check *c, enum kr_dev dev, char name[KNL_IFNAMSIZ],
-		    struct kr_link *l, struct cni_error *err)
+static int find_dev(struct check *c, enum kr_dev dev, char name[KNL_IFNAMSIZ], struct kr_link *l,
+		    struct cni_error *err)
 {
 	if (kr_name_find(c->sk, &c->id, dev, name, l, err) < 0)
 		return -1;
@@ -85,7 +85,8 @@ static int has_addr(struct nl_sock *sk, const char *ifname, const struct cni_pre
 static int check_bridge_addrs(struct check *c, struct cni_error *err)
 {
 	for (size_t f = 0; f < c->conf.n_fam; f++) {
-		struct cni_prefix gw = { .ip = c->conf.fam[f].gateway, .len = c->conf.fam[f].subnet.len };
+		struct cni_prefix gw = {.ip = c->conf.fam[f].gateway,
+					.len = c->conf.fam[f].subnet.len};
 		char s[CNI_PREFIX_STRLEN];
 		int rc = has_addr(c->sk, c->bridge_name, &gw, err);
 
@@ -112,9 +113,11 @@ static int check_node(struct check *c, struct cni_error *err)
 		return -1;
 	if (c->bridge_name[0]) {
 		if (c->conf.vrf && c->vrf_name[0] && c->bridge.master != c->vrf.index)
-			differ(&c->d, "bridge %s is not enslaved to VRF %s", c->bridge_name, c->vrf_name);
+			differ(&c->d, "bridge %s is not enslaved to VRF %s", c->bridge_name,
+			       c->vrf_name);
 		if (!c->conf.vrf && c->bridge.master)
-			differ(&c->d, "bridge %s has a master, but \"vrf\" is false", c->bridge_name);
+			differ(&c->d, "bridge %s has a master, but \"vrf\" is false",
+			       c->bridge_name);
 		if (check_bridge_addrs(c, err) < 0)
 			return -1;
 	}
@@ -186,7 +189,7 @@ static int check_pod_routes(struct check *c, struct cni_error *err)
 	for (size_t i = 0; i < c->prev->n_routes; i++) {
 		const struct cni_route *rt = &c->prev->routes[i];
 		const struct kr_family *f = kr_conf_family(&c->conf, rt->dst.ip.family);
-		struct knl_route r = { .dst = rt->dst, .oif_name = c->id.ifname };
+		struct knl_route r = {.dst = rt->dst, .oif_name = c->id.ifname};
 		char desc[192];
 		int rc;
 
@@ -221,8 +224,8 @@ static int check_pod(struct check *c, struct cni_error *err)
 		differ(&c->d, "prevResult does not list %s in sandbox %s", c->id.ifname,
 		       c->ctx->env.netns);
 	else if (c->prev->interfaces[idx].mac && strcasecmp(c->prev->interfaces[idx].mac, l.mac))
-		differ(&c->d, "pod interface %s has MAC %s, prevResult says %s", c->id.ifname, l.mac,
-		       c->prev->interfaces[idx].mac);
+		differ(&c->d, "pod interface %s has MAC %s, prevResult says %s", c->id.ifname,
+		       l.mac, c->prev->interfaces[idx].mac);
 	if (check_pod_addrs(c, err) < 0)
 		return -1;
 	return check_pod_routes(c, err);
@@ -242,12 +245,13 @@ int kr_cmd_check(struct cni_ctx *ctx, struct cni_error *err)
 {
 	cleanup_knl struct nl_sock *sk = NULL;
 	cleanup_kr_pod struct kr_pod pod = KR_POD_INIT;
-	struct check c = { .ctx = ctx, .prev = ctx->conf.prev_result, .pod = &pod };
+	struct check c = {.ctx = ctx, .prev = ctx->conf.prev_result, .pod = &pod};
 
 	if (kr_conf_load(ctx, true, &c.conf, err) < 0)
 		return -1;
 	if (!c.prev)
-		return cni_err(err, CNI_ERR_INVALID_CONFIG, "CHECK needs prevResult (the ADD's result)");
+		return cni_err(err, CNI_ERR_INVALID_CONFIG,
+			       "CHECK needs prevResult (the ADD's result)");
 	kr_ident_init(&c.id, ctx->env.container_id, ctx->conf.name, ctx->env.ifname);
 	if (knl_open(&sk, err) < 0 || kr_pod_open(&pod, ctx->env.netns, err) < 0)
 		return -1;

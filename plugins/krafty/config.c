@@ -39,11 +39,13 @@ static int string_list(const cJSON *root, const char *key, bool required, const 
 		return 0;
 	}
 	if (!cJSON_IsArray(v))
-		return cni_err(err, CNI_ERR_INVALID_CONFIG, "\"%s\" must be a string or a list of strings",
-			       key);
-	cJSON_ArrayForEach(it, v) {
+		return cni_err(err, CNI_ERR_INVALID_CONFIG,
+			       "\"%s\" must be a string or a list of strings", key);
+	cJSON_ArrayForEach(it, v)
+	{
 		if (!cJSON_IsString(it))
-			return cni_err(err, CNI_ERR_INVALID_CONFIG, "\"%s\" must hold strings", key);
+			return cni_err(err, CNI_ERR_INVALID_CONFIG, "\"%s\" must hold strings",
+				       key);
 		if (*n == MAX_ADDRS)
 			return cni_err(err, CNI_ERR_INVALID_CONFIG,
 				       "\"%s\" holds more than %d entries (one per address family)",
@@ -67,12 +69,13 @@ static int parse_subnet(const char *s, struct kr_family *f, struct cni_error *er
 	int max_len;
 
 	if (cni_prefix_parse(s, &p) < 0)
-		return cni_err(err, CNI_ERR_INVALID_CONFIG, "subnet \"%s\" is not a CIDR prefix", s);
+		return cni_err(err, CNI_ERR_INVALID_CONFIG, "subnet \"%s\" is not a CIDR prefix",
+			       s);
 	max_len = p.ip.family == AF_INET ? 30 : 126;
 	if (p.len > max_len)
 		return cni_err(err, CNI_ERR_INVALID_CONFIG,
-			       "subnet %s is too small: a gateway and a pod need a /%d or larger", s,
-			       max_len);
+			       "subnet %s is too small: a gateway and a pod need a /%d or larger",
+			       s, max_len);
 	f->subnet = cni_prefix_network(&p);
 	return 0;
 }
@@ -136,12 +139,12 @@ static int parse_gateways(const cJSON *root, struct kr_conf *c, struct cni_error
 		struct kr_family *f;
 
 		if (cni_ip_parse(s[i], &ip) < 0)
-			return cni_err(err, CNI_ERR_INVALID_CONFIG, "gateway \"%s\" is not an IP address",
-				       s[i]);
+			return cni_err(err, CNI_ERR_INVALID_CONFIG,
+				       "gateway \"%s\" is not an IP address", s[i]);
 		if (!(f = family_of(c, ip.family)))
 			return cni_err(err, CNI_ERR_INVALID_CONFIG,
-				       "gateway %s is outside subnet: no %s subnet is configured", s[i],
-				       family_name(ip.family));
+				       "gateway %s is outside subnet: no %s subnet is configured",
+				       s[i], family_name(ip.family));
 		if (f->gateway.family)
 			return cni_err(err, CNI_ERR_INVALID_CONFIG, "two %s gateways",
 				       family_name(ip.family));
@@ -174,15 +177,16 @@ static int parse_pod_ip(const char *s, struct kr_conf *c, struct cni_error *err)
 			       family_name(p.ip.family));
 	if (strchr(s, '/') && p.len != f->subnet.len)
 		return cni_err(err, CNI_ERR_INVALID_CONFIG,
-			       "podIP %s: prefix length /%d differs from the subnet's /%d", s, p.len,
-			       f->subnet.len);
+			       "podIP %s: prefix length /%d differs from the subnet's /%d", s,
+			       p.len, f->subnet.len);
 	if (f->has_pod_ip)
-		return cni_err(err, CNI_ERR_INVALID_CONFIG, "two %s podIPs", family_name(p.ip.family));
+		return cni_err(err, CNI_ERR_INVALID_CONFIG, "two %s podIPs",
+			       family_name(p.ip.family));
 	if (check_host_addr("podIP", s, &p.ip, f, err) < 0)
 		return -1;
 	if (cni_ip_equal(&p.ip, &f->gateway))
 		return cni_err(err, CNI_ERR_INVALID_CONFIG, "podIP %s is the gateway address", s);
-	f->pod_ip = (struct cni_prefix){ .ip = p.ip, .len = f->subnet.len };
+	f->pod_ip = (struct cni_prefix){.ip = p.ip, .len = f->subnet.len};
 	f->has_pod_ip = true;
 	return 0;
 }
@@ -244,9 +248,10 @@ static int parse_table(const cJSON *root, struct kr_conf *c, struct cni_error *e
 	if (cni_json_int(root, "vrfTable", false, 1, UINT32_MAX, &t, NULL, err) < 0)
 		return -1;
 	if (t >= 0 && table_reserved((uint32_t)t))
-		return cni_err(err, CNI_ERR_INVALID_CONFIG,
-			       "vrfTable %lld is reserved by the kernel (253 default, 254 main, 255 local)",
-			       (long long)t);
+		return cni_err(
+		    err, CNI_ERR_INVALID_CONFIG,
+		    "vrfTable %lld is reserved by the kernel (253 default, 254 main, 255 local)",
+		    (long long)t);
 	/* Without a VRF the host routes live in the main table: vrfTable is unused. */
 	if (c->vrf)
 		c->table = t >= 0 ? (uint32_t)t : derived_table(c->netname);

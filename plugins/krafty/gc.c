@@ -69,7 +69,7 @@ static int collect_kind(struct gc *g, struct nl_sock *sk, const struct knl_link_
 
 static int collect_devices(struct gc *g, struct cni_error *err)
 {
-	static const char *const kinds[] = { "veth", "bridge", "vrf" };
+	static const char *const kinds[] = {"veth", "bridge", "vrf"};
 	cleanup_knl struct nl_sock *sk = NULL;
 	cleanup_free struct knl_link_entry *links = NULL;
 	size_t n = 0;
@@ -87,7 +87,7 @@ static int collect_devices(struct gc *g, struct cni_error *err)
 
 int kr_cmd_gc(struct cni_ctx *ctx, struct cni_error *err)
 {
-	struct gc g = { .ctx = ctx };
+	struct gc g = {.ctx = ctx};
 	int rc = 0;
 
 	if (kr_conf_load(ctx, false, &g.conf, err) < 0)

@@ -29,15 +29,15 @@ enum {
 	KR_ERR_NAME_TAKEN = 104,
 };
 
-#define KR_PLUGIN "krafty"
+#define KR_PLUGIN    "krafty"
 #define KR_PAUSE_ENV "KRAFTY_TEST_PAUSE_AT"
 /* Routes krafty adds carry this protocol number, so that they can be told from
  * anyone else's (see node.c). 75: 'K', unassigned in /etc/iproute2/rt_protos. */
 #define KR_RTPROT 75
 /* The table marker: the usual VRF catch-all metric (the kernel's VRF docs). */
-#define KR_MARKER_METRIC 4278198272u
+#define KR_MARKER_METRIC	4278198272u
 #define KR_DEFAULT_ROUTE_METRIC 1024u
-#define KR_MAX_FAMILIES 2
+#define KR_MAX_FAMILIES		2
 
 /* ---- config.c ---------------------------------------------------------- */
 
@@ -45,7 +45,7 @@ enum {
 struct kr_family {
 	struct cni_prefix subnet; /* host bits clear */
 	struct cni_ip gateway;
-	bool has_pod_ip;          /* static podIP given */
+	bool has_pod_ip;	  /* static podIP given */
 	struct cni_prefix pod_ip; /* with the subnet's prefix length */
 };
 
@@ -53,10 +53,10 @@ struct kr_conf {
 	const char *netname;
 	struct kr_family fam[KR_MAX_FAMILIES]; /* at most one per family */
 	size_t n_fam;
-	bool use_ipam;      /* ipam block given (else static podIP) */
-	bool vrf;           /* "vrf", default true */
-	uint32_t table;     /* VRF mode: the network's table; 0 with "vrf": false */
-	unsigned int mtu;   /* 0: kernel default */
+	bool use_ipam;	  /* ipam block given (else static podIP) */
+	bool vrf;	  /* "vrf", default true */
+	uint32_t table;	  /* VRF mode: the network's table; 0 with "vrf": false */
+	unsigned int mtu; /* 0: kernel default */
 	uint32_t default_metric;
 };
 
@@ -72,7 +72,7 @@ uint32_t kr_conf_route_table(const struct kr_conf *conf);
 
 enum kr_dev { KR_DEV_VRF, KR_DEV_BRIDGE, KR_DEV_VETH, KR_N_DEVS };
 
-#define KR_HASH_HEX 17   /* 16 hex digits + NUL */
+#define KR_HASH_HEX  17	 /* 16 hex digits + NUL */
 #define KR_ALIAS_MAX 256 /* IFALIASZ */
 
 struct kr_ident {
@@ -141,6 +141,8 @@ void kr_host_route(const struct kr_conf *conf, const struct cni_ip *pod, const c
  * whose alias is ours); 0 when there is none. */
 int kr_dev_delete(struct nl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
 		  struct cni_error *err);
+/* Sysctls of a bridge port (the host veth), before it goes up. */
+int kr_port_sysctls(const char *dev, struct cni_error *err);
 /* STATUS: can this kernel create a VRF? 1 yes, 0 no, <0 error. */
 int kr_vrf_probe(struct nl_sock *sk, uint32_t table, struct cni_error *err);
 
@@ -151,7 +153,10 @@ struct kr_pod {
 	int ns_fd;
 	struct nl_sock *sk;
 };
-#define KR_POD_INIT { -1, NULL }
+#define KR_POD_INIT                                                                                \
+	{                                                                                          \
+		-1, NULL                                                                           \
+	}
 /* Open CNI_NETNS and a socket in it (code 4 when it cannot be opened: a
  * missing netns is a bad environment). */
 int kr_pod_open(struct kr_pod *pod, const char *path, struct cni_error *err);
@@ -165,8 +170,8 @@ int kr_pod_check_ifname(struct kr_pod *pod, const struct kr_ident *id, struct cn
 int kr_veth_create(struct nl_sock *sk, struct kr_pod *pod, const struct kr_conf *conf,
 		   const struct kr_ident *id, const char *bridge, char host[KNL_IFNAMSIZ],
 		   bool *created, struct cni_error *err);
-int kr_pod_add_addrs(struct kr_pod *pod, const struct kr_ident *id,
-		     const struct cni_prefix *addrs, size_t n, struct cni_error *err);
+int kr_pod_add_addrs(struct kr_pod *pod, const struct kr_ident *id, const struct cni_prefix *addrs,
+		     size_t n, struct cni_error *err);
 /* Routes in the pod via CNI_IFNAME; a taken slot moves the route to the next
  * free metric (see pod.c). */
 int kr_pod_add_route(struct kr_pod *pod, const struct kr_ident *id, const struct cni_prefix *dst,

@@ -16,13 +16,13 @@
 int main(void)
 {
 	static const struct cni_plugin krafty = {
-		.name = KR_PLUGIN,
-		.about = "krafty: a VRF, a bridge and a veth pair per pod attachment",
-		.add = kr_cmd_add,
-		.del = kr_cmd_del,
-		.check = kr_cmd_check,
-		.status = kr_cmd_status,
-		.gc = kr_cmd_gc,
+	    .name = KR_PLUGIN,
+	    .about = "krafty: a VRF, a bridge and a veth pair per pod attachment",
+	    .add = kr_cmd_add,
+	    .del = kr_cmd_del,
+	    .check = kr_cmd_check,
+	    .status = kr_cmd_status,
+	    .gc = kr_cmd_gc,
 	};
 
 	return cni_plugin_main(&krafty);

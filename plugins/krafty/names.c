@@ -45,9 +45,9 @@
 
 #include "cni/hash.h"
 
-#define ALIAS_TAG "krafty "
+#define ALIAS_TAG     "krafty "
 #define ALIAS_TAG_LEN 7
-#define HASH_DIGITS 16
+#define HASH_DIGITS   16
 
 uint64_t kr_ident_hash(const char *container_id, const char *netname, const char *ifname)
 {
@@ -59,8 +59,7 @@ uint64_t kr_ident_hash(const char *container_id, const char *netname, const char
 }
 
 static const char *const prefixes[KR_N_DEVS] = {
-	[KR_DEV_VRF] = "krv", [KR_DEV_BRIDGE] = "krb", [KR_DEV_VETH] = "veth"
-};
+    [KR_DEV_VRF] = "krv", [KR_DEV_BRIDGE] = "krb", [KR_DEV_VETH] = "veth"};
 
 /* 15 characters: the prefix, then as much of the ID as fits (seed), or the
  * first 6 (5) characters of the ID and 6 digits of the hash. */
@@ -92,16 +91,14 @@ void kr_ident_init(struct kr_ident *id, const char *container_id, const char *ne
 const char *kr_dev_label(enum kr_dev dev)
 {
 	static const char *const labels[KR_N_DEVS] = {
-		[KR_DEV_VRF] = "VRF", [KR_DEV_BRIDGE] = "bridge", [KR_DEV_VETH] = "host veth"
-	};
+	    [KR_DEV_VRF] = "VRF", [KR_DEV_BRIDGE] = "bridge", [KR_DEV_VETH] = "host veth"};
 	return labels[dev];
 }
 
 const char *kr_dev_kind(enum kr_dev dev)
 {
 	static const char *const kinds[KR_N_DEVS] = {
-		[KR_DEV_VRF] = "vrf", [KR_DEV_BRIDGE] = "bridge", [KR_DEV_VETH] = "veth"
-	};
+	    [KR_DEV_VRF] = "vrf", [KR_DEV_BRIDGE] = "bridge", [KR_DEV_VETH] = "veth"};
 	return kinds[dev];
 }
 
@@ -178,7 +175,8 @@ static int check_kind(const char *name, enum kr_dev dev, const struct kr_link *l
 {
 	if (strcmp(l->kind, kr_dev_kind(dev)) == 0)
 		return 0;
-	return cni_err(err, KR_ERR_NAME_TAKEN, "%s %s carries this attachment's alias but is a %s, not a %s",
+	return cni_err(err, KR_ERR_NAME_TAKEN,
+		       "%s %s carries this attachment's alias but is a %s, not a %s",
 		       kr_dev_label(dev), name, l->kind[0] ? l->kind : "device without kind",
 		       kr_dev_kind(dev));
 }
@@ -211,7 +209,8 @@ int kr_name_pick(struct nl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
 	if (!a.exists)
 		return take(name, alt, link, &a, dev, err);
 	return cni_err(err, KR_ERR_NAME_TAKEN,
-		       "cannot name the %s of container %.64s: %s and %s are both devices of other attachments",
+		       "cannot name the %s of container %.64s: %s and %s are both devices of other "
+		       "attachments",
 		       kr_dev_label(dev), id->container_id, seed, alt);
 }
 

@@ -41,6 +41,11 @@
  *  - net.ipv6.conf.<dev>.forwarding=1 when the network has IPv6: the device
  *    acts as a router (NA router flag, no RA processing). IPv6 forwarding
  *    itself follows net.ipv6.conf.all.forwarding, which krafty leaves alone.
+ *  - net.ipv6.conf.<dev>.disable_ipv6=1 on the host veth (a bridge port needs
+ *    no address) and, for an IPv4-only network, on the bridge and the VRF:
+ *    no link-local addresses, routes, DAD or MLD for them, and the kernel
+ *    skips its walk of every IPv6 route when such a device goes up or down,
+ *    a cost that otherwise grows with the interfaces on the node.
  */
 #include "krafty.h"
 
@@ -107,11 +112,14 @@ static int check_table_free(struct nl_sock *sk, const struct kr_conf *c, int fam
 			continue;
 		knl_route_format(&routes[i], desc, sizeof(desc));
 		cni_err(err, KR_ERR_TABLE_TAKEN,
-			"routing table %u of network %s is in use by something else on this node (%zu routes, e.g. %s): set another \"vrfTable\"",
+			"routing table %u of network %s is in use by something else on this node "
+			"(%zu routes, e.g. %s): set another \"vrfTable\"",
 			c->table, c->netname, n, desc);
-		return cni_err_details(err, "krafty claims a table through the marker route "
-					    "\"unreachable default metric %u proto %d\"; table %u has none",
-				       KR_MARKER_METRIC, KR_RTPROT, c->table);
+		return cni_err_details(
+		    err,
+		    "krafty claims a table through the marker route "
+		    "\"unreachable default metric %u proto %d\"; table %u has none",
+		    KR_MARKER_METRIC, KR_RTPROT, c->table);
 	}
 	return 0;
 }
@@ -168,7 +176,7 @@ int kr_table_release_marker(struct nl_sock *sk, const struct kr_conf *conf, int 
 static int dev_sysctl(const char *proto, const char *dev, const char *key, const char *value,
 		      struct cni_error *err)
 {
-	const char *parts[] = { "net", proto, "conf", dev, key, NULL };
+	const char *parts[] = {"net", proto, "conf", dev, key, NULL};
 	char path[KNL_SYSCTL_PATH_MAX];
 
 	if (knl_sysctl_path_parts(parts, path, sizeof(path), err) < 0 ||
@@ -177,15 +185,39 @@ static int dev_sysctl(const char *proto, const char *dev, const char *key, const
 	return 0;
 }
 
-/* Why these and only per device: see the comment at the top. */
+/* A node booted without IPv6 has no net.ipv6: nothing to disable there. */
+static int no_ipv6_sysctl(const char *dev, struct cni_error *err)
+{
+	const char *parts[] = {"net", "ipv6", "conf", dev, "disable_ipv6", NULL};
+	char path[KNL_SYSCTL_PATH_MAX];
+	int rc;
+
+	if (knl_sysctl_path_parts(parts, path, sizeof(path), err) < 0)
+		return -1;
+	rc = knl_sysctl_write_path(path, "1", err);
+	return rc == -ENOENT || rc == 0 ? 0 : -1;
+}
+
+/* Why these and only per device: see the comment at the top. Set before the
+ * device goes up. */
 static int routing_sysctls(const struct kr_conf *c, const char *dev, struct cni_error *err)
 {
+	bool v6 = kr_conf_family(c, AF_INET6) != NULL;
+
 	if (dev_sysctl("ipv4", dev, "forwarding", "1", err) < 0 ||
 	    dev_sysctl("ipv4", dev, "rp_filter", "0", err) < 0)
 		return -1;
-	if (kr_conf_family(c, AF_INET6) && dev_sysctl("ipv6", dev, "forwarding", "1", err) < 0)
+	if (!v6)
+		return no_ipv6_sysctl(dev, err);
+	if (dev_sysctl("ipv6", dev, "disable_ipv6", "0", err) < 0 ||
+	    dev_sysctl("ipv6", dev, "forwarding", "1", err) < 0)
 		return -1;
 	return 0;
+}
+
+int kr_port_sysctls(const char *dev, struct cni_error *err)
+{
+	return no_ipv6_sysctl(dev, err);
 }
 
 /* ---- VRF ------------------------------------------------------------- */
@@ -260,7 +292,7 @@ static int gateway_addrs(struct nl_sock *sk, const struct kr_conf *c, const char
 {
 	for (size_t i = 0; i < c->n_fam; i++) {
 		const struct kr_family *f = &c->fam[i];
-		struct cni_prefix gw = { .ip = f->gateway, .len = f->subnet.len };
+		struct cni_prefix gw = {.ip = f->gateway, .len = f->subnet.len};
 		uint32_t flags = IFA_F_NOPREFIXROUTE;
 
 		if (f->gateway.family == AF_INET6)
@@ -272,8 +304,7 @@ static int gateway_addrs(struct nl_sock *sk, const struct kr_conf *c, const char
 }
 
 int kr_bridge_ensure(struct nl_sock *sk, const struct kr_conf *conf, const struct kr_ident *id,
-		     const char *vrf, char name[KNL_IFNAMSIZ], bool *created,
-		     struct cni_error *err)
+		     const char *vrf, char name[KNL_IFNAMSIZ], bool *created, struct cni_error *err)
 {
 	struct kr_link l;
 

@@ -42,7 +42,6 @@ void kr_pod_close(struct kr_pod *pod)
 	pod->ns_fd = -1;
 }
 
-
 int kr_pod_check_ifname(struct kr_pod *pod, const struct kr_ident *id, struct cni_error *err)
 {
 	struct kr_link l;
@@ -50,9 +49,10 @@ int kr_pod_check_ifname(struct kr_pod *pod, const struct kr_ident *id, struct cn
 	if (kr_link_probe(pod->sk, id->ifname, id, &l, err) < 0)
 		return -1;
 	if (l.exists && !l.ours)
-		return cni_err(err, KR_ERR_IFNAME_EXISTS,
-			       "interface %s already exists in the pod's netns: krafty leaves it as it is",
-			       id->ifname);
+		return cni_err(
+		    err, KR_ERR_IFNAME_EXISTS,
+		    "interface %s already exists in the pod's netns: krafty leaves it as it is",
+		    id->ifname);
 	if (l.exists && knl_link_del(pod->sk, id->ifname, err) < 0)
 		return -1;
 	/* A pod end that a killed ADD left under its temporary name: the name
@@ -91,14 +91,14 @@ int kr_veth_create(struct nl_sock *sk, struct kr_pod *pod, const struct kr_conf 
 	if (knl_veth_add(sk, host, id->tmp_peer, pod->ns_fd, conf->mtu, err) < 0)
 		return -1;
 	*created = true;
-	if (knl_link_set_alias(sk, host, id->alias, err) < 0 ||
+	if (knl_link_set_alias(sk, host, id->alias, err) < 0 || kr_port_sysctls(host, err) < 0 ||
 	    knl_link_set_master(sk, host, bridge, err) < 0 || knl_link_set_up(sk, host, err) < 0)
 		return -1;
 	return pod_end(pod, id, err);
 }
 
-int kr_pod_add_addrs(struct kr_pod *pod, const struct kr_ident *id,
-		     const struct cni_prefix *addrs, size_t n, struct cni_error *err)
+int kr_pod_add_addrs(struct kr_pod *pod, const struct kr_ident *id, const struct cni_prefix *addrs,
+		     size_t n, struct cni_error *err)
 {
 	for (size_t i = 0; i < n; i++) {
 		/* One pod per bridge: nothing to detect duplicates against, and
@@ -115,10 +115,10 @@ int kr_pod_add_route(struct kr_pod *pod, const struct kr_ident *id, const struct
 		     const struct cni_ip *gw, uint32_t metric, struct cni_error *err)
 {
 	struct knl_route r = {
-		.dst = *dst,
-		.oif_name = id->ifname,
-		.metric = metric,
-		.scope = KNL_SCOPE_AUTO,
+	    .dst = *dst,
+	    .oif_name = id->ifname,
+	    .metric = metric,
+	    .scope = KNL_SCOPE_AUTO,
 	};
 
 	if (gw)

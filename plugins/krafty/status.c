@@ -17,7 +17,8 @@ static int vrf_available(const struct kr_conf *conf, struct cni_error *err)
 		return -1;
 	if (rc == 0)
 		return cni_err(err, CNI_ERR_NOT_AVAILABLE,
-			       "this kernel lacks VRF support: krafty cannot attach network %s with \"vrf\": true (set \"vrf\": false to attach without a VRF)",
+			       "this kernel lacks VRF support: krafty cannot attach network %s "
+			       "with \"vrf\": true (set \"vrf\": false to attach without a VRF)",
 			       conf->netname);
 	return 0;
 }

@@ -166,6 +166,9 @@ pod_addr() { jq -r '.ips[0].address | split("/")[0]' <<<"$1"; }
 	! ip route show | grep -q "^10.197.$N.0/24"
 	[ "$(cat /proc/sys/net/ipv4/conf/$br/forwarding)" = 1 ]
 	[ "$(cat /proc/sys/net/ipv4/conf/$br/rp_filter)" = 0 ]
+	# No IPv6 on the bridge of an IPv4-only network, nor on the bridge port.
+	[ "$(cat /proc/sys/net/ipv6/conf/$br/disable_ipv6)" = 1 ]
+	[ "$(cat "/proc/sys/net/ipv6/conf/veth${id:0:11}/disable_ipv6")" = 1 ]
 	[ "$(cat /proc/sys/net/ipv4/conf/all/forwarding)" = "$fwd_all" ]
 	[ "$(cat /proc/sys/net/ipv4/conf/all/rp_filter)" = "$rpf_all" ]
 	[ "$(ip -j link show "veth${id:0:11}" | jq -r '.[0].master')" = "$br" ]
