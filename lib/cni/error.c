@@ -4,9 +4,12 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 
-static void vformat(char *buf, size_t len, const char *fmt, va_list ap)
+static int verr(struct cni_error *err, int code, const char *fmt, va_list ap)
 {
-	vsnprintf(buf, len, fmt, ap);
+	err->code = code;
+	err->details[0] = '\0';
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	return -1;
 }
 
 int cni_err(struct cni_error *err, int code, const char *fmt, ...)
@@ -15,10 +18,8 @@ int cni_err(struct cni_error *err, int code, const char *fmt, ...)
 
 	if (!err)
 		return -1;
-	err->code = code;
-	err->details[0] = '\0';
 	va_start(ap, fmt);
-	vformat(err->msg, sizeof(err->msg), fmt, ap);
+	verr(err, code, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -30,10 +31,8 @@ int cni_err_errno(struct cni_error *err, int code, int errnum, const char *fmt, 
 
 	if (!err)
 		return -1;
-	err->code = code;
-	err->details[0] = '\0';
 	va_start(ap, fmt);
-	vformat(err->msg, sizeof(err->msg), fmt, ap);
+	verr(err, code, fmt, ap);
 	va_end(ap);
 	n = strlen(err->msg);
 	snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", strerror(errnum));
@@ -47,7 +46,7 @@ int cni_err_details(struct cni_error *err, const char *fmt, ...)
 	if (!err)
 		return -1;
 	va_start(ap, fmt);
-	vformat(err->details, sizeof(err->details), fmt, ap);
+	vsnprintf(err->details, sizeof(err->details), fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -60,7 +59,7 @@ int cni_err_prefix(struct cni_error *err, const char *fmt, ...)
 	if (!err)
 		return -1;
 	va_start(ap, fmt);
-	vformat(prefix, sizeof(prefix), fmt, ap);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
 	memcpy(old, err->msg, sizeof(old));
 	/* Truncation is acceptable: the message stays readable. */

@@ -11,7 +11,7 @@ build=${BUILD:-build}
 out=$build/clients
 bin=$out/libcni-client
 libcni=/usr/share/gocode/src/github.com/containernetworking/cni
-command -v go >/dev/null || { echo "build-client.sh: go missing (tests/clients/deps.sh)" >&2; exit 1; }
+command -v go >/dev/null || { echo "build-client.sh: go missing (tests/deps.sh installs it)" >&2; exit 1; }
 [[ -d $libcni/libcni ]] || { echo "build-client.sh: $libcni missing (golang-github-appc-cni-dev)" >&2; exit 1; }
 
 key=$( { cat "$here/libcni-client/main.go"; go version; dpkg-query -W -f='${Version}' golang-github-appc-cni-dev; } |

@@ -70,7 +70,7 @@ ctrd_start() {
 	local image_tar i
 	for i in containerd ctr runc containerd-shim-runc-v2 unshare; do
 		command -v "$i" >/dev/null ||
-			{ echo "containerd.sh: $i not found (run tests/clients/deps.sh)" >&2; return 1; }
+			{ echo "containerd.sh: $i not found (tests/deps.sh installs it)" >&2; return 1; }
 	done
 	image_tar=$(BUILD=${BUILD:-build} bash "$CTRD_HERE/image.sh") || return 1
 	CTRD_IMAGE=$(bash "$CTRD_HERE/image.sh" --ref)
