@@ -17,7 +17,6 @@ setup() {
 	N=$BATS_TEST_NUMBER
 	DATA=$(mktemp -d /tmp/krafty-ipam.XXXXXX)
 	export CNI_PATH=$BIN
-	NSS=()
 	TABLES=()
 }
 
@@ -30,7 +29,8 @@ teardown() {
 		ip route del table "$t" unreachable default metric 4278198272 2>/dev/null || true
 		ip -6 route del table "$t" unreachable default metric 4278198272 2>/dev/null || true
 	done
-	netns_cleanup "${NSS[@]}"
+	# pod() runs in $(...): its netns are found by name, not in a variable.
+	netns_cleanup $(ip netns list | awk -v p="$T-" 'index($1, p) == 1 {print $1}')
 	ip link del "h$T" 2>/dev/null || true
 	rm -rf "$DATA"
 }
@@ -43,9 +43,8 @@ kr_devices() {
 		'.[] | select((.ifalias // "") | test($re)) | .ifname'
 }
 
-# pod NAME: a netns for this test; prints its path.
+# pod NAME: a netns for this test ($T-NAME, removed by teardown); prints its path.
 pod() {
-	NSS+=("$T-$1")
 	netns_make "$T-$1"
 }
 
