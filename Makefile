@@ -95,6 +95,12 @@ $(BUILD)/bench/cnibench: $(BUILD)/obj/bench/cnibench.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcjson
 
+# Benchmarks, never part of `make test` (root; about 10 minutes): ours against
+# the reference plugins, see bench/run.sh. Results in bench/results/.
+bench: $(PLUGIN_BINS) $(BUILD)/bench/cnibench $(LIB_A)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $(BUILD)/bench/floor bench/floor.c $(LIB_A) $(LDLIBS)
+	BUILD=$(BUILD) bash bench/run.sh
+
 # A long fuzzing run (the test suite runs a short one).
 FUZZ_SECONDS ?= 300
 fuzz:

@@ -7,9 +7,20 @@
  * reverse. Up to `inflight` calls run at once.
  * Prints one JSON object: latency p50/p99/mean (ms, per call of the whole chain),
  * throughput (calls/s), peak RSS of any one plugin process (KiB), failures.
+ *
+ * For a harness (bench/run.sh):
+ *   --samples FILE   append every call's latency (ms), one per line
+ *   --out-dir DIR    save call i's output (the last plugin's stdout) as DIR/<first+i>.json
+ *   --prev-dir DIR   CHECK and DEL get DIR/<first+i>.json (the cached ADD result) as
+ *                    prevResult, every plugin of a chain alike, as libcni does
+ *   --token T        every T in the config text becomes first+i (per-pod names)
+ * Peak RSS is ru_maxrss of the plugin's process tree; the kernel counts the
+ * spawning process's own peak into it at exec, so values below this driver's
+ * (about 1.1 MB) are this driver's, not the plugin's.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +35,7 @@ extern char **environ;
 
 struct opts {
 	const char *cmd, *conf_path, *netns_pattern, *ifname, *cni_path, *id_prefix;
+	const char *samples_path, *out_dir, *prev_dir, *token;
 	char *plugins[8];
 	int n_plugins, first, count, inflight, verbose;
 };
@@ -57,9 +69,11 @@ static int run_plugin(const struct opts *o, const char *plugin, int i, const cha
 		      long *rss_kb)
 {
 	char cmd[64], id[128], ns[256], ifn[64], path[4096];
-	char *env[] = { cmd, id, ns, ifn, path, "CNI_ARGS=", NULL };
+	char *env[] = {cmd, id, ns, ifn, path, "CNI_ARGS=", NULL};
 	int inpipe[2], outpipe[2], status = 0;
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t dflt;
 	struct rusage ru;
 	size_t cap = 8192, n = 0;
 	char *buf = malloc(cap);
@@ -78,14 +92,22 @@ static int run_plugin(const struct opts *o, const char *plugin, int i, const cha
 	posix_spawn_file_actions_adddup2(&fa, outpipe[1], 1);
 	posix_spawn_file_actions_addclose(&fa, inpipe[1]);
 	posix_spawn_file_actions_addclose(&fa, outpipe[0]);
-	char *argv[] = { (char *)plugin, NULL };
-	if (posix_spawn(&pid, plugin, &fa, NULL, argv, env) != 0)
+	/* The worker ignores SIGPIPE (a plugin may exit without reading its
+	 * config); the plugin gets the default back. */
+	posix_spawnattr_init(&attr);
+	sigemptyset(&dflt);
+	sigaddset(&dflt, SIGPIPE);
+	posix_spawnattr_setsigdefault(&attr, &dflt);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+	char *argv[] = {(char *)plugin, NULL};
+	if (posix_spawn(&pid, plugin, &fa, &attr, argv, env) != 0)
 		return -1;
 	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
 	close(inpipe[0]);
 	close(outpipe[1]);
 	/* Configs are small (< pipe buffer): write all, then read. */
-	if (write(inpipe[1], in, strlen(in)) < 0)
+	if (write(inpipe[1], in, strlen(in)) < 0 && errno != EPIPE)
 		perror("write");
 	close(inpipe[1]);
 	for (;;) {
@@ -105,12 +127,66 @@ static int run_plugin(const struct opts *o, const char *plugin, int i, const cha
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* One runtime call: the chain in order (ADD/CHECK) or reversed (DEL). */
-static int run_chain(const struct opts *o, const char *conf, int i, long *rss_kb)
+/* conf with every o->token replaced by the call's index. */
+static char *subst_token(const struct opts *o, const char *conf, int i)
 {
-	char *prev = NULL;
+	size_t tlen = o->token ? strlen(o->token) : 0, cap, n = 0;
+	char num[16], *out;
+	const char *p;
+
+	if (!tlen)
+		return strdup(conf);
+	snprintf(num, sizeof(num), "%d", o->first + i);
+	cap = strlen(conf) + 1;
+	for (p = strstr(conf, o->token); p; p = strstr(p + tlen, o->token))
+		cap += strlen(num);
+	out = malloc(cap);
+	if (!out)
+		return NULL;
+	for (p = conf; *p;) {
+		if (strncmp(p, o->token, tlen) == 0) {
+			memcpy(out + n, num, strlen(num));
+			n += strlen(num);
+			p += tlen;
+		} else {
+			out[n++] = *p++;
+		}
+	}
+	out[n] = '\0';
+	return out;
+}
+
+static char *call_file(const char *dir, const struct opts *o, int i)
+{
+	char *path = NULL;
+
+	if (asprintf(&path, "%s/%d.json", dir, o->first + i) < 0)
+		return NULL;
+	return path;
+}
+
+/* One runtime call: the chain in order (ADD/CHECK) or reversed (DEL). */
+static int run_chain(const struct opts *o, const char *conf_tmpl, int i, long *rss_kb)
+{
+	char *prev = NULL, *cached = NULL, *conf = subst_token(o, conf_tmpl, i);
 	int rc = 0;
 	int del = strcmp(o->cmd, "DEL") == 0;
+	int use_cached = o->prev_dir && (del || strcmp(o->cmd, "CHECK") == 0);
+
+	if (!conf)
+		return -1;
+	if (use_cached) {
+		char *path = call_file(o->prev_dir, o, i);
+
+		cached = path ? read_file(path) : NULL;
+		free(path);
+		if (!cached) {
+			fprintf(stderr, "cnibench: no cached result for call %d in %s\n",
+				o->first + i, o->prev_dir);
+			free(conf);
+			return -1;
+		}
+	}
 
 	for (int k = 0; k < o->n_plugins && rc == 0; k++) {
 		int p = del ? o->n_plugins - 1 - k : k;
@@ -118,33 +194,55 @@ static int run_chain(const struct opts *o, const char *conf, int i, long *rss_kb
 		char *in, *out = NULL;
 		long rss = 0;
 
-		if (!c)
+		if (!c) {
+			free(conf);
+			free(cached);
 			return -1;
+		}
 		if (o->n_plugins > 1) {
 			/* A conflist: conf is {"cniVersion","name","plugins":[...]}. */
 			cJSON *list = cJSON_GetObjectItem(c, "plugins");
 			cJSON *pc = cJSON_Duplicate(cJSON_GetArrayItem(list, p), 1);
 
-			cJSON_AddItemToObject(pc, "cniVersion",
-					      cJSON_Duplicate(cJSON_GetObjectItem(c, "cniVersion"), 1));
-			cJSON_AddItemToObject(pc, "name", cJSON_Duplicate(cJSON_GetObjectItem(c, "name"), 1));
-			if (prev && !del)
+			cJSON_AddItemToObject(
+			    pc, "cniVersion",
+			    cJSON_Duplicate(cJSON_GetObjectItem(c, "cniVersion"), 1));
+			cJSON_AddItemToObject(pc, "name",
+					      cJSON_Duplicate(cJSON_GetObjectItem(c, "name"), 1));
+			if (prev && !del && !use_cached)
 				cJSON_AddItemToObject(pc, "prevResult", cJSON_Parse(prev));
 			cJSON_Delete(c);
 			c = pc;
+		}
+		if (use_cached) {
+			cJSON_DeleteItemFromObject(c, "prevResult");
+			cJSON_AddItemToObject(c, "prevResult", cJSON_Parse(cached));
 		}
 		in = cJSON_PrintUnformatted(c);
 		cJSON_Delete(c);
 		rc = run_plugin(o, o->plugins[p], i, in, &out, &rss);
 		if (rc != 0 && o->verbose)
-			fprintf(stderr, "cnibench: %s %s #%d: exit %d: %s\n", o->plugins[p], o->cmd, i, rc, out);
+			fprintf(stderr, "cnibench: %s %s #%d: exit %d: %s\n", o->plugins[p], o->cmd,
+				i, rc, out);
 		if (rss > *rss_kb)
 			*rss_kb = rss;
 		free(in);
 		free(prev);
 		prev = out;
 	}
+	if (o->out_dir && prev) {
+		char *path = call_file(o->out_dir, o, i);
+		FILE *f = path ? fopen(path, "w") : NULL;
+
+		if (f) {
+			fputs(prev, f);
+			fclose(f);
+		}
+		free(path);
+	}
 	free(prev);
+	free(cached);
+	free(conf);
 	return rc;
 }
 
@@ -157,35 +255,79 @@ static int cmp_double(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .cmd = "ADD", .netns_pattern = "/run/netns/bench%d", .ifname = "net1",
-			  .cni_path = "", .id_prefix = "bench", .count = 100, .inflight = 1 };
+	struct opts o = {.cmd = "ADD",
+			 .netns_pattern = "/run/netns/bench%d",
+			 .ifname = "net1",
+			 .cni_path = "",
+			 .id_prefix = "bench",
+			 .count = 100,
+			 .inflight = 1};
 	static const struct option longopts[] = {
-		{ "cmd", 1, 0, 'c' },	  { "conf", 1, 0, 'f' },     { "plugin", 1, 0, 'p' },
-		{ "netns", 1, 0, 'n' },	  { "ifname", 1, 0, 'i' },   { "cni-path", 1, 0, 'P' },
-		{ "id-prefix", 1, 0, 'I' }, { "first", 1, 0, 's' },  { "count", 1, 0, 'N' },
-		{ "inflight", 1, 0, 'j' }, { "verbose", 0, 0, 'v' }, { 0, 0, 0, 0 },
+	    {"cmd", 1, 0, 'c'},	      {"conf", 1, 0, 'f'},
+	    {"plugin", 1, 0, 'p'},    {"netns", 1, 0, 'n'},
+	    {"ifname", 1, 0, 'i'},    {"cni-path", 1, 0, 'P'},
+	    {"id-prefix", 1, 0, 'I'}, {"first", 1, 0, 's'},
+	    {"count", 1, 0, 'N'},     {"inflight", 1, 0, 'j'},
+	    {"verbose", 0, 0, 'v'},   {"samples", 1, 0, 'S'},
+	    {"out-dir", 1, 0, 'O'},   {"prev-dir", 1, 0, 'R'},
+	    {"token", 1, 0, 'T'},     {0, 0, 0, 0},
 	};
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'c': o.cmd = optarg; break;
-		case 'f': o.conf_path = optarg; break;
+		case 'c':
+			o.cmd = optarg;
+			break;
+		case 'f':
+			o.conf_path = optarg;
+			break;
 		case 'p':
 			if (o.n_plugins < 8)
 				o.plugins[o.n_plugins++] = optarg;
 			break;
-		case 'n': o.netns_pattern = optarg; break;
-		case 'i': o.ifname = optarg; break;
-		case 'P': o.cni_path = optarg; break;
-		case 'I': o.id_prefix = optarg; break;
-		case 's': o.first = atoi(optarg); break;
-		case 'N': o.count = atoi(optarg); break;
-		case 'j': o.inflight = atoi(optarg); break;
-		case 'v': o.verbose = 1; break;
+		case 'n':
+			o.netns_pattern = optarg;
+			break;
+		case 'i':
+			o.ifname = optarg;
+			break;
+		case 'P':
+			o.cni_path = optarg;
+			break;
+		case 'I':
+			o.id_prefix = optarg;
+			break;
+		case 's':
+			o.first = atoi(optarg);
+			break;
+		case 'N':
+			o.count = atoi(optarg);
+			break;
+		case 'j':
+			o.inflight = atoi(optarg);
+			break;
+		case 'v':
+			o.verbose = 1;
+			break;
+		case 'S':
+			o.samples_path = optarg;
+			break;
+		case 'O':
+			o.out_dir = optarg;
+			break;
+		case 'R':
+			o.prev_dir = optarg;
+			break;
+		case 'T':
+			o.token = optarg;
+			break;
 		default:
-			fprintf(stderr, "usage: cnibench --cmd ADD --conf F --plugin BIN [--plugin BIN2] "
-					"[--netns PATTERN] [--first N] [--count N] [--inflight K]\n");
+			fprintf(stderr,
+				"usage: cnibench --cmd ADD --conf F --plugin BIN [--plugin BIN2] "
+				"[--netns PATTERN] [--first N] [--count N] [--inflight K] "
+				"[--samples FILE] "
+				"[--out-dir DIR] [--prev-dir DIR] [--token T] [--verbose]\n");
 			return 2;
 		}
 	}
@@ -196,12 +338,24 @@ int main(int argc, char **argv)
 	}
 
 	double *lat = calloc(o.count, sizeof(double));
+	FILE *samples = o.samples_path ? fopen(o.samples_path, "a") : NULL;
+
+	if (o.samples_path && !samples) {
+		perror(o.samples_path);
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
 	int failures = 0, started = 0, done = 0;
 	long peak_rss = 0;
 	double t0 = now_ms();
 
 	/* Each call runs in a forked worker so that up to `inflight` chains overlap. */
-	struct slot { pid_t pid; int i; double start; int fd; } *slots = calloc(o.inflight, sizeof(*slots));
+	struct slot {
+		pid_t pid;
+		int i;
+		double start;
+		int fd;
+	} *slots = calloc(o.inflight, sizeof(*slots));
 	while (done < o.count) {
 		for (int s = 0; s < o.inflight && started < o.count; s++) {
 			if (slots[s].pid)
@@ -230,7 +384,10 @@ int main(int argc, char **argv)
 				continue;
 			long rss = 0;
 
-			lat[done++] = now_ms() - slots[s].start;
+			lat[done] = now_ms() - slots[s].start;
+			if (samples)
+				fprintf(samples, "%.3f\n", lat[done]);
+			done++;
 			if (read(slots[s].fd, &rss, sizeof(rss)) == sizeof(rss) && rss > peak_rss)
 				peak_rss = rss;
 			close(slots[s].fd);
@@ -248,6 +405,8 @@ int main(int argc, char **argv)
 	       "\"mean_ms\":%.3f,\"throughput\":%.1f,\"max_rss_kb\":%ld,\"failures\":%d}\n",
 	       o.cmd, o.count, o.inflight, lat[o.count / 2], lat[(int)(o.count * 0.99)],
 	       sum / o.count, o.count / (total / 1e3), peak_rss, failures);
+	if (samples)
+		fclose(samples);
 	free(lat);
 	free(slots);
 	free(conf);

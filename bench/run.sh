@@ -1,0 +1,421 @@
+#!/usr/bin/env bash
+# The benchmark harness behind `make bench` (never part of `make test`). Needs
+# root. Every plugin call is exec'd as a runtime does (bench/cnibench: a fresh
+# process, the config on stdin, CNI_* in the environment, one netns per pod),
+# ours and the reference Go plugins (/usr/lib/cni, Debian's
+# containernetworking-plugins) doing the same job in the same phase, in
+# alternating batches of BENCH_BATCH calls, so that both see the same load:
+#
+#   krafty ("vrf": false) + our host-local  vs  bridge + host-local, one
+#       bridge per pod ("bridge": "<tag>b<pod index>", isGateway): ADD, CHECK, DEL
+#   host-local (ours)  vs  host-local, same range, in the networks above: ADD, DEL
+#   tuning-lite  vs  tuning: same prevResult, same sysctl/mtu/promisc keys, on
+#       an existing veth (eth0) in the pod's netns: ADD, CHECK, DEL
+#   passthru + tuning-lite (a chain)  vs  tuning with prevResult
+#   floor: bench/floor.c, the kernel work of a krafty ADD/CHECK/DEL in one
+#       process (no exec); and an exec of /bin/true (the process floor)
+#
+# at 10, 100 and 1000 pods of each chain already attached on the node, plus
+# throughput at 1, 8 and 64 calls in flight, peak RSS, binary sizes, a
+# profile (perf stat, strace -c) and, in a qemu VM with a VRF-capable kernel,
+# krafty with VRF vs bridge + host-local + vrf. Writes bench/results/latest.md,
+# latest.tsv and latency-vs-pods.png. Knobs (environment):
+#
+#   BENCH_SAMPLES (50)   timed calls per cell (per level, variant, command)
+#   BENCH_BATCH (5)      calls per batch; ours and the reference alternate
+#   BENCH_LEVELS ("10 100 1000")  pods per chain on the node while measuring
+#   BENCH_TP_CALLS (64)  calls per throughput run
+#   BENCH_TP_INFLIGHT ("1 8 64")
+#   BENCH_VM (1), BENCH_VM_PODS (30)   the VM part (TCG: slow; ratios only)
+#   BENCH_PROFILE (1)    perf stat / strace -c of single calls
+#   BENCH_KEEP_WORK (0)  keep the raw figures (the work directory) after the run
+#
+# Everything it creates (netns, devices, state directories) is removed on exit,
+# also on failure or ^C.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+REPO=$PWD
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$REPO/$BUILD ;; esac
+BIN=$BUILD/bin
+REF=/usr/lib/cni
+CNIBENCH=$BUILD/bench/cnibench
+FLOOR=$BUILD/bench/floor
+RESULTS=$REPO/bench/results
+
+SAMPLES=${BENCH_SAMPLES:-50}
+BATCH=${BENCH_BATCH:-5}
+TP_CALLS=${BENCH_TP_CALLS:-64}
+read -r -a TP_INFLIGHT <<<"${BENCH_TP_INFLIGHT:-1 8 64}"
+read -r -a LEVELS <<<"${BENCH_LEVELS:-10 100 1000}"
+RUN_VM=${BENCH_VM:-1}
+VM_PODS=${BENCH_VM_PODS:-30}
+RUN_PROFILE=${BENCH_PROFILE:-1}
+((SAMPLES % BATCH == 0)) || { echo "BENCH_SAMPLES must be a multiple of BENCH_BATCH" >&2; exit 2; }
+
+T_START=$(date +%s)
+log() { printf '[bench %4ds] %s\n' $(($(date +%s) - T_START)) "$*" >&2; }
+
+# ---- dependencies and binaries ----------------------------------------------
+
+[[ $(id -u) == 0 ]] || { echo "bench/run.sh needs root (netns, links)" >&2; exit 2; }
+missing=()
+command -v jq >/dev/null || missing+=(jq)
+command -v gnuplot >/dev/null || missing+=(gnuplot-nox)
+command -v strace >/dev/null || missing+=(strace)
+command -v perf >/dev/null || missing+=(linux-perf)
+if ((${#missing[@]})); then
+	log "installing ${missing[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2 ||
+		{ apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2; }
+fi
+for b in "$BIN/krafty" "$BIN/host-local" "$BIN/passthru" "$BIN/tuning-lite" "$CNIBENCH" "$FLOOR"; do
+	[[ -x $b ]] || { echo "missing $b: run 'make bench'" >&2; exit 1; }
+done
+for b in bridge host-local tuning vrf; do
+	[[ -x $REF/$b ]] || { echo "missing $REF/$b (apt-get install containernetworking-plugins)" >&2; exit 1; }
+done
+
+# ---- names, state and cleanup -----------------------------------------------
+
+TAG=bn$(($$ % 1000))      # netns <TAG>{k,r,f,u,v,w}<i>, ref bridges <TAG>b<i>
+FP=$(($$ % 1000))         # floor devices fb<FP>x<i>, fv<FP>x<i>
+KR_NET=$TAG-kr
+REF_NET=$TAG-ref
+GROUP=$((40000 + $$ % 20000)) # device group for one batched delete
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/krafty-bench.XXXXXX")
+mkdir -p "$WORK"/{s,res,json,perf,ipam,tuning}
+: >"$WORK/netns.list"
+: >"$WORK/errors.log"
+
+# Delete devices by name in one batch: put them in our group, delete the group
+# (the kernel unregisters them together, one RCU wait instead of one each).
+del_devices() { # FILE with one name per line
+	[[ -s $1 ]] || return 0
+	sed "s/.*/link set dev & group $GROUP/" "$1" | ip -force -batch - 2>/dev/null || true
+	ip link del group "$GROUP" 2>/dev/null || true
+}
+
+our_devices() {
+	ip -j link show 2>/dev/null | jq -r --arg kr "^krafty [0-9a-f]{16} ${KR_NET}/" \
+		--arg names "^(${TAG}b[0-9]+|fb${FP}x[0-9]+|fv${FP}x[0-9]+)$" \
+		'.[] | select(((.ifalias // "") | test($kr)) or (.ifname | test($names))) | .ifname'
+}
+
+cleanup() {
+	local rc=$?
+	set +e
+	trap - EXIT INT TERM
+	log "cleanup (exit status $rc)"
+	our_devices >"$WORK/devices.left"
+	del_devices "$WORK/devices.left"
+	sed 's/^/netns del /' "$WORK/netns.list" | ip -force -batch - 2>/dev/null
+	# Anything a VM run left is under its own build directory (kept as a cache).
+	if [[ ${BENCH_KEEP_WORK:-0} == 1 ]]; then
+		log "raw figures kept in $WORK (BENCH_KEEP_WORK=1)"
+	else
+		rm -rf "$WORK"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ip -o link show group "$GROUP" | grep -q . && { echo "device group $GROUP is in use" >&2; exit 1; }
+
+# mk_netns PREFIX FIRST COUNT: /run/netns/<PREFIX><i>, in one ip process.
+mk_netns() {
+	local p=$1 first=$2 n=$3 i
+	for ((i = first; i < first + n; i++)); do echo "$p$i"; done >"$WORK/netns.new"
+	cat "$WORK/netns.new" >>"$WORK/netns.list"
+	sed 's/^/netns add /' "$WORK/netns.new" | ip -batch -
+}
+# mk_tuning_pods PREFIX FIRST COUNT: netns with a veth pair eth0/peer0 inside.
+mk_tuning_pods() {
+	local p=$1 first=$2 n=$3 i
+	mk_netns "$@"
+	for ((i = first; i < first + n; i++)); do
+		echo "link add eth0 netns $p$i type veth peer name peer0 netns $p$i"
+	done | ip -batch -
+}
+
+# ---- configs ----------------------------------------------------------------
+
+KR_SUBNET=10.150.0.0/16 KR_GW=10.150.0.1
+REF_SUBNET=10.151.0.0/16 REF_GW=10.151.0.1
+FLOOR_SUBNET=10.152.0.0/16
+ipam_block() { # SUBNET GW DIR
+	jq -nc --arg s "$1" --arg g "$2" --arg d "$3" \
+		'{type: "host-local", dataDir: $d, ranges: [[{subnet: $s, gateway: $g}]], routes: [{dst: "0.0.0.0/0"}]}'
+}
+KR_IPAM=$(ipam_block "$KR_SUBNET" "$KR_GW" "$WORK/ipam/kr")
+REF_IPAM=$(ipam_block "$REF_SUBNET" "$REF_GW" "$WORK/ipam/ref")
+jq -nc --arg n "$KR_NET" --arg s "$KR_SUBNET" --arg g "$KR_GW" --argjson i "$KR_IPAM" \
+	'{cniVersion: "1.0.0", name: $n, type: "krafty", vrf: false, subnet: $s, gateway: $g, ipam: $i}' >"$WORK/kr.json"
+jq -nc --arg n "$REF_NET" --arg b "${TAG}b@I@" --argjson i "$REF_IPAM" \
+	'{cniVersion: "1.0.0", name: $n, type: "bridge", bridge: $b, isGateway: true, ipMasq: false, ipam: $i}' >"$WORK/ref.json"
+# host-local on its own, in the same networks (same names, dataDirs, ranges).
+jq -nc --arg n "$KR_NET" --argjson i "$KR_IPAM" '{cniVersion: "1.0.0", name: $n, type: "host-local", ipam: $i}' >"$WORK/hl.json"
+jq -nc --arg n "$REF_NET" --argjson i "$REF_IPAM" '{cniVersion: "1.0.0", name: $n, type: "host-local", ipam: $i}' >"$WORK/hlref.json"
+# Tuning: the same keys for every variant.
+TUNING='{"mtu": 1400, "promisc": true, "sysctl": {"net.ipv4.conf.eth0.arp_filter": "1", "net.ipv4.conf.eth0.accept_local": "1"}}'
+prev_result() { # NETNS-PREFIX
+	jq -nc --arg sb "/run/netns/$1@I@" '{cniVersion: "1.0.0", interfaces: [{name: "eth0", sandbox: $sb}],
+		ips: [{address: "10.0.0.2/24", gateway: "10.0.0.1", interface: 0}]}'
+}
+jq -nc --arg n "$TAG-tune" --arg d "$WORK/tuning/tl" --argjson t "$TUNING" --argjson p "$(prev_result "${TAG}u")" \
+	'{cniVersion: "1.0.0", name: $n, type: "tuning-lite", dataDir: $d, prevResult: $p} + $t' >"$WORK/tl.json"
+jq -nc --arg n "$TAG-tune" --arg d "$WORK/tuning/ref" --argjson t "$TUNING" --argjson p "$(prev_result "${TAG}v")" \
+	'{cniVersion: "1.0.0", name: $n, type: "tuning", dataDir: $d, prevResult: $p} + $t' >"$WORK/tune.json"
+jq -nc --arg n "$TAG-tune" --arg d "$WORK/tuning/chain" --argjson t "$TUNING" \
+	'{cniVersion: "1.0.0", name: $n, plugins: [{type: "passthru"}, ({type: "tuning-lite", dataDir: $d} + $t)]}' >"$WORK/chain.json"
+echo '{}' >"$WORK/empty.json"
+echo '{"cniVersion": "1.0.0", "name": "true2", "plugins": [{}, {}]}' >"$WORK/true2.json"
+
+# ---- running calls ------------------------------------------------------------
+
+# variant_args VARIANT: cnibench arguments of one variant, in ARGS.
+variant_args() {
+	case $1 in
+	kr) ARGS=(--conf "$WORK/kr.json" --plugin "$BIN/krafty" --cni-path "$BIN" --netns "/run/netns/${TAG}k%d" --ifname net1) ;;
+	ref) ARGS=(--conf "$WORK/ref.json" --plugin "$REF/bridge" --cni-path "$REF" --netns "/run/netns/${TAG}r%d" --ifname net1 --token @I@) ;;
+	hl) ARGS=(--conf "$WORK/hl.json" --plugin "$BIN/host-local" --cni-path "$BIN" --netns "/run/netns/${TAG}k%d" --ifname eth9) ;;
+	hlref) ARGS=(--conf "$WORK/hlref.json" --plugin "$REF/host-local" --cni-path "$REF" --netns "/run/netns/${TAG}r%d" --ifname eth9) ;;
+	tl) ARGS=(--conf "$WORK/tl.json" --plugin "$BIN/tuning-lite" --cni-path "$BIN" --netns "/run/netns/${TAG}u%d" --ifname eth0 --token @I@) ;;
+	tune) ARGS=(--conf "$WORK/tune.json" --plugin "$REF/tuning" --cni-path "$REF" --netns "/run/netns/${TAG}v%d" --ifname eth0 --token @I@) ;;
+	chain) ARGS=(--conf "$WORK/chain.json" --plugin "$BIN/passthru" --plugin "$BIN/tuning-lite" --cni-path "$BIN" --netns "/run/netns/${TAG}w%d" --ifname eth0) ;;
+	true) ARGS=(--conf "$WORK/empty.json" --plugin /bin/true --netns /run/netns/x%d) ;;
+	true2) ARGS=(--conf "$WORK/true2.json" --plugin /bin/true --plugin /bin/true --netns /run/netns/x%d) ;;
+	*) echo "unknown variant $1" >&2; return 1 ;;
+	esac
+}
+
+# cb LABEL VARIANT CMD IDPREFIX FIRST COUNT INFLIGHT [SAMPLES-FILE]: one cnibench run.
+# Its JSON line goes to $WORK/json/runs as "LABEL VARIANT CMD INFLIGHT JSON".
+cb() {
+	local label=$1 v=$2 cmd=$3 idp=$4 first=$5 count=$6 k=$7 samples=${8:-} out extra=()
+	variant_args "$v"
+	[[ -n $samples ]] && extra+=(--samples "$samples")
+	mkdir -p "$WORK/res/$v.$idp"
+	case $cmd in
+	ADD) extra+=(--out-dir "$WORK/res/$v.$idp") ;;
+	CHECK | DEL) extra+=(--prev-dir "$WORK/res/$v.$idp") ;;
+	esac
+	out=$("$CNIBENCH" --cmd "$cmd" "${ARGS[@]}" --id-prefix "$idp" --first "$first" --count "$count" \
+		--inflight "$k" --verbose "${extra[@]}" 2>>"$WORK/errors.log") || true
+	[[ $out == '{'* ]] || out='{"failures":-1}'
+	printf '%s %s %s %s %s\n' "$label" "$v" "$cmd" "$k" "$out" >>"$WORK/json/runs"
+}
+
+# floor_run LABEL CMD FIRST COUNT [SAMPLES-FILE]
+floor_run() {
+	local out extra=()
+	[[ -n ${5:-} ]] && extra+=(--samples "$5")
+	mkdir -p "$WORK/ipam/floor"
+	out=$("$FLOOR" --cmd "$2" --netns "/run/netns/${TAG}f%d" --id-prefix "${FP}x" --first "$3" --count "$4" \
+		--subnet "$FLOOR_SUBNET" --data "$WORK/ipam/floor" "${extra[@]}" 2>>"$WORK/errors.log") || true
+	[[ $out == '{'* ]] || out='{"failures":-1}'
+	printf '%s %s %s %s %s\n' "$1" floor "$2" 1 "$out" >>"$WORK/json/runs"
+}
+
+# The reference bridge never deletes its bridge: remove the per-pod bridges of
+# pods that were DEL'd (untimed), so the node keeps exactly its N pods.
+drop_ref_bridges() { # FIRST COUNT
+	local i
+	for ((i = $1; i < $1 + $2; i++)); do echo "${TAG}b$i"; done >"$WORK/bridges.drop"
+	del_devices "$WORK/bridges.drop"
+}
+
+SAMPLE_BASE=5000 TP_BASE=6000 PROF_BASE=7000
+
+# measure LEVEL LETTER: SAMPLES timed ADD, CHECK, DEL per variant with LEVEL pods on
+# the node, in batches; within a batch ours and the reference take turns
+# (which goes first alternates).
+measure() {
+	local lvl=$1 x=$2 r first d pair tpair
+	d=$WORK/s/$lvl
+	mkdir -p "$d"
+	for ((r = 0; r < SAMPLES / BATCH; r++)); do
+		first=$((SAMPLE_BASE + r * BATCH))
+		if ((r % 2)); then pair=(ref kr) tpair=(tune chain tl); else pair=(kr ref) tpair=(tl tune chain); fi
+		for cmd in ADD CHECK DEL; do
+			for v in "${pair[@]}"; do cb "L$lvl" "$v" "$cmd" "${TAG}$x" "$first" "$BATCH" 1 "$d/$v.$cmd"; done
+			floor_run "L$lvl" "$cmd" "$first" "$BATCH" "$d/floor.$cmd"
+			[[ $cmd == CHECK ]] || cb "L$lvl" true VERSION x "$first" "$BATCH" 1 "$d/true.$cmd"
+		done
+		drop_ref_bridges "$first" "$BATCH"
+		for cmd in ADD DEL; do
+			if ((r % 2)); then tpair=(hlref hl); else tpair=(hl hlref); fi
+			for v in "${tpair[@]}"; do cb "L$lvl" "$v" "$cmd" "${TAG}h$x" "$first" "$BATCH" 1 "$d/$v.$cmd"; done
+		done
+		# Tuning does no node-wide work: measured once, at the first level.
+		if [[ $lvl == "${LEVELS[0]}" ]]; then
+			if ((r % 2)); then tpair=(tune chain tl); else tpair=(tl tune chain); fi
+			for cmd in ADD CHECK DEL; do
+				for v in "${tpair[@]}"; do cb "L$lvl" "$v" "$cmd" "${TAG}t$x" "$first" "$BATCH" 1 "$d/$v.$cmd"; done
+			done
+		fi
+	done
+}
+
+# grow N: ADD pods of both chains until the node holds N of each (untimed
+# apart from the run's own figures; two calls in flight on 2 CPUs).
+GROWN=0
+grow() {
+	local n=$1
+	((n > GROWN)) || return 0
+	log "growing to $n pods per chain"
+	cb "grow$n" kr ADD "${TAG}g" "$GROWN" $((n - GROWN)) 2
+	cb "grow$n" ref ADD "${TAG}g" "$GROWN" $((n - GROWN)) 2
+	GROWN=$n
+}
+
+# throughput: TP_CALLS calls per run at each in-flight count; ours and the
+# reference back to back per command.
+throughput() {
+	local k v cmd ki=0
+	for k in "${TP_INFLIGHT[@]}"; do
+		log "throughput, $k in flight"
+		for cmd in ADD CHECK DEL; do
+			for v in kr ref; do cb "tp" "$v" "$cmd" "${TAG}T$ki" "$TP_BASE" "$TP_CALLS" "$k"; done
+		done
+		drop_ref_bridges "$TP_BASE" "$TP_CALLS"
+		for cmd in ADD DEL; do
+			for v in hl hlref; do cb "tp" "$v" "$cmd" "${TAG}T$ki" "$TP_BASE" "$TP_CALLS" "$k"; done
+		done
+		for cmd in ADD CHECK DEL; do
+			for v in tl tune chain; do cb "tp" "$v" "$cmd" "${TAG}T$ki" "$TP_BASE" "$TP_CALLS" "$k"; done
+		done
+		ki=$((ki + 1))
+	done
+}
+
+# profile: CPU time, page faults and context switches per call (perf stat over
+# 10 calls, the driver included: compare with the /bin/true rows, one and two
+# execs per call), and per call the processes, netlink requests and syscalls
+# (strace -f -c over one call).
+profile() {
+	local v cmd spec first=$PROF_BASE idp="${TAG}P" p
+	: >"$WORK/profile.tsv"
+	for spec in true:VERSION true2:VERSION kr:ADD kr:CHECK kr:DEL ref:ADD ref:CHECK ref:DEL hl:ADD hl:DEL hlref:ADD hlref:DEL \
+		tl:ADD tl:DEL tune:ADD tune:DEL chain:ADD chain:DEL floor:ADD floor:DEL; do
+		v=${spec%%:*} cmd=${spec#*:}
+		if [[ $v == floor ]]; then
+			perf stat -x, -e task-clock,page-faults,context-switches -o "$WORK/perf/$v.$cmd" -- \
+				"$FLOOR" --cmd "$cmd" --netns "/run/netns/${TAG}f%d" --id-prefix "${FP}x" --first "$first" --count 10 \
+				--subnet "$FLOOR_SUBNET" --data "$WORK/ipam/floor" >/dev/null 2>>"$WORK/errors.log" || true
+			strace -f -c -o "$WORK/perf/$v.$cmd.strace" -- "$FLOOR" --cmd "$cmd" --netns "/run/netns/${TAG}f%d" \
+				--id-prefix "${FP}x" --first $((first + 10)) --count 1 --subnet "$FLOOR_SUBNET" \
+				--data "$WORK/ipam/floor" >/dev/null 2>>"$WORK/errors.log" || true
+		else
+			variant_args "$v"
+			local extra=()
+			mkdir -p "$WORK/res/$v.$idp"
+			case $cmd in ADD) extra=(--out-dir "$WORK/res/$v.$idp") ;; CHECK | DEL) extra=(--prev-dir "$WORK/res/$v.$idp") ;; esac
+			perf stat -x, -e task-clock,page-faults,context-switches -o "$WORK/perf/$v.$cmd" -- \
+				"$CNIBENCH" --cmd "$cmd" "${ARGS[@]}" --id-prefix "$idp" --first "$first" --count 10 "${extra[@]}" \
+				>/dev/null 2>>"$WORK/errors.log" || true
+			strace -f -c -o "$WORK/perf/$v.$cmd.strace" -- \
+				"$CNIBENCH" --cmd "$cmd" "${ARGS[@]}" --id-prefix "$idp" --first $((first + 10)) --count 1 "${extra[@]}" \
+				>/dev/null 2>>"$WORK/errors.log" || true
+		fi
+		[[ $v == ref && $cmd == DEL ]] && drop_ref_bridges "$first" 11
+		p=$WORK/perf/$v.$cmd
+		awk -F, -v v="$v" -v c="$cmd" '$3 == "task-clock" {t = $1} $3 == "page-faults" {f = $1}
+			$3 == "context-switches" {s = $1}
+			END {printf "%s\t%s\t%.2f\t%.0f\t%.0f", v, c, t / 10, f / 10, s / 10}' "$p" >>"$WORK/profile.tsv"
+		awk -v drv="$([[ $v == floor ]] && echo 0 || echo 1)" '
+			$NF == "execve" {e = $4} $NF == "sendmsg" || $NF == "sendto" {n += $4}
+			$NF == "total" {t = $4}
+			END {printf "\t%d\t%d\t%d\n", e - drv, n, t}' "$p.strace" >>"$WORK/profile.tsv"
+	done
+}
+
+# ---- the VM -----------------------------------------------------------------
+
+vm_run() {
+	local vmbin=$WORK/vmbin vmout=$WORK/vm.out
+	if ! command -v qemu-system-x86_64 >/dev/null || ! compgen -G '/boot/vmlinuz-6.1*' >/dev/null; then
+		log "VM part skipped: no qemu-system-x86_64 or /boot/vmlinuz-6.1* (tests/deps.sh installs them)"
+		echo "skipped: no qemu or no Debian 6.1 kernel" >"$WORK/vm.note"
+		return 0
+	fi
+	mkdir -p "$vmbin" "$WORK/vm"
+	cp "$CNIBENCH" "$FLOOR" "$vmbin/"
+	sed "s/@PODS@/$VM_PODS/; s/@BATCH@/$BATCH/" "$REPO/bench/vm-bench.sh" >"$WORK/vm/bench-vrf.sh"
+	log "VM: krafty with VRF vs bridge + host-local + vrf, $VM_PODS pods (TCG)"
+	BUILD=$BUILD/bench-vm VM_SCENARIO_TIMEOUT=${BENCH_VM_TIMEOUT:-480} \
+		bash "$REPO/tests/vm/run.sh" --timeout $((${BENCH_VM_TIMEOUT:-480} + 60)) \
+		--bin "$BIN=/opt/cni/bin" --bin "$REF=/usr/lib/cni" --bin "$vmbin=/opt/krafty/bench" \
+		"$WORK/vm/bench-vrf.sh" >"$vmout" 2>&1 || true
+	grep -E 'not ok|BENCHVM|# vm: kernel' "$vmout" >&2 || true
+	sed -n 's/^# bench-vrf: BENCHVM //p' "$vmout" >"$WORK/vm.tsv"
+	grep -E '^# vm: kernel' "$vmout" | sed 's/^# vm: //' >"$WORK/vm.note" || true
+}
+
+# ---- the run ------------------------------------------------------------------
+
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+DEVS_START=$(ip -o link show | wc -l)
+log "tag $TAG, work dir $WORK; load $LOAD_START; $DEVS_START devices on the node"
+maxlvl=0
+for l in "${LEVELS[@]}"; do ((l > maxlvl)) && maxlvl=$l; done
+log "creating network namespaces"
+for p in k r; do
+	mk_netns "$TAG$p" 0 "$maxlvl"
+	mk_netns "$TAG$p" "$SAMPLE_BASE" "$SAMPLES"
+	mk_netns "$TAG$p" "$TP_BASE" "$TP_CALLS"
+	mk_netns "$TAG$p" "$PROF_BASE" 11
+done
+mk_netns "${TAG}f" "$SAMPLE_BASE" "$SAMPLES"
+mk_netns "${TAG}f" "$PROF_BASE" 11
+for p in u v w; do
+	mk_tuning_pods "$TAG$p" "$SAMPLE_BASE" "$SAMPLES"
+	mk_tuning_pods "$TAG$p" "$TP_BASE" "$TP_CALLS"
+	mk_tuning_pods "$TAG$p" "$PROF_BASE" 11
+done
+
+: >"$WORK/levels.tsv"
+li=0 LETTERS=abcdefghij
+for lvl in "${LEVELS[@]}"; do
+	grow "$lvl"
+	log "measuring at $lvl pods per chain ($SAMPLES samples per cell)"
+	printf '%s\t%s\t%s\n' "$lvl" "$(ip -o link show | wc -l)" "$(cut -d' ' -f1 /proc/loadavg)" >>"$WORK/levels.tsv"
+	measure "$lvl" "${LETTERS:li:1}"
+	li=$((li + 1))
+	if [[ $lvl == "${LEVELS[0]}" ]]; then
+		throughput
+		if [[ $RUN_PROFILE == 1 ]]; then
+			log "profile"
+			profile
+		fi
+	fi
+done
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+log "host part done; load $LOAD_END"
+: >"$WORK/vm.tsv"
+echo "not run (BENCH_VM=0)" >"$WORK/vm.note"
+[[ $RUN_VM == 1 ]] && vm_run
+T_END=$(date +%s)
+
+log "writing the report"
+# What the report needs besides the raw figures (bench/report.sh WORKDIR can be
+# run again on a kept work directory).
+for v in LOAD_START LOAD_END DEVS_START SAMPLES BATCH TP_CALLS VM_PODS BIN REF FLOOR RESULTS; do
+	printf '%s=%q\n' "$v" "${!v}"
+done >"$WORK/meta"
+{
+	printf 'WALL=%q\n' $((T_END - T_START))
+	printf 'LEVELS=%q\n' "${LEVELS[*]}"
+	printf 'TP_INFLIGHT=%q\n' "${TP_INFLIGHT[*]}"
+	printf 'RUN_DATE=%q\n' "$(date -u '+%F %H:%M UTC')"
+	commit=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
+	git -C "$REPO" diff --quiet HEAD -- lib plugins ipam 2>/dev/null || commit="$commit + uncommitted plugin changes"
+	printf 'COMMIT=%q\n' "$commit"
+} >>"$WORK/meta"
+bash "$REPO/bench/report.sh" "$WORK"
+if [[ -s $WORK/errors.log ]]; then
+	log "$(wc -l <"$WORK/errors.log") lines on stderr from plugins/drivers; first ones:"
+	head -5 "$WORK/errors.log" >&2
+fi
+log "done: $RESULTS/latest.md, $RESULTS/latency-vs-pods.png"
