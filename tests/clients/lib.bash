@@ -245,10 +245,13 @@ host_links_of() {
 	done
 	rm -f "$errf"
 	[[ -n $links ]] || clients_fail "ip link show failed 20 times" || return 1
+	# Ours by alias (krafty sets it on every device it makes), or by the seed's exact
+	# names; a 6-character prefix would also match another container of the same
+	# ctr namespace whose ID starts alike.
 	jq -r --arg id "$id" \
-		--arg v "krv${id:0:6}" --arg b "krb${id:0:6}" --arg e "veth${id:0:5}" '.[]
-		| select((.ifalias // "" | endswith("/" + $id)) or (.ifname | startswith($v))
-			or (.ifname | startswith($b)) or (.ifname | startswith($e)))
+		--arg v "krv${id:0:12}" --arg b "krb${id:0:12}" --arg e "veth${id:0:11}" '.[]
+		| select((.ifalias // "" | endswith("/" + $id)) or .ifname == $v
+			or .ifname == $b or .ifname == $e)
 		| "\(.ifname) \(.ifalias // "")"' <<<"$links"
 }
 

@@ -212,7 +212,9 @@ ctr_lifecycle() {
 	[ "$ADDR" != "$first_addr" ]
 	stop_container
 	[ -z "$(ipam_reservations "$CTRD_DIR/cni/lib/networks" "$FULL")" ]
-	[ -z "$(host_links_of "$FULL")" ]
+	run host_links_of "$FULL"
+	echo "host links of $FULL after: $output"
+	[ -z "$output" ]
 	# The first one is untouched by the second's DEL.
 	CID=$first_cid FULL=$first_full CTR_PID=$first_pid
 	[ "$(ipam_reservations "$CTRD_DIR/cni/lib/networks" "$FULL")" = "$first_addr" ]
