@@ -4,7 +4,7 @@
 # pod's interface and the result, CHECK, DEL, and show that nothing is left.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[[ $(id -u) == 0 ]] || { echo "the demo needs root (it makes a network namespace): sudo make demo" >&2; exit 2; }
+[[ $(id -u) == 0 ]] || { echo "the demo needs root (it makes a network namespace): run make demo as root" >&2; exit 2; }
 
 bash tests/deps.sh
 make -s all

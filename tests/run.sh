@@ -12,7 +12,7 @@ results=$root/build/test-results
 SUITES=${SUITES:-unit integration sanitizer fuzz vm}
 
 if [[ $(id -u) != 0 ]]; then
-	echo "tests need root (network namespaces); run with sudo" >&2
+	echo "tests need root (network namespaces); run make test as root" >&2
 	exit 2
 fi
 bash tests/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
