@@ -10,37 +10,6 @@
 
 #include "cni/cleanup.h"
 
-int hl_mkdir_p(const char *path, mode_t mode, struct cni_error *err)
-{
-	char buf[4096];
-	size_t len = strlen(path);
-
-	if (len == 0 || len >= sizeof(buf))
-		return cni_err(err, CNI_ERR_IO, "invalid directory path %.200s", path);
-	memcpy(buf, path, len + 1);
-	/* Create each prefix in turn; EEXIST is fine as long as the last one is a directory. */
-	for (char *p = buf + 1;; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		char saved = *p;
-
-		*p = '\0';
-		if (mkdir(buf, mode) < 0 && errno != EEXIST)
-			return cni_err_errno(err, CNI_ERR_IO, errno, "cannot create directory %s",
-					     buf);
-		*p = saved;
-		if (saved == '\0')
-			break;
-	}
-	struct stat st;
-
-	if (stat(path, &st) < 0)
-		return cni_err_errno(err, CNI_ERR_IO, errno, "cannot use directory %s", path);
-	if (!S_ISDIR(st.st_mode))
-		return cni_err(err, CNI_ERR_IO, "%s exists and is not a directory", path);
-	return 0;
-}
-
 int hl_flock_at(int dirfd, const char *name, mode_t mode, int *fd, struct cni_error *err)
 {
 	cleanup_close int f =
@@ -138,16 +107,4 @@ int hl_replace_file_at(int dirfd, const char *name, mode_t mode, const void *dat
 		unlinkat(dirfd, tmp, 0);
 	}
 	return rc;
-}
-
-uint64_t hl_fnv1a64(const void *data, size_t len)
-{
-	const unsigned char *p = data;
-	uint64_t h = 14695981039346656037ULL;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
 }

@@ -2,7 +2,7 @@
  * so that the network directory is opened once and paths are never re-resolved. They
  * return 0 (or a length) and -errno on failure, so that callers decide which errno is an
  * error (EEXIST from an exclusive create is an answer, not a failure). lib/cni/statefile.h
- * has path-based, fsync'ing cousins; the reference's store does not fsync, nor do we. */
+ * has path-based, fsync'ing cousins (and cni_mkdir_p, which the store uses); the reference's store does not fsync, nor do we. */
 #ifndef HOSTLOCAL_FILEIO_H
 #define HOSTLOCAL_FILEIO_H
 
@@ -10,9 +10,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "cni/error.h"
-
-/* mkdir -p: create path and its missing parents with mode. Code CNI_ERR_IO on failure. */
-int hl_mkdir_p(const char *path, mode_t mode, struct cni_error *err);
 
 /* Open (creating with mode if missing) `name` under dirfd and take an exclusive flock(2)
  * on it, waiting as long as it takes. *fd holds the lock until closed. */
@@ -30,8 +27,5 @@ int hl_write_file_at(int dirfd, const char *name, int flags, mode_t mode, const 
 
 /* Replace `name` atomically: write "<name>.tmp" and rename it over `name`. 0 or -errno. */
 int hl_replace_file_at(int dirfd, const char *name, mode_t mode, const void *data, size_t len);
-
-/* 64-bit FNV-1a, for short stable names derived from long keys. */
-uint64_t hl_fnv1a64(const void *data, size_t len);
 
 #endif

@@ -67,6 +67,7 @@
 #include <unistd.h>
 
 #include "cni/cleanup.h"
+#include "cni/hash.h"
 #include "fileio.h"
 #include "cni/validate.h"
 
@@ -104,7 +105,7 @@ static void entry_name(const char *id, const char *ifname, char buf[256])
 	/* Keys are validated (ID up to 256, ifname up to 15 bytes): they fit in key. */
 	int n = snprintf(key, sizeof(key), "%s\n%s", id, ifn);
 
-	snprintf(buf, 256, "#%016" PRIx64, hl_fnv1a64(key, n > 0 ? (size_t)n : 0));
+	snprintf(buf, 256, "#%016" PRIx64, cni_fnv64a_update(CNI_FNV64A_INIT, key, n > 0 ? (size_t)n : 0));
 }
 
 static bool line_is_key(const char *line, const char *id, const char *ifname)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cni/cleanup.h"
+#include "cni/statefile.h"
 #include "fileio.h"
 
 /* The separator the reference writes between container ID and interface name. */
@@ -26,7 +27,7 @@ int hl_store_open(struct hl_store *st, const char *data_dir, const char *name, b
 		st->path = NULL;
 		return cni_err(err, CNI_ERR_IO, "out of memory");
 	}
-	if (create && hl_mkdir_p(st->path, 0755, err) < 0)
+	if (create && cni_mkdir_p(st->path, 0755, err) < 0)
 		return -1;
 	st->dirfd = open(st->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (st->dirfd < 0) {
