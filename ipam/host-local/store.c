@@ -235,15 +235,9 @@ static int read_entry(struct hl_store *st, const struct dirent *de, struct cni_i
 	return 1;
 }
 
-static void closedirp(DIR **d)
-{
-	if (*d)
-		closedir(*d);
-}
-
 int hl_store_scan(struct hl_store *st, struct hl_holding **out, size_t *n, struct cni_error *err)
 {
-	__attribute__((cleanup(closedirp))) DIR *d = NULL;
+	cleanup_dir DIR *d = NULL;
 	struct hl_holding *arr = NULL;
 	size_t count = 0, cap = 0;
 	int fd = openat(st->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);

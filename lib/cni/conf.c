@@ -57,11 +57,12 @@ int cni_read_all(int fd, char **out, size_t *len, struct cni_error *err)
 
 static int parse_attachments(struct cni_conf *conf, struct cni_error *err)
 {
+	int rc;
 	const cJSON *arr = NULL, *it;
 	size_t n = 0, i = 0;
 
-	if (cni_json_array(conf->root, "cni.dev/valid-attachments", false, &arr, NULL, err) < 0)
-		return -1;
+	if ((rc = cni_json_array(conf->root, "cni.dev/valid-attachments", false, &arr, NULL, err)) < 0)
+		return rc;
 	if (!arr)
 		return 0;
 	conf->has_valid_attachments = 1;
@@ -74,11 +75,11 @@ static int parse_attachments(struct cni_conf *conf, struct cni_error *err)
 		if (!cJSON_IsObject(it))
 			return cni_err(err, CNI_ERR_INVALID_CONFIG,
 				       "cni.dev/valid-attachments: entries must be objects");
-		if (cni_json_string(it, "containerID", true, &a->container_id,
-				    "cni.dev/valid-attachments", err) < 0 ||
-		    cni_json_string(it, "ifname", true, &a->ifname, "cni.dev/valid-attachments",
-				    err) < 0)
-			return -1;
+		if ((rc = cni_json_string(it, "containerID", true, &a->container_id,
+				    "cni.dev/valid-attachments", err)) < 0||
+		    (rc = cni_json_string(it, "ifname", true, &a->ifname, "cni.dev/valid-attachments",
+				    err)) < 0)
+			return rc;
 	}
 	conf->n_valid_attachments = n;
 	return 0;
@@ -99,6 +100,7 @@ int cni_conf_attachment_valid(const struct cni_conf *conf, const char *container
 
 int cni_conf_parse(struct cni_conf *conf, const char *data, size_t len, struct cni_error *err)
 {
+	int rc;
 	const char *end = NULL;
 
 	memset(conf, 0, sizeof(*conf));
@@ -118,33 +120,33 @@ int cni_conf_parse(struct cni_conf *conf, const char *data, size_t len, struct c
 	conf->raw[len] = '\0';
 	conf->raw_len = len;
 
-	if (cni_json_string(conf->root, "cniVersion", false, &conf->cni_version, NULL, err) < 0)
-		return -1;
+	if ((rc = cni_json_string(conf->root, "cniVersion", false, &conf->cni_version, NULL, err)) < 0)
+		return rc;
 	if (!conf->cni_version)
 		conf->cni_version = "0.1.0"; /* the spec's default when absent */
 	if (!cni_version_supported(conf->cni_version)) {
-		cni_err(err, CNI_ERR_INCOMPATIBLE_VERSION,
+		rc = cni_err(err, CNI_ERR_INCOMPATIBLE_VERSION,
 			"incompatible CNI versions: config is %.16s, plugin supports 0.3.0 0.3.1 0.4.0 1.0.0 1.1.0",
 			conf->cni_version);
 		conf->cni_version = NULL; /* report the error in our latest version */
-		return -1;
+		return rc;
 	}
-	if (cni_json_string(conf->root, "name", true, &conf->name, NULL, err) < 0 ||
-	    cni_json_string(conf->root, "type", true, &conf->type, NULL, err) < 0 ||
-	    cni_validate_network_name(conf->name, err) < 0 ||
-	    cni_validate_plugin_type(conf->type, err) < 0)
-		return -1;
-	if (cni_json_object(conf->root, "args", false, &conf->args, NULL, err) < 0 ||
-	    cni_json_object(conf->root, "runtimeConfig", false, &conf->runtime_config, NULL, err) < 0 ||
-	    cni_json_object(conf->root, "capabilities", false, &conf->capabilities, NULL, err) < 0 ||
-	    cni_json_object(conf->root, "ipam", false, &conf->ipam, NULL, err) < 0 ||
-	    cni_json_object(conf->root, "dns", false, &conf->dns, NULL, err) < 0 ||
-	    cni_json_object(conf->root, "prevResult", false, &conf->prev_result_json, NULL, err) < 0)
-		return -1;
+	if ((rc = cni_json_string(conf->root, "name", true, &conf->name, NULL, err)) < 0||
+	    (rc = cni_json_string(conf->root, "type", true, &conf->type, NULL, err)) < 0||
+	    (rc = cni_validate_network_name(conf->name, err)) < 0||
+	    (rc = cni_validate_plugin_type(conf->type, err)) < 0)
+		return rc;
+	if ((rc = cni_json_object(conf->root, "args", false, &conf->args, NULL, err)) < 0||
+	    (rc = cni_json_object(conf->root, "runtimeConfig", false, &conf->runtime_config, NULL, err)) < 0||
+	    (rc = cni_json_object(conf->root, "capabilities", false, &conf->capabilities, NULL, err)) < 0||
+	    (rc = cni_json_object(conf->root, "ipam", false, &conf->ipam, NULL, err)) < 0||
+	    (rc = cni_json_object(conf->root, "dns", false, &conf->dns, NULL, err)) < 0||
+	    (rc = cni_json_object(conf->root, "prevResult", false, &conf->prev_result_json, NULL, err)) < 0)
+		return rc;
 	if (conf->ipam) {
-		if (cni_json_string(conf->ipam, "type", true, &conf->ipam_type, "ipam", err) < 0 ||
-		    cni_validate_plugin_type(conf->ipam_type, err) < 0)
-			return -1;
+		if ((rc = cni_json_string(conf->ipam, "type", true, &conf->ipam_type, "ipam", err)) < 0||
+		    (rc = cni_validate_plugin_type(conf->ipam_type, err)) < 0)
+			return rc;
 	}
 	if (conf->prev_result_json &&
 	    cni_result_parse(conf->prev_result_json, conf->cni_version, &conf->prev_result, err) < 0)

@@ -12,6 +12,7 @@
 /* VERSION may come with or without a config on stdin; answer in its version when it names one we speak. */
 static int answer_version(struct cni_error *err)
 {
+	int rc;
 	cleanup_free char *data = NULL;
 	cleanup_json cJSON *in = NULL;
 	cleanup_json cJSON *out = NULL;
@@ -19,8 +20,8 @@ static int answer_version(struct cni_error *err)
 	cJSON *list;
 	size_t len = 0;
 
-	if (!isatty(STDIN_FILENO) && cni_read_all(STDIN_FILENO, &data, &len, err) < 0)
-		return -1;
+	if (!isatty(STDIN_FILENO) && (rc = cni_read_all(STDIN_FILENO, &data, &len, err)) < 0)
+		return rc;
 	if (len && (in = cJSON_ParseWithLength(data, len))) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(in, "cniVersion");
 
@@ -46,8 +47,9 @@ static int require_version(const struct cni_ctx *ctx, const char *min, struct cn
 
 static int run_add(const struct cni_plugin *plugin, struct cni_ctx *ctx, struct cni_error *err)
 {
-	if (plugin->add(ctx, err) < 0)
-		return -1;
+	int rc;
+	if ((rc = plugin->add(ctx, err)) < 0)
+		return rc;
 	if (!ctx->result)
 		return cni_err(err, CNI_ERR_PLUGIN, "%s: ADD produced no result", plugin->name);
 	return cni_result_print(ctx->result, ctx->conf.cni_version, err);
@@ -74,19 +76,20 @@ static void version_for_error(char *buf, size_t size)
 static int run(const struct cni_plugin *plugin, struct cni_ctx *ctx, char *error_version,
 	       struct cni_error *err)
 {
+	int rc;
 	cleanup_free char *data = NULL;
 	size_t len = 0;
 
-	if (cni_env_load(&ctx->env, err) < 0) {
+	if ((rc = cni_env_load(&ctx->env, err)) < 0) {
 		if (ctx->env.command != CNI_CMD_VERSION)
 			version_for_error(error_version, 16);
-		return -1;
+		return rc;
 	}
 	if (ctx->env.command == CNI_CMD_VERSION)
 		return answer_version(err);
-	if (cni_read_all(STDIN_FILENO, &data, &len, err) < 0 ||
-	    cni_conf_parse(&ctx->conf, data, len, err) < 0)
-		return -1;
+	if ((rc = cni_read_all(STDIN_FILENO, &data, &len, err)) < 0||
+	    (rc = cni_conf_parse(&ctx->conf, data, len, err)) < 0)
+		return rc;
 
 	switch (ctx->env.command) {
 	case CNI_CMD_ADD:
@@ -94,16 +97,16 @@ static int run(const struct cni_plugin *plugin, struct cni_ctx *ctx, char *error
 	case CNI_CMD_DEL:
 		return plugin->del(ctx, err);
 	case CNI_CMD_CHECK:
-		if (require_version(ctx, "0.4.0", err) < 0)
-			return -1;
+		if ((rc = require_version(ctx, "0.4.0", err)) < 0)
+			return rc;
 		return plugin->check ? plugin->check(ctx, err) : 0;
 	case CNI_CMD_STATUS:
-		if (require_version(ctx, "1.1.0", err) < 0)
-			return -1;
+		if ((rc = require_version(ctx, "1.1.0", err)) < 0)
+			return rc;
 		return plugin->status ? plugin->status(ctx, err) : 0;
 	case CNI_CMD_GC:
-		if (require_version(ctx, "1.1.0", err) < 0)
-			return -1;
+		if ((rc = require_version(ctx, "1.1.0", err)) < 0)
+			return rc;
 		return plugin->gc ? plugin->gc(ctx, err) : 0;
 	default:
 		return cni_err(err, CNI_ERR_INVALID_ENV, "unknown CNI_COMMAND %s", ctx->env.command_name);

@@ -111,6 +111,7 @@ static int require(const char *value, const char *name, enum cni_command cmd, st
 
 int cni_env_load(struct cni_env *env, struct cni_error *err)
 {
+	int rc;
 	const char *cmd = getenv("CNI_COMMAND");
 
 	memset(env, 0, sizeof(*env));
@@ -132,24 +133,24 @@ int cni_env_load(struct cni_env *env, struct cni_error *err)
 	switch (env->command) {
 	case CNI_CMD_ADD:
 	case CNI_CMD_CHECK:
-		if (require(env->netns, "CNI_NETNS", env->command, err) < 0)
-			return -1;
+		if ((rc = require(env->netns, "CNI_NETNS", env->command, err)) < 0)
+			return rc;
 		/* fallthrough */
 	case CNI_CMD_DEL:
-		if (require(env->container_id, "CNI_CONTAINERID", env->command, err) < 0 ||
-		    require(env->ifname, "CNI_IFNAME", env->command, err) < 0 ||
-		    require(env->path, "CNI_PATH", env->command, err) < 0)
-			return -1;
-		if (cni_validate_container_id(env->container_id, err) < 0 ||
-		    cni_validate_ifname(env->ifname, err) < 0)
-			return -1;
-		if (env->netns && cni_validate_netns_path(env->netns, err) < 0)
-			return -1;
+		if ((rc = require(env->container_id, "CNI_CONTAINERID", env->command, err)) < 0||
+		    (rc = require(env->ifname, "CNI_IFNAME", env->command, err)) < 0||
+		    (rc = require(env->path, "CNI_PATH", env->command, err)) < 0)
+			return rc;
+		if ((rc = cni_validate_container_id(env->container_id, err)) < 0||
+		    (rc = cni_validate_ifname(env->ifname, err)) < 0)
+			return rc;
+		if (env->netns && (rc = cni_validate_netns_path(env->netns, err)) < 0)
+			return rc;
 		break;
 	case CNI_CMD_STATUS:
 	case CNI_CMD_GC:
-		if (require(env->path, "CNI_PATH", env->command, err) < 0)
-			return -1;
+		if ((rc = require(env->path, "CNI_PATH", env->command, err)) < 0)
+			return rc;
 		break;
 	default:
 		break;

@@ -1,42 +1,71 @@
 #include "error.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <cjson/cJSON.h>
 
-static int verr(struct cni_error *err, int code, const char *fmt, va_list ap)
+/* The errno a code stands for when no system call failed. */
+static int errno_for(int code)
+{
+	switch (code) {
+	case CNI_ERR_INCOMPATIBLE_VERSION:
+	case CNI_ERR_UNSUPPORTED_FIELD:
+	case CNI_ERR_INVALID_ENV:
+	case CNI_ERR_DECODE:
+	case CNI_ERR_INVALID_CONFIG:
+		return EINVAL;
+	case CNI_ERR_UNKNOWN_CONTAINER:
+		return ENOENT;
+	case CNI_ERR_TRY_AGAIN:
+		return EAGAIN;
+	default:
+		return EIO;
+	}
+}
+
+static int verr(struct cni_error *err, int code, int errnum, const char *fmt, va_list ap)
 {
 	err->code = code;
+	err->errnum = errnum > 0 ? errnum : errno_for(code);
 	err->details[0] = '\0';
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	return -1;
+	return -err->errnum;
+}
+
+/* The negative errno of an error already set (or of the code, if none). */
+static int current(const struct cni_error *err)
+{
+	return -(err->errnum > 0 ? err->errnum : errno_for(err->code));
 }
 
 int cni_err(struct cni_error *err, int code, const char *fmt, ...)
 {
 	va_list ap;
+	int rc;
 
 	if (!err)
-		return -1;
+		return -errno_for(code);
 	va_start(ap, fmt);
-	verr(err, code, fmt, ap);
+	rc = verr(err, code, 0, fmt, ap);
 	va_end(ap);
-	return -1;
+	return rc;
 }
 
 int cni_err_errno(struct cni_error *err, int code, int errnum, const char *fmt, ...)
 {
 	va_list ap;
 	size_t n;
+	int rc;
 
 	if (!err)
-		return -1;
+		return -(errnum > 0 ? errnum : errno_for(code));
 	va_start(ap, fmt);
-	verr(err, code, fmt, ap);
+	rc = verr(err, code, errnum, fmt, ap);
 	va_end(ap);
 	n = strlen(err->msg);
 	snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", strerror(errnum));
-	return -1;
+	return rc;
 }
 
 int cni_err_details(struct cni_error *err, const char *fmt, ...)
@@ -44,11 +73,11 @@ int cni_err_details(struct cni_error *err, const char *fmt, ...)
 	va_list ap;
 
 	if (!err)
-		return -1;
+		return -EIO;
 	va_start(ap, fmt);
 	vsnprintf(err->details, sizeof(err->details), fmt, ap);
 	va_end(ap);
-	return -1;
+	return current(err);
 }
 
 int cni_err_prefix(struct cni_error *err, const char *fmt, ...)
@@ -57,7 +86,7 @@ int cni_err_prefix(struct cni_error *err, const char *fmt, ...)
 	va_list ap;
 
 	if (!err)
-		return -1;
+		return -EIO;
 	va_start(ap, fmt);
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
@@ -72,12 +101,13 @@ int cni_err_prefix(struct cni_error *err, const char *fmt, ...)
 	size_t m = strnlen(old, sizeof(err->msg) - n - 1);
 	memcpy(err->msg + n, old, m);
 	err->msg[n + m] = '\0';
-	return -1;
+	return current(err);
 }
 
 void cni_err_clear(struct cni_error *err)
 {
 	err->code = 0;
+	err->errnum = 0;
 	err->msg[0] = '\0';
 	err->details[0] = '\0';
 }

@@ -1,5 +1,13 @@
 /* One error type for the whole suite: a CNI spec code, a message and details.
- * Library functions fill it and return -1; only the dispatcher prints it. */
+ *
+ * The one way to fail, in all of lib/: a function that can fail takes
+ * `struct cni_error *err` last and returns 0 (or a documented non-negative
+ * value) on success; on failure it fills err and returns a negative errno that
+ * says why (-ENOENT, -EEXIST, -ENODEV, ... that callers may test). The CNI code
+ * is set where the decision is made (a missing CNI_NETNS is code 4 in the netns
+ * opener, not patched by a caller). Passing a failure up is `return rc;`, adding
+ * context is `return cni_err_prefix(err, ...)`, which keeps both code and errno.
+ * Only the dispatcher prints the error. */
 #ifndef CNI_ERROR_H
 #define CNI_ERROR_H
 
@@ -21,23 +29,28 @@ enum cni_code {
 };
 
 struct cni_error {
-	int code; /* 0: no error */
+	int code;   /* 0: no error */
+	int errnum; /* the positive errno the failing function returned */
 	char msg[512];
 	char details[1024];
 };
 
-#define CNI_ERROR_INIT { 0, "", "" }
+#define CNI_ERROR_INIT { 0, 0, "", "" }
 
-/* Set the error (overwriting any previous one). Always returns -1. */
+/* Set the error (overwriting any previous one). Returns the negative errno
+ * that stands for the code: -EINVAL for codes 1, 2, 4, 6 and 7 (bad input),
+ * -EAGAIN for 11, -ENOENT for 3, -EIO for the rest. */
 int cni_err(struct cni_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Same, with ": strerror(errnum)" appended to the message. */
+/* Same, with ": strerror(errnum)" appended to the message; returns -errnum
+ * (errnum is positive, as errno). */
 int cni_err_errno(struct cni_error *err, int code, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-/* Set the details of an error already set. Always returns -1. */
+/* Set the details of an error already set. Returns its negative errno. */
 int cni_err_details(struct cni_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Prepend context to the message of an error already set: "context: msg". Returns -1. */
+/* Prepend context to the message of an error already set: "context: msg".
+ * Returns its negative errno. */
 int cni_err_prefix(struct cni_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void cni_err_clear(struct cni_error *err);

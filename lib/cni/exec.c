@@ -20,11 +20,12 @@ extern char **environ;
 
 int cni_find_plugin(const char *path, const char *type, char **out, struct cni_error *err)
 {
+	int rc;
 	const char *p = path;
 
 	*out = NULL;
-	if (cni_validate_plugin_type(type, err) < 0)
-		return -1;
+	if ((rc = cni_validate_plugin_type(type, err)) < 0)
+		return rc;
 	if (!path || !*path)
 		return cni_err(err, CNI_ERR_INVALID_ENV, "CNI_PATH is empty: cannot find plugin %s", type);
 	while (p && *p) {
@@ -98,7 +99,7 @@ static int plugin_failed(const char *type, const char *out, int status, struct c
 		cni_err(err, code->valueint, "%s: %s", type, msg->valuestring);
 		if (cJSON_IsString(details) && *details->valuestring)
 			cni_err_details(err, "%s", details->valuestring);
-		return -1;
+		return -err->errnum;
 	}
 	if (WIFSIGNALED(status))
 		return cni_err(err, CNI_ERR_PLUGIN, "%s: killed by signal %d", type, WTERMSIG(status));
@@ -121,12 +122,12 @@ int cni_exec_plugin(const char *path, const char *type, enum cni_command cmd,
 	pid_t pid;
 
 	*out = NULL;
-	if (cni_find_plugin(path, type, &bin, err) < 0)
-		return -1;
+	if ((rc = cni_find_plugin(path, type, &bin, err)) < 0)
+		return rc;
 	if (!(env = child_env(cmd, command_var)))
 		return cni_err(err, CNI_ERR_IO, "out of memory");
 	if ((in_fd = stdin_memfd(stdin_data, stdin_len, err)) < 0)
-		return -1;
+		return in_fd;
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return cni_err_errno(err, CNI_ERR_IO, errno, "pipe");
 	rd = pipefd[0];
@@ -172,6 +173,7 @@ int cni_exec_plugin(const char *path, const char *type, enum cni_command cmd,
 int cni_ipam_exec(const struct cni_ctx *ctx, enum cni_command cmd, struct cni_result **result,
 		  struct cni_error *err)
 {
+	int rc;
 	cleanup_free char *out = NULL;
 	cleanup_json cJSON *j = NULL;
 	const char *type = ctx->conf.ipam_type;
@@ -180,8 +182,8 @@ int cni_ipam_exec(const struct cni_ctx *ctx, enum cni_command cmd, struct cni_re
 		*result = NULL;
 	if (!type)
 		return cni_err(err, CNI_ERR_INVALID_CONFIG, "no ipam type in the config");
-	if (cni_exec_plugin(ctx->env.path, type, cmd, ctx->conf.raw, ctx->conf.raw_len, &out, err) < 0)
-		return -1;
+	if ((rc = cni_exec_plugin(ctx->env.path, type, cmd, ctx->conf.raw, ctx->conf.raw_len, &out, err)) < 0)
+		return rc;
 	if (cmd != CNI_CMD_ADD || !result)
 		return 0;
 	if (!out || !(j = cJSON_Parse(out)))

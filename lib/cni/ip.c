@@ -1,6 +1,7 @@
 #include "ip.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,7 @@ int cni_ip_parse(const char *s, struct cni_ip *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (!s)
-		return -1;
+		return -EINVAL;
 	if (inet_pton(AF_INET, s, out->addr) == 1) {
 		out->family = AF_INET;
 		return 0;
@@ -18,7 +19,7 @@ int cni_ip_parse(const char *s, struct cni_ip *out)
 		out->family = AF_INET6;
 		return 0;
 	}
-	return -1;
+	return -EINVAL;
 }
 
 int cni_prefix_parse(const char *s, struct cni_prefix *out)
@@ -30,16 +31,16 @@ int cni_prefix_parse(const char *s, struct cni_prefix *out)
 
 	memset(out, 0, sizeof(*out));
 	if (!s || !(slash = strchr(s, '/')) || (size_t)(slash - s) >= sizeof(buf))
-		return -1;
+		return -EINVAL;
 	memcpy(buf, s, slash - s);
 	buf[slash - s] = '\0';
 	if (cni_ip_parse(buf, &out->ip) < 0)
-		return -1;
+		return -EINVAL;
 	if (!slash[1] || slash[1] == '-' || slash[1] == '+')
-		return -1;
+		return -EINVAL;
 	len = strtol(slash + 1, &end, 10);
 	if (*end || len < 0 || len > cni_ip_bytes(&out->ip) * 8)
-		return -1;
+		return -EINVAL;
 	out->len = (int)len;
 	return 0;
 }

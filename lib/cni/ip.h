@@ -24,7 +24,7 @@ static inline int cni_ip_bytes(const struct cni_ip *ip)
 	return ip->family == AF_INET ? 4 : 16;
 }
 
-/* Parse "10.0.0.1" / "fd00::1". Returns 0, or -1 if malformed. */
+/* Parse "10.0.0.1" / "fd00::1". Returns 0, or -EINVAL if malformed. */
 int cni_ip_parse(const char *s, struct cni_ip *out);
 /* Parse "10.0.0.5/24". The address keeps its host bits. */
 int cni_prefix_parse(const char *s, struct cni_prefix *out);

@@ -51,14 +51,15 @@ static int dup_or_null(const char *s, char **out, struct cni_error *err)
 int cni_result_add_interface(struct cni_result *r, const char *name, const char *mac,
 			     const char *sandbox, struct cni_error *err)
 {
+	int rc;
 	int i = grow((void **)&r->interfaces, &r->n_interfaces, sizeof(*r->interfaces), err);
 
 	if (i < 0)
-		return -1;
-	if (dup_or_null(name ? name : "", &r->interfaces[i].name, err) < 0 ||
-	    dup_or_null(mac, &r->interfaces[i].mac, err) < 0 ||
-	    dup_or_null(sandbox, &r->interfaces[i].sandbox, err) < 0)
-		return -1;
+		return i;
+	if ((rc = dup_or_null(name ? name : "", &r->interfaces[i].name, err)) < 0||
+	    (rc = dup_or_null(mac, &r->interfaces[i].mac, err)) < 0||
+	    (rc = dup_or_null(sandbox, &r->interfaces[i].sandbox, err)) < 0)
+		return rc;
 	return i;
 }
 
@@ -68,7 +69,7 @@ int cni_result_add_ip(struct cni_result *r, const struct cni_prefix *addr, const
 	int i = grow((void **)&r->ips, &r->n_ips, sizeof(*r->ips), err);
 
 	if (i < 0)
-		return -1;
+		return i;
 	r->ips[i].address = *addr;
 	if (gw)
 		r->ips[i].gateway = *gw;
@@ -82,7 +83,7 @@ int cni_result_add_route(struct cni_result *r, const struct cni_prefix *dst, con
 	int i = grow((void **)&r->routes, &r->n_routes, sizeof(*r->routes), err);
 
 	if (i < 0)
-		return -1;
+		return i;
 	r->routes[i].dst = *dst;
 	if (gw)
 		r->routes[i].gw = *gw;
@@ -144,6 +145,7 @@ fail:
 
 static int parse_interfaces(struct cni_result *r, const cJSON *arr, struct cni_error *err)
 {
+	int rc;
 	const cJSON *it;
 	int idx = 0;
 
@@ -156,14 +158,14 @@ static int parse_interfaces(struct cni_result *r, const cJSON *arr, struct cni_e
 		snprintf(what, sizeof(what), "prevResult interfaces[%d]", idx++);
 		if (!cJSON_IsObject(it))
 			return cni_err(err, CNI_ERR_DECODE, "%s is not an object", what);
-		if (cni_json_string(it, "name", true, &name, what, err) < 0 ||
-		    cni_json_string(it, "mac", false, &mac, what, err) < 0 ||
-		    cni_json_string(it, "sandbox", false, &sandbox, what, err) < 0 ||
-		    cni_json_int(it, "mtu", false, 0, 1 << 20, &mtu, what, err) < 0)
-			return -1;
+		if ((rc = cni_json_string(it, "name", true, &name, what, err)) < 0||
+		    (rc = cni_json_string(it, "mac", false, &mac, what, err)) < 0||
+		    (rc = cni_json_string(it, "sandbox", false, &sandbox, what, err)) < 0||
+		    (rc = cni_json_int(it, "mtu", false, 0, 1 << 20, &mtu, what, err)) < 0)
+			return rc;
 		if ((i = cni_result_add_interface(r, name, mac && *mac ? mac : NULL,
 						  sandbox && *sandbox ? sandbox : NULL, err)) < 0)
-			return -1;
+			return i;
 		r->interfaces[i].mtu = (int)mtu;
 	}
 	return 0;
@@ -172,6 +174,7 @@ static int parse_interfaces(struct cni_result *r, const cJSON *arr, struct cni_e
 static int parse_ips(struct cni_result *r, const cJSON *arr, const char *version,
 		     struct cni_error *err)
 {
+	int rc;
 	const cJSON *it;
 	int idx = 0;
 
@@ -185,11 +188,11 @@ static int parse_ips(struct cni_result *r, const cJSON *arr, const char *version
 		snprintf(what, sizeof(what), "prevResult ips[%d]", idx++);
 		if (!cJSON_IsObject(it))
 			return cni_err(err, CNI_ERR_DECODE, "%s is not an object", what);
-		if (cni_json_string(it, "address", true, &address, what, err) < 0 ||
-		    cni_json_string(it, "gateway", false, &gateway, what, err) < 0 ||
-		    cni_json_string(it, "version", false, &ipver, what, err) < 0 ||
-		    cni_json_int(it, "interface", false, 0, 1 << 20, &iface, what, err) < 0)
-			return -1;
+		if ((rc = cni_json_string(it, "address", true, &address, what, err)) < 0||
+		    (rc = cni_json_string(it, "gateway", false, &gateway, what, err)) < 0||
+		    (rc = cni_json_string(it, "version", false, &ipver, what, err)) < 0||
+		    (rc = cni_json_int(it, "interface", false, 0, 1 << 20, &iface, what, err)) < 0)
+			return rc;
 		if (cni_prefix_parse(address, &addr) < 0)
 			return cni_err(err, CNI_ERR_DECODE, "%s: invalid address %.64s", what, address);
 		if (gateway && *gateway && cni_ip_parse(gateway, &gw) < 0)
@@ -203,14 +206,15 @@ static int parse_ips(struct cni_result *r, const cJSON *arr, const char *version
 		if (iface >= (int64_t)r->n_interfaces)
 			return cni_err(err, CNI_ERR_DECODE, "%s: interface %lld out of range", what,
 				       (long long)iface);
-		if (cni_result_add_ip(r, &addr, gw.family ? &gw : NULL, (int)iface, err) < 0)
-			return -1;
+		if ((rc = cni_result_add_ip(r, &addr, gw.family ? &gw : NULL, (int)iface, err)) < 0)
+			return rc;
 	}
 	return 0;
 }
 
 static int parse_routes(struct cni_result *r, const cJSON *arr, struct cni_error *err)
 {
+	int rc;
 	const cJSON *it;
 	int idx = 0;
 
@@ -225,20 +229,20 @@ static int parse_routes(struct cni_result *r, const cJSON *arr, struct cni_error
 		snprintf(what, sizeof(what), "routes[%d]", idx++);
 		if (!cJSON_IsObject(it))
 			return cni_err(err, CNI_ERR_DECODE, "%s is not an object", what);
-		if (cni_json_string(it, "dst", true, &dst, what, err) < 0 ||
-		    cni_json_string(it, "gw", false, &gwstr, what, err) < 0 ||
-		    cni_json_int(it, "mtu", false, 0, 1 << 20, &mtu, what, err) < 0 ||
-		    cni_json_int(it, "advmss", false, 0, 1 << 20, &advmss, what, err) < 0 ||
-		    cni_json_int(it, "priority", false, 0, UINT32_MAX, &prio, what, err) < 0 ||
-		    cni_json_int(it, "table", false, 0, UINT32_MAX, &table, what, err) < 0 ||
-		    cni_json_int(it, "scope", false, 0, 255, &scope, what, err) < 0)
-			return -1;
+		if ((rc = cni_json_string(it, "dst", true, &dst, what, err)) < 0||
+		    (rc = cni_json_string(it, "gw", false, &gwstr, what, err)) < 0||
+		    (rc = cni_json_int(it, "mtu", false, 0, 1 << 20, &mtu, what, err)) < 0||
+		    (rc = cni_json_int(it, "advmss", false, 0, 1 << 20, &advmss, what, err)) < 0||
+		    (rc = cni_json_int(it, "priority", false, 0, UINT32_MAX, &prio, what, err)) < 0||
+		    (rc = cni_json_int(it, "table", false, 0, UINT32_MAX, &table, what, err)) < 0||
+		    (rc = cni_json_int(it, "scope", false, 0, 255, &scope, what, err)) < 0)
+			return rc;
 		if (cni_prefix_parse(dst, &p) < 0)
 			return cni_err(err, CNI_ERR_DECODE, "%s: invalid dst %.64s", what, dst);
 		if (gwstr && *gwstr && cni_ip_parse(gwstr, &gw) < 0)
 			return cni_err(err, CNI_ERR_DECODE, "%s: invalid gw %.64s", what, gwstr);
 		if ((i = cni_result_add_route(r, &p, gw.family ? &gw : NULL, err)) < 0)
-			return -1;
+			return i;
 		r->routes[i].mtu = (int)mtu;
 		r->routes[i].advmss = (int)advmss;
 		r->routes[i].priority = (int)prio;
@@ -251,6 +255,7 @@ static int parse_routes(struct cni_result *r, const cJSON *arr, struct cni_error
 int cni_result_parse(const cJSON *json, const char *version, struct cni_result **out,
 		     struct cni_error *err)
 {
+	int rc;
 	struct cni_result *r;
 	const cJSON *arr = NULL, *dns = NULL;
 	const char *v = version;
@@ -258,8 +263,8 @@ int cni_result_parse(const cJSON *json, const char *version, struct cni_result *
 	*out = NULL;
 	if (!cJSON_IsObject(json))
 		return cni_err(err, CNI_ERR_DECODE, "result is not a JSON object");
-	if (cni_json_string(json, "cniVersion", false, &v, "result", err) < 0)
-		return -1;
+	if ((rc = cni_json_string(json, "cniVersion", false, &v, "result", err)) < 0)
+		return rc;
 	if (!v)
 		v = version;
 	if (!cni_version_supported(v))
@@ -292,7 +297,7 @@ fail:
 	if (err->code == CNI_ERR_INVALID_CONFIG)
 		err->code = CNI_ERR_DECODE;
 	cni_result_free(r);
-	return -1;
+	return -err->errnum;
 }
 
 /* ---- rendering ---- */
@@ -307,19 +312,19 @@ static int render_interfaces(cJSON *root, const struct cni_result *r, bool v110)
 	cJSON *arr = cJSON_AddArrayToObject(root, "interfaces");
 
 	if (!arr)
-		return -1;
+		return -ENOMEM;
 	for (size_t i = 0; i < r->n_interfaces; i++) {
 		const struct cni_iface *f = &r->interfaces[i];
 		cJSON *o = cJSON_CreateObject();
 
 		if (!o || !cJSON_AddItemToArray(arr, o) || !add_str(o, "name", f->name))
-			return -1;
+			return -ENOMEM;
 		if (f->mac && !add_str(o, "mac", f->mac))
-			return -1;
+			return -ENOMEM;
 		if (v110 && f->mtu > 0 && !cJSON_AddNumberToObject(o, "mtu", f->mtu))
-			return -1;
+			return -ENOMEM;
 		if (f->sandbox && !add_str(o, "sandbox", f->sandbox))
-			return -1;
+			return -ENOMEM;
 	}
 	return 0;
 }
@@ -329,25 +334,25 @@ static int render_ips(cJSON *root, const struct cni_result *r, bool pre100)
 	cJSON *arr = cJSON_AddArrayToObject(root, "ips");
 
 	if (!arr)
-		return -1;
+		return -ENOMEM;
 	for (size_t i = 0; i < r->n_ips; i++) {
 		const struct cni_ipconf *ip = &r->ips[i];
 		char addr[CNI_PREFIX_STRLEN], gw[CNI_IP_STRLEN];
 		cJSON *o = cJSON_CreateObject();
 
 		if (!o || !cJSON_AddItemToArray(arr, o))
-			return -1;
+			return -ENOMEM;
 		if (pre100 && !add_str(o, "version", ip->address.ip.family == AF_INET ? "4" : "6"))
-			return -1;
+			return -ENOMEM;
 		if (ip->interface >= 0 && !cJSON_AddNumberToObject(o, "interface", ip->interface))
-			return -1;
+			return -ENOMEM;
 		cni_prefix_format(&ip->address, addr);
 		if (!add_str(o, "address", addr))
-			return -1;
+			return -ENOMEM;
 		if (ip->gateway.family) {
 			cni_ip_format(&ip->gateway, gw);
 			if (!add_str(o, "gateway", gw))
-				return -1;
+				return -ENOMEM;
 		}
 	}
 	return 0;
@@ -358,7 +363,7 @@ static int render_routes(cJSON *root, const struct cni_result *r, bool v110)
 	cJSON *arr = cJSON_AddArrayToObject(root, "routes");
 
 	if (!arr)
-		return -1;
+		return -ENOMEM;
 	for (size_t i = 0; i < r->n_routes; i++) {
 		const struct cni_route *rt = &r->routes[i];
 		char dst[CNI_PREFIX_STRLEN], gw[CNI_IP_STRLEN];
@@ -371,19 +376,19 @@ static int render_routes(cJSON *root, const struct cni_result *r, bool v110)
 			      { "scope", rt->scope } };
 
 		if (!o || !cJSON_AddItemToArray(arr, o))
-			return -1;
+			return -ENOMEM;
 		cni_prefix_format(&rt->dst, dst);
 		if (!add_str(o, "dst", dst))
-			return -1;
+			return -ENOMEM;
 		if (rt->gw.family) {
 			cni_ip_format(&rt->gw, gw);
 			if (!add_str(o, "gw", gw))
-				return -1;
+				return -ENOMEM;
 		}
 		for (size_t k = 0; v110 && k < sizeof(extra) / sizeof(extra[0]); k++)
 			if (extra[k].value >= 0 &&
 			    !cJSON_AddNumberToObject(o, extra[k].key, extra[k].value))
-				return -1;
+				return -ENOMEM;
 	}
 	return 0;
 }
@@ -430,6 +435,6 @@ int cni_result_print(const struct cni_result *r, const char *version, struct cni
 	cleanup_json cJSON *j = cni_result_to_json(r, version, err);
 
 	if (!j)
-		return -1;
+		return -err->errnum;
 	return cni_json_print(j, err);
 }

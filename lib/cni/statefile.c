@@ -30,6 +30,7 @@ static int mkdir_one(const char *path, mode_t mode, struct cni_error *err)
 
 int cni_mkdir_p(const char *path, mode_t mode, struct cni_error *err)
 {
+	int rc;
 	cleanup_free char *copy = NULL;
 
 	if (!path || !*path)
@@ -41,8 +42,8 @@ int cni_mkdir_p(const char *path, mode_t mode, struct cni_error *err)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir_one(copy, mode, err) < 0)
-			return -1;
+		if ((rc = mkdir_one(copy, mode, err)) < 0)
+			return rc;
 		*p = '/';
 	}
 	return mkdir_one(copy, mode, err);
@@ -104,7 +105,7 @@ static int write_all(int fd, const char *data, size_t len)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0)
-			return -1;
+			return -errno;
 		data += w;
 		len -= (size_t)w;
 	}
@@ -155,7 +156,7 @@ int cni_file_write_atomic(const char *path, const void *data, size_t len, mode_t
 	return sync_parent(path, err);
 fail:
 	unlink(tmp);
-	return -1;
+	return -err->errnum;
 }
 
 int cni_file_remove(const char *path, struct cni_error *err)

@@ -214,12 +214,6 @@ int tl_state_store(const struct cni_ctx *ctx, const struct tl_state *st, struct 
 
 /* ---- GC ---- */
 
-static void closedirp(DIR **d)
-{
-	if (*d)
-		closedir(*d);
-}
-
 /* Whether a directory entry is a state file (or a temp file left by a crash:
  * under the lock no write is in progress) of an attachment that is gone. */
 static bool stale(const struct cni_conf *conf, const char *entry)
@@ -244,7 +238,7 @@ int tl_state_gc(const char *data_dir, const struct cni_ctx *ctx, struct cni_erro
 {
 	char dir[4096], path[4096 + 256];
 	cleanup_close int lock = -1;
-	__attribute__((cleanup(closedirp))) DIR *d = NULL;
+	cleanup_dir DIR *d = NULL;
 	struct dirent *e;
 
 	/* Without the list the runtime has not said what is valid: keep everything. */
