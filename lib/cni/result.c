@@ -1,6 +1,7 @@
 #include "result.h"
 
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
