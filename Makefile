@@ -42,7 +42,9 @@ PLUGIN_BINS := $(addprefix $(BUILD)/bin/,$(PLUGINS))
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
 
-# cmocka unit tests (tests/unit/test_*.c), one binary each.
+# cmocka unit tests (tests/unit/test_*.c), one binary each. A test named
+# test_<plugin>*.c (plugin without dashes: hostlocal, krafty, tuninglite) also
+# links that plugin's objects except its main.o, to test its pure logic.
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
 
@@ -55,7 +57,8 @@ plugin_objs_nomain = $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out %/main.c,$(wil
 .PHONY: all deps install test unit clean format tidy demo fuzzers fuzz bench up deployment validate down
 all: $(PLUGIN_BINS) $(TOOL_BINS)
 
-$(BUILD)/obj/%.o: %.c $(wildcard lib/cni/*.h lib/netlink/*.h)
+# Header dependencies come from -MMD (the .d files included at the end).
+$(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -74,7 +77,11 @@ $(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIB_A)
+plugin_dir_of = $(firstword $(foreach d,$(PLUGIN_DIRS),$(if $(filter test_$(subst -,,$(notdir $(d)))%,$(1)),$(d))))
+unit_objs = $(if $(call plugin_dir_of,$(1)),$(call plugin_objs_nomain,$(call plugin_dir_of,$(1))))
+
+.SECONDEXPANSION:
+$(BUILD)/unit/%: $(BUILD)/obj/tests/unit/%.o $$(call unit_objs,$$*) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
 
