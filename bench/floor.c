@@ -94,8 +94,8 @@ static int no_ipv6(const char *dev, struct cni_error *err)
 	char path[KNL_SYSCTL_PATH_MAX];
 	int rc;
 
-	if (knl_sysctl_path_parts(parts, path, sizeof(path), err) < 0)
-		return -1;
+	if ((rc = knl_sysctl_path_parts(parts, path, sizeof(path), err)) < 0)
+		return rc;
 	rc = knl_sysctl_write_path(path, "1", err);
 	return rc == 0 || rc == -ENOENT ? 0 : -1;
 }
@@ -107,11 +107,11 @@ static int sysctls(const char *dev, struct cni_error *err)
 	const char *rpf[] = {"net", "ipv4", "conf", dev, "rp_filter", NULL};
 	char path[KNL_SYSCTL_PATH_MAX];
 
-	if (knl_sysctl_path_parts(fwd, path, sizeof(path), err) < 0 ||
-	    knl_sysctl_write_path(path, "1", err) < 0 ||
-	    knl_sysctl_path_parts(rpf, path, sizeof(path), err) < 0 ||
-	    knl_sysctl_write_path(path, "0", err) < 0)
-		return -1;
+	if ((rc = knl_sysctl_path_parts(fwd, path, sizeof(path), err)) < 0||
+	    (rc = knl_sysctl_write_path(path, "1", err)) < 0||
+	    (rc = knl_sysctl_path_parts(rpf, path, sizeof(path), err)) < 0||
+	    (rc = knl_sysctl_write_path(path, "0", err)) < 0)
+		return rc;
 	return no_ipv6(dev, err);
 }
 
@@ -131,17 +131,17 @@ static int reserve(const struct opts *o, const struct pod *p, struct cni_error *
 	return 0;
 }
 
-static int open_pod(const struct pod *p, int *ns_fd, struct nl_sock **psk, struct cni_error *err)
+static int open_pod(const struct pod *p, int *ns_fd, struct knl_sock **psk, struct cni_error *err)
 {
-	if (knl_netns_open(p->ns, ns_fd, err) < 0 || knl_open_in_netns(*ns_fd, psk, err) < 0)
-		return -1;
+	if ((rc = knl_netns_open(p->ns, ns_fd, err)) < 0|| (rc = knl_open_in_netns(*ns_fd, psk, err)) < 0)
+		return rc;
 	return 0;
 }
 
 static int do_add(const struct opts *o, const struct pod *p, struct cni_error *err)
 {
-	cleanup_knl struct nl_sock *sk = NULL;
-	cleanup_knl struct nl_sock *psk = NULL;
+	cleanup_knl struct knl_sock *sk = NULL;
+	cleanup_knl struct knl_sock *psk = NULL;
 	int ns_fd = -1, rc = -1;
 	struct knl_route host = {0}, def = {0};
 
@@ -192,8 +192,8 @@ out:
 
 static int do_check(const struct opts *o, const struct pod *p, struct cni_error *err)
 {
-	cleanup_knl struct nl_sock *sk = NULL;
-	cleanup_knl struct nl_sock *psk = NULL;
+	cleanup_knl struct knl_sock *sk = NULL;
+	cleanup_knl struct knl_sock *psk = NULL;
 	struct knl_link_info info;
 	struct knl_addr *addrs = NULL;
 	struct knl_route *routes = NULL;
@@ -224,7 +224,7 @@ out:
 
 static int do_del(const struct opts *o, const struct pod *p, struct cni_error *err)
 {
-	cleanup_knl struct nl_sock *sk = NULL;
+	cleanup_knl struct knl_sock *sk = NULL;
 
 	if (knl_open(&sk, err) < 0 || knl_link_del(sk, p->veth, err) < 0 ||
 	    knl_link_del(sk, p->br, err) < 0 || (o->vrf_table && knl_link_del(sk, p->vrf, err) < 0))
@@ -237,7 +237,7 @@ static int do_del(const struct opts *o, const struct pod *p, struct cni_error *e
 /* The table's marker, as krafty claims a table (not timed: once per network). */
 static int claim_table(const struct opts *o, struct cni_error *err)
 {
-	cleanup_knl struct nl_sock *sk = NULL;
+	cleanup_knl struct knl_sock *sk = NULL;
 	struct knl_route marker = {0};
 
 	marker.dst.ip.family = AF_INET;
@@ -245,8 +245,8 @@ static int claim_table(const struct opts *o, struct cni_error *err)
 	marker.metric = MARKER_METRIC;
 	marker.protocol = BENCH_RTPROT;
 	marker.type = RTN_UNREACHABLE;
-	if (knl_open(&sk, err) < 0 || knl_route_add(sk, &marker, NULL, err) < 0)
-		return -1;
+	if ((rc = knl_open(&sk, err)) < 0|| (rc = knl_route_add(sk, &marker, NULL, err)) < 0)
+		return rc;
 	return 0;
 }
 

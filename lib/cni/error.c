@@ -104,6 +104,22 @@ int cni_err_prefix(struct cni_error *err, const char *fmt, ...)
 	return current(err);
 }
 
+int cni_err_wrap(struct cni_error *err, int code, const char *fmt, ...)
+{
+	char context[256];
+	va_list ap;
+
+	if (!err)
+		return -errno_for(code);
+	va_start(ap, fmt);
+	vsnprintf(context, sizeof(context), fmt, ap);
+	va_end(ap);
+	if (!err->errnum)
+		err->errnum = errno_for(err->code);
+	err->code = code;
+	return cni_err_prefix(err, "%s", context);
+}
+
 void cni_err_clear(struct cni_error *err)
 {
 	err->code = 0;

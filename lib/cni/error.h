@@ -53,6 +53,12 @@ int cni_err_details(struct cni_error *err, const char *fmt, ...)
  * Returns its negative errno. */
 int cni_err_prefix(struct cni_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* A new failure caused by the one already in err: the caller decides what it
+ * means to the runtime (an IPAM plugin that cannot be found makes STATUS say
+ * "not available", code 50). Sets code and prepends context as
+ * cni_err_prefix() does; keeps the errno and returns it. */
+int cni_err_wrap(struct cni_error *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 void cni_err_clear(struct cni_error *err);
 
 /* The spec's error object, as a malloc'd string (NULL on OOM). */

@@ -295,9 +295,11 @@ int cni_result_parse(const cJSON *json, const char *version, struct cni_result *
 	*out = r;
 	return 0;
 fail:
-	if (err->code == CNI_ERR_INVALID_CONFIG)
-		err->code = CNI_ERR_DECODE;
 	cni_result_free(r);
+	/* The JSON getters speak of configs; a result that breaks their rules is
+	 * one we cannot decode (code 6). */
+	if (err->code == CNI_ERR_INVALID_CONFIG)
+		return cni_err_wrap(err, CNI_ERR_DECODE, "cannot decode result");
 	return -err->errnum;
 }
 

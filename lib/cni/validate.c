@@ -20,22 +20,26 @@ int cni_validate_container_id(const char *id, struct cni_error *err)
 	return 0;
 }
 
-int cni_validate_ifname(const char *name, struct cni_error *err)
+int cni_check_ifname(const char *name, int code, struct cni_error *err)
 {
-	size_t n = name ? strlen(name) : 0;
+	size_t n = name ? strnlen(name, 64) : 0;
 
 	if (n == 0)
-		return cni_err(err, CNI_ERR_INVALID_ENV, "interface name is empty");
+		return cni_err(err, code, "interface name is empty");
 	if (n > 15)
-		return cni_err(err, CNI_ERR_INVALID_ENV,
-			       "interface name %.64s is longer than 15 characters", name);
+		return cni_err(err, code, "interface name %.64s is longer than 15 characters", name);
 	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-		return cni_err(err, CNI_ERR_INVALID_ENV, "interface name cannot be %s", name);
+		return cni_err(err, code, "interface name cannot be %s", name);
 	for (const char *p = name; *p; p++)
 		if (*p == '/' || *p == ':' || isspace((unsigned char)*p) || !isprint((unsigned char)*p))
-			return cni_err(err, CNI_ERR_INVALID_ENV,
-				       "interface name %s contains an invalid character", name);
+			return cni_err(err, code, "interface name %s contains an invalid character",
+				       name);
 	return 0;
+}
+
+int cni_validate_ifname(const char *name, struct cni_error *err)
+{
+	return cni_check_ifname(name, CNI_ERR_INVALID_ENV, err);
 }
 
 int cni_validate_netns_path(const char *path, struct cni_error *err)

@@ -8,7 +8,6 @@
 #include <linux/if_addr.h>
 #include <netlink/route/addr.h>
 
-#define DUMP_TRIES 3
 
 static void addr_what(char *buf, size_t len, const char *verb, const struct cni_prefix *p,
 		      const char *prep, const char *ifname)
@@ -75,7 +74,7 @@ static int check_addr(const struct cni_prefix *p, const char *what, struct cni_e
 }
 
 /* 1 if ifindex carries exactly p (address and prefix length), else 0. */
-static int addr_present(struct nl_sock *sk, const char *ifname, const struct cni_prefix *p,
+static int addr_present(struct knl_sock *sk, const char *ifname, const struct cni_prefix *p,
 			struct cni_error *err)
 {
 	cleanup_free struct knl_addr *v = NULL;
@@ -91,7 +90,7 @@ static int addr_present(struct nl_sock *sk, const char *ifname, const struct cni
 	return 0;
 }
 
-int knl_addr_add(struct nl_sock *sk, const char *ifname, const struct cni_prefix *addr,
+int knl_addr_add(struct knl_sock *sk, const char *ifname, const struct cni_prefix *addr,
 		 uint32_t flags, bool *existed, struct cni_error *err)
 {
 	cleanup_rtnl_addr struct rtnl_addr *a = NULL;
@@ -102,7 +101,7 @@ int knl_addr_add(struct nl_sock *sk, const char *ifname, const struct cni_prefix
 
 	if (existed)
 		*existed = false;
-	if ((r = knl_ifname_check(ifname, err)) < 0)
+	if ((r = cni_check_ifname(ifname, CNI_ERR_INVALID_CONFIG, err)) < 0)
 		return r;
 	addr_what(what, sizeof(what), "add", addr, "to", ifname);
 	if ((r = check_addr(addr, what, err)) < 0)
@@ -129,7 +128,7 @@ int knl_addr_add(struct nl_sock *sk, const char *ifname, const struct cni_prefix
 	return 0;
 }
 
-int knl_addr_del(struct nl_sock *sk, const char *ifname, const struct cni_prefix *addr,
+int knl_addr_del(struct knl_sock *sk, const char *ifname, const struct cni_prefix *addr,
 		 struct cni_error *err)
 {
 	cleanup_rtnl_link struct rtnl_link *link = NULL;
@@ -139,7 +138,7 @@ int knl_addr_del(struct nl_sock *sk, const char *ifname, const struct cni_prefix
 	char what[128];
 	int r;
 
-	if ((r = knl_ifname_check(ifname, err)) < 0)
+	if ((r = cni_check_ifname(ifname, CNI_ERR_INVALID_CONFIG, err)) < 0)
 		return r;
 	addr_what(what, sizeof(what), "delete", addr, "from", ifname);
 	if ((r = check_addr(addr, what, err)) < 0)
@@ -161,25 +160,9 @@ int knl_addr_del(struct nl_sock *sk, const char *ifname, const struct cni_prefix
 /* ---- listing -------------------------------------------------------- */
 
 struct addr_acc {
+	struct cni_array found; /* first: knl_array_rewind() rewinds it */
 	int ifindex, family;
-	struct knl_addr *v;
-	size_t n, cap;
 };
-
-static int acc_push(struct addr_acc *acc, const struct knl_addr *a)
-{
-	if (acc->n == acc->cap) {
-		size_t cap = acc->cap ? acc->cap * 2 : 8;
-		struct knl_addr *v = reallocarray(acc->v, cap, sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		acc->v = v;
-		acc->cap = cap;
-	}
-	acc->v[acc->n++] = *a;
-	return 0;
-}
 
 /* One RTM_NEWADDR; the kernel filters by index with strict checking, older
  * kernels send every address, so filter here too. */
@@ -189,7 +172,7 @@ static int parse_addr(struct nl_msg *msg, void *arg)
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	struct nlattr *tb[IFA_MAX + 1], *ip;
 	struct ifaddrmsg *ifa;
-	struct knl_addr a = {0};
+	struct knl_addr *a;
 	int bytes;
 
 	if (nlh->nlmsg_type != RTM_NEWADDR || !nlmsg_valid_hdr(nlh, sizeof(*ifa)))
@@ -204,36 +187,26 @@ static int parse_addr(struct nl_msg *msg, void *arg)
 	ip = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
 	if (!ip || nla_len(ip) != bytes)
 		return 0;
-	a.ifindex = acc->ifindex;
-	a.prefix.ip.family = ifa->ifa_family;
-	memcpy(a.prefix.ip.addr, nla_data(ip), bytes);
-	a.prefix.len = ifa->ifa_prefixlen;
-	a.flags = tb[IFA_FLAGS] && nla_len(tb[IFA_FLAGS]) >= 4 ? nla_get_u32(tb[IFA_FLAGS])
-							       : ifa->ifa_flags;
-	a.scope = ifa->ifa_scope;
-	return acc_push(acc, &a);
-}
-
-static int dump_addrs(struct nl_sock *sk, struct addr_acc *acc, struct knl_status *st)
-{
-	cleanup_nl_msg struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETADDR, NLM_F_DUMP);
-	struct ifaddrmsg ifa = {.ifa_family = acc->family, .ifa_index = acc->ifindex};
-
-	acc->n = 0;
-	if (!msg || nlmsg_append(msg, &ifa, sizeof(ifa), NLMSG_ALIGNTO) < 0) {
-		st->err = -ENOMEM;
-		st->ext[0] = '\0';
+	if (!(a = CNI_ARRAY_PUSH(&acc->found, struct knl_addr, 0, "addresses", NULL)))
 		return -ENOMEM;
-	}
-	return knl_transact(sk, msg, parse_addr, acc, st);
+	a->ifindex = acc->ifindex;
+	a->prefix.ip.family = ifa->ifa_family;
+	memcpy(a->prefix.ip.addr, nla_data(ip), bytes);
+	a->prefix.len = ifa->ifa_prefixlen;
+	a->flags = tb[IFA_FLAGS] && nla_len(tb[IFA_FLAGS]) >= 4 ? nla_get_u32(tb[IFA_FLAGS])
+								: ifa->ifa_flags;
+	a->scope = ifa->ifa_scope;
+	return 0;
 }
 
-int knl_addr_list(struct nl_sock *sk, const char *ifname, int family, struct knl_addr **out,
+int knl_addr_list(struct knl_sock *sk, const char *ifname, int family, struct knl_addr **out,
 		  size_t *n, struct cni_error *err)
 {
 	struct addr_acc acc = {.family = family};
+	struct ifaddrmsg ifa = {.ifa_family = family};
+	struct knl_dump_req req = {RTM_GETADDR, &ifa, sizeof(ifa), .rewind = knl_array_rewind};
 	struct knl_status st;
-	int r, tries = 0;
+	int r;
 
 	*out = NULL;
 	*n = 0;
@@ -242,18 +215,11 @@ int knl_addr_list(struct nl_sock *sk, const char *ifname, int family, struct knl
 				   ifname ? ifname : "", family);
 	if ((r = knl_link_index(sk, ifname, &acc.ifindex, err)) < 0)
 		return r;
-	do
-		r = dump_addrs(sk, &acc, &st);
-	while (r == -EAGAIN && ++tries < DUMP_TRIES);
+	ifa.ifa_index = acc.ifindex;
+	r = knl_dump(sk, &req, parse_addr, &acc, &st);
 	if (r < 0) {
-		free(acc.v);
+		free(acc.found.v);
 		return knl_fail(err, r, &st, "list addresses of %s", ifname);
 	}
-	if (acc.n == 0) {
-		free(acc.v);
-		acc.v = NULL;
-	}
-	*out = acc.v;
-	*n = acc.n;
-	return 0;
+	return knl_array_out(&acc.found, (void **)out, n);
 }

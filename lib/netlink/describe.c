@@ -10,7 +10,7 @@ static bool has_mac(const char *mac)
 	return mac[0] && strspn(mac, "0:") != strlen(mac);
 }
 
-int knl_result_add_link(struct nl_sock *sk, struct cni_result *r, const char *ifname,
+int knl_result_add_link(struct knl_sock *sk, struct cni_result *r, const char *ifname,
 			const char *sandbox, struct cni_error *err)
 {
 	struct knl_link_info li;
@@ -44,7 +44,7 @@ static const struct cni_ip *gateway_for(const struct cni_prefix *p, const struct
 }
 
 /* One family: addresses, then the gateway routes. */
-static int add_family(struct nl_sock *sk, struct cni_result *r, const char *ifname, int ifindex,
+static int add_family(struct knl_sock *sk, struct cni_result *r, const char *ifname, int ifindex,
 		      int family, int iface, struct cni_error *err)
 {
 	cleanup_free struct knl_addr *addrs = NULL;
@@ -69,7 +69,7 @@ static int add_family(struct nl_sock *sk, struct cni_result *r, const char *ifna
 	return 0;
 }
 
-int knl_result_add_addrs(struct nl_sock *sk, struct cni_result *r, const char *ifname, int iface,
+int knl_result_add_addrs(struct knl_sock *sk, struct cni_result *r, const char *ifname, int iface,
 			 struct cni_error *err)
 {
 	int ifindex, rc;
@@ -84,15 +84,12 @@ int knl_result_describe(const char *netns_path, const char *ifname, struct cni_r
 			struct cni_error *err)
 {
 	cleanup_netns int saved = -1;
-	cleanup_knl struct nl_sock *sk = NULL;
+	cleanup_knl struct knl_sock *sk = NULL;
 	struct cni_result *r = NULL;
 	int rc, i;
 
 	*out = NULL;
 	rc = knl_netns_enter_path(netns_path, &saved, err);
-	/* The path is CNI_NETNS: a wrong one is the runtime's error (spec code 4). */
-	if (rc == -ENOENT || rc == -EINVAL)
-		err->code = CNI_ERR_INVALID_ENV;
 	if (rc < 0 || (rc = knl_open(&sk, err)) < 0)
 		return rc;
 	if (!(r = cni_result_new())) {

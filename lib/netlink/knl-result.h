@@ -10,7 +10,7 @@
 /* Append the link ifname of the current netns to r as an interface entry
  * (name, mac when it has one, mtu, sandbox). Returns the new index, or a
  * negative errno (-ENODEV when the link does not exist). */
-int knl_result_add_link(struct nl_sock *sk, struct cni_result *r, const char *ifname,
+int knl_result_add_link(struct knl_sock *sk, struct cni_result *r, const char *ifname,
 			const char *sandbox, struct cni_error *err);
 
 /* Append the link's addresses as ips (global and site scope: link-local and
@@ -18,7 +18,7 @@ int knl_result_add_link(struct nl_sock *sk, struct cni_result *r, const char *if
  * (-1: none), and its main-table routes that have a gateway as routes. An
  * address whose prefix holds the gateway of a default route through the link
  * gets that gateway. */
-int knl_result_add_addrs(struct nl_sock *sk, struct cni_result *r, const char *ifname, int iface,
+int knl_result_add_addrs(struct knl_sock *sk, struct cni_result *r, const char *ifname, int iface,
 			 struct cni_error *err);
 
 /* Describe ifname in the netns at netns_path (CNI_NETNS) as a new result: one

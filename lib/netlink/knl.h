@@ -32,79 +32,74 @@
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 
+#include "cni/cleanup.h"
 #include "cni/error.h"
 #include "cni/ip.h"
-#include "nl-cleanup.h"
+
+/* A NETLINK_ROUTE socket (opaque: no libnl type leaves lib/netlink). */
+struct knl_sock;
 
 /* ---- sockets (socket.c) ------------------------------------------------ */
 
 /* Open a NETLINK_ROUTE socket bound to the current network namespace, with
  * extended acks and strict GET checking enabled when the kernel has them. */
-int knl_open(struct nl_sock **sk, struct cni_error *err);
+int knl_open(struct knl_sock **sk, struct cni_error *err);
 /* Close a socket from knl_open(); NULL is fine. */
-void knl_close(struct nl_sock *sk);
+void knl_close(struct knl_sock *sk);
 /* Open a NETLINK_ROUTE socket in the network namespace ns_fd refers to, and
  * come back: the socket acts in that namespace while the caller stays in its
  * own (a socket keeps the namespace it was opened in). */
-int knl_open_in_netns(int ns_fd, struct nl_sock **sk, struct cni_error *err);
-/* `cleanup_knl struct nl_sock *sk = NULL;` closes it on return. */
-#define cleanup_knl cleanup_nl_sock
+int knl_open_in_netns(int ns_fd, struct knl_sock **sk, struct cni_error *err);
+/* `cleanup_knl struct knl_sock *sk = NULL;` closes it on return. */
+DEFINE_CLEANUP_FUNC(struct knl_sock *, knl_close)
+#define cleanup_knl _cleanup_(knl_closep)
 
 /* ---- links (link.c) ---------------------------------------------------- */
 
-/* Valid interface name: 1..15 bytes, no '/', ':' or whitespace, not "." or "..".
- * Returns 0 or -EINVAL with CNI_ERR_INVALID_CONFIG. */
-int knl_ifname_check(const char *name, struct cni_error *err);
+/* Interface names are checked by cni_validate_ifname() (lib/cni/validate.h),
+ * one rule for CNI_IFNAME and every name given here. */
 
-/* Look a link up by name. On success *out is a new reference (release with
- * rtnl_link_put / cleanup_rtnl_link), or NULL when no such link exists
- * (that is not an error: the function returns 0). */
-int knl_link_get(struct nl_sock *sk, const char *name, struct rtnl_link **out,
-		 struct cni_error *err);
-/* Same by interface index. */
-int knl_link_get_by_index(struct nl_sock *sk, int ifindex, struct rtnl_link **out,
-			  struct cni_error *err);
 /* 1 if the link exists, 0 if not, negative on error. */
-int knl_link_exists(struct nl_sock *sk, const char *name, struct cni_error *err);
+int knl_link_exists(struct knl_sock *sk, const char *name, struct cni_error *err);
 /* Interface index of a link; -ENODEV ("link eth0: No such device") if missing. */
-int knl_link_index(struct nl_sock *sk, const char *name, int *ifindex, struct cni_error *err);
+int knl_link_index(struct knl_sock *sk, const char *name, int *ifindex, struct cni_error *err);
 
 /* Create links (down). mtu 0 = kernel default. They fail with -EEXIST when the
  * name is taken; the caller decides whether an existing link is acceptable
  * (knl_link_info() tells its kind). */
-int knl_bridge_add(struct nl_sock *sk, const char *name, unsigned int mtu, struct cni_error *err);
-int knl_vrf_add(struct nl_sock *sk, const char *name, uint32_t table, struct cni_error *err);
+int knl_bridge_add(struct knl_sock *sk, const char *name, unsigned int mtu, struct cni_error *err);
+int knl_vrf_add(struct knl_sock *sk, const char *name, uint32_t table, struct cni_error *err);
 /* A veth pair: host_name stays in the current namespace, peer_name is created
  * directly in the namespace peer_netns_fd refers to (-1: current namespace).
  * The mtu (0 = default) applies to both ends. */
-int knl_veth_add(struct nl_sock *sk, const char *host_name, const char *peer_name,
+int knl_veth_add(struct knl_sock *sk, const char *host_name, const char *peer_name,
 		 int peer_netns_fd, unsigned int mtu, struct cni_error *err);
 
 /* Enslave a link to master_name, or release it from its master when
  * master_name is NULL. */
-int knl_link_set_master(struct nl_sock *sk, const char *name, const char *master_name,
+int knl_link_set_master(struct knl_sock *sk, const char *name, const char *master_name,
 			struct cni_error *err);
 /* Rename a link (the kernel may refuse while it is up: -EBUSY). */
-int knl_link_rename(struct nl_sock *sk, const char *old_name, const char *new_name,
+int knl_link_rename(struct knl_sock *sk, const char *old_name, const char *new_name,
 		    struct cni_error *err);
-int knl_link_set_up(struct nl_sock *sk, const char *name, struct cni_error *err);
-int knl_link_set_down(struct nl_sock *sk, const char *name, struct cni_error *err);
-int knl_link_set_mtu(struct nl_sock *sk, const char *name, unsigned int mtu, struct cni_error *err);
+int knl_link_set_up(struct knl_sock *sk, const char *name, struct cni_error *err);
+int knl_link_set_down(struct knl_sock *sk, const char *name, struct cni_error *err);
+int knl_link_set_mtu(struct knl_sock *sk, const char *name, unsigned int mtu, struct cni_error *err);
 /* mac: "aa:bb:cc:dd:ee:ff" (6 octets; CNI_ERR_INVALID_CONFIG when malformed). */
-int knl_link_set_mac(struct nl_sock *sk, const char *name, const char *mac, struct cni_error *err);
-int knl_link_set_promisc(struct nl_sock *sk, const char *name, bool on, struct cni_error *err);
-int knl_link_set_allmulti(struct nl_sock *sk, const char *name, bool on, struct cni_error *err);
-int knl_link_set_txqlen(struct nl_sock *sk, const char *name, unsigned int txqlen,
+int knl_link_set_mac(struct knl_sock *sk, const char *name, const char *mac, struct cni_error *err);
+int knl_link_set_promisc(struct knl_sock *sk, const char *name, bool on, struct cni_error *err);
+int knl_link_set_allmulti(struct knl_sock *sk, const char *name, bool on, struct cni_error *err);
+int knl_link_set_txqlen(struct knl_sock *sk, const char *name, unsigned int txqlen,
 			struct cni_error *err);
 /* Set the link's alias (IFLA_IFALIAS, `ip link show` prints it; at most
  * KNL_IFALIAS_MAX bytes, longer ones are cut); NULL or "" removes it. Read it
- * back with rtnl_link_get_ifalias() on a knl_link_get() result. The kernel
+ * back in knl_link_info.alias. The kernel
  * ignores an alias in a create request: set it after knl_*_add(). */
-int knl_link_set_alias(struct nl_sock *sk, const char *name, const char *alias,
+int knl_link_set_alias(struct knl_sock *sk, const char *name, const char *alias,
 		       struct cni_error *err);
 /* Delete a link; succeeds (returns 0) when it does not exist. Deleting one end
  * of a veth pair deletes both. */
-int knl_link_del(struct nl_sock *sk, const char *name, struct cni_error *err);
+int knl_link_del(struct knl_sock *sk, const char *name, struct cni_error *err);
 
 #define KNL_IFNAMSIZ   16 /* IFNAMSIZ, without pulling in <net/if.h> */
 #define KNL_MAC_STRLEN 96 /* room for any hardware address as "xx:xx:..." */
@@ -122,11 +117,16 @@ struct knl_link_info {
 	unsigned int txqlen;
 	int master;	    /* ifindex of the master; 0 if none */
 	uint32_t vrf_table; /* table of a vrf; 0 for other kinds */
+	char alias[KNL_IFALIAS_MAX + 1]; /* IFLA_IFALIAS; "" if none */
 };
 
 /* Describe a link; -ENODEV ("link eth0: No such device") if it does not exist. */
-int knl_link_info(struct nl_sock *sk, const char *name, struct knl_link_info *info,
+int knl_link_info(struct knl_sock *sk, const char *name, struct knl_link_info *info,
 		  struct cni_error *err);
+/* Look a link up by name, or by index when name is NULL: 1 and *info filled
+ * when it exists, 0 (info zeroed) when it does not, negative on error. */
+int knl_link_lookup(struct knl_sock *sk, const char *name, int ifindex,
+		    struct knl_link_info *info, struct cni_error *err);
 
 /* One link of a dump (linkdump.c). */
 struct knl_link_entry {
@@ -139,7 +139,7 @@ struct knl_link_entry {
 /* Every link of the current namespace, as a malloc'd array in *out (free()
  * it; NULL when *n == 0). The one function here that dumps all links: its
  * cost grows with the node's interfaces, so keep it to rare sweeps (GC). */
-int knl_link_list(struct nl_sock *sk, struct knl_link_entry **out, size_t *n,
+int knl_link_list(struct knl_sock *sk, struct knl_link_entry **out, size_t *n,
 		  struct cni_error *err);
 
 /* ---- addresses (addr.c) ------------------------------------------------ */
@@ -158,15 +158,15 @@ struct knl_addr {
  * of the existing address are not compared. For IPv6 the kernel refuses the same
  * address with another prefix length (-EEXIST, reported as such); IPv4 accepts
  * it as a second address. */
-int knl_addr_add(struct nl_sock *sk, const char *ifname, const struct cni_prefix *addr,
+int knl_addr_add(struct knl_sock *sk, const char *ifname, const struct cni_prefix *addr,
 		 uint32_t flags, bool *existed, struct cni_error *err);
 /* Delete an address (address and prefix length must match); succeeds when the
  * address or the link is absent. */
-int knl_addr_del(struct nl_sock *sk, const char *ifname, const struct cni_prefix *addr,
+int knl_addr_del(struct knl_sock *sk, const char *ifname, const struct cni_prefix *addr,
 		 struct cni_error *err);
 /* The addresses of one link (family AF_INET, AF_INET6 or AF_UNSPEC for both),
  * as a malloc'd array in *out (free() it; NULL when *n == 0). */
-int knl_addr_list(struct nl_sock *sk, const char *ifname, int family, struct knl_addr **out,
+int knl_addr_list(struct knl_sock *sk, const char *ifname, int family, struct knl_addr **out,
 		  size_t *n, struct cni_error *err);
 
 /* ---- routes (route.c) -------------------------------------------------- */
@@ -196,38 +196,39 @@ struct knl_route {
  * returns 0 with *existed = true (existed may be NULL). If another route holds
  * the slot (same destination and metric, other gateway/device), returns
  * -EEXIST with the error set. */
-int knl_route_add(struct nl_sock *sk, const struct knl_route *r, bool *existed,
+int knl_route_add(struct knl_sock *sk, const struct knl_route *r, bool *existed,
 		  struct cni_error *err);
 /* Delete a route matching r (dst, table, and gw/oif/metric when set);
  * succeeds when there is none. */
-int knl_route_del(struct nl_sock *sk, const struct knl_route *r, struct cni_error *err);
+int knl_route_del(struct knl_sock *sk, const struct knl_route *r, struct cni_error *err);
 /* Look for a route of r's type in r's table with r's destination, and r's
  * gateway (or none when r has none), oif (if set) and metric (if non-zero).
  * Returns 1 and fills *found (if non-NULL; its oif_name is NULL) when present,
  * 0 when not (a table that does not exist holds no route), negative on error.
  * Only the routes of that table (and oif) are read. */
-int knl_route_find(struct nl_sock *sk, const struct knl_route *r, struct knl_route *found,
+int knl_route_find(struct knl_sock *sk, const struct knl_route *r, struct knl_route *found,
 		   struct cni_error *err);
 /* The single-path unicast routes of one family (AF_INET or AF_INET6) in one
  * table (0 = main), only those through interface index oif when oif > 0, as a
  * malloc'd array in *out (free() it; NULL when *n == 0; oif_name is NULL).
  * One dump that the kernel filters by table and oif. */
-int knl_route_list(struct nl_sock *sk, int family, uint32_t table, int oif,
+int knl_route_list(struct knl_sock *sk, int family, uint32_t table, int oif,
 		   struct knl_route **out, size_t *n, struct cni_error *err);
 /* Every route of one family in one table (0 = main), of any type (local,
  * broadcast, unreachable, ... with their type in .type), as knl_route_list()
  * returns them: one dump that the kernel filters by table. */
-int knl_route_list_table(struct nl_sock *sk, int family, uint32_t table, struct knl_route **out,
+int knl_route_list_table(struct knl_sock *sk, int family, uint32_t table, struct knl_route **out,
 			 size_t *n, struct cni_error *err);
 /* "10.0.0.0/24 via 10.0.0.1 dev eth0 table 100 metric 10" (for messages). */
 void knl_route_format(const struct knl_route *r, char *buf, size_t len);
 
 /* ---- network namespaces (netns.c) -------------------------------------- */
 
-/* Open a netns file (/var/run/netns/x, /proc/PID/ns/net) O_RDONLY|O_CLOEXEC and
- * check that it is a network namespace (nsfs or, on old kernels, procfs; and
- * NS_GET_NSTYPE == CLONE_NEWNET where supported). -ENOENT when the path does
- * not exist, -EINVAL (CNI_ERR_INVALID_CONFIG) when it is not a netns. */
+/* Open a pod's netns file (CNI_NETNS: /var/run/netns/x, /proc/PID/ns/net)
+ * O_RDONLY|O_CLOEXEC and check that it is a network namespace (nsfs or, on old
+ * kernels, procfs; and NS_GET_NSTYPE == CLONE_NEWNET where supported). A bad
+ * path is the runtime's error, decided here: code 4 (CNI_ERR_INVALID_ENV) with
+ * -ENOENT when it is unset or does not exist, -EINVAL when it is not a netns. */
 int knl_netns_open(const char *path, int *fd, struct cni_error *err);
 /* setns() into ns_fd, after saving an fd of the current namespace in *saved_fd
  * (the calling thread's; our plugins are single-threaded). On failure nothing

@@ -12,21 +12,6 @@
 #include <netlink/route/link/veth.h>
 #include <netlink/route/link/vrf.h>
 
-int knl_ifname_check(const char *name, struct cni_error *err)
-{
-	if (!name || !*name)
-		return knl_invalid(err, "empty interface name");
-	if (strnlen(name, KNL_IFNAMSIZ) >= KNL_IFNAMSIZ)
-		return knl_invalid(err, "interface name %.15s... is longer than %d characters",
-				   name, KNL_IFNAMSIZ - 1);
-	if (!strcmp(name, ".") || !strcmp(name, ".."))
-		return knl_invalid(err, "invalid interface name %s", name);
-	for (const char *c = name; *c; c++)
-		if (*c == '/' || *c == ':' || isspace((unsigned char)*c))
-			return knl_invalid(err, "invalid character in interface name %s", name);
-	return 0;
-}
-
 /* ---- look-up -------------------------------------------------------- */
 
 struct fetch {
@@ -78,7 +63,7 @@ static void link_label(char *buf, size_t len, int ifindex, const char *name)
 }
 
 /* RTM_GETLINK for one link. Returns 0 with f->link NULL when it is missing. */
-static int fetch_link(struct nl_sock *sk, int ifindex, const char *name, struct fetch *f,
+static int fetch_link(struct knl_sock *sk, int ifindex, const char *name, struct fetch *f,
 		      struct cni_error *err)
 {
 	cleanup_nl_msg struct nl_msg *msg = NULL;
@@ -88,7 +73,7 @@ static int fetch_link(struct nl_sock *sk, int ifindex, const char *name, struct 
 
 	*f = (struct fetch){.min_mtu = -1, .max_mtu = -1};
 	link_label(label, sizeof(label), ifindex, name);
-	if (name && (r = knl_ifname_check(name, err)) < 0)
+	if (name && (r = cni_check_ifname(name, CNI_ERR_INVALID_CONFIG, err)) < 0)
 		return r;
 	if (!name && ifindex <= 0)
 		return knl_invalid(err, "invalid interface index %d", ifindex);
@@ -109,7 +94,7 @@ static int fetch_link(struct nl_sock *sk, int ifindex, const char *name, struct 
 	return 0;
 }
 
-int knl_link_get(struct nl_sock *sk, const char *name, struct rtnl_link **out,
+int knl_link_get(struct knl_sock *sk, const char *name, struct rtnl_link **out,
 		 struct cni_error *err)
 {
 	struct fetch f;
@@ -125,7 +110,7 @@ int knl_link_get(struct nl_sock *sk, const char *name, struct rtnl_link **out,
 	return 0;
 }
 
-int knl_link_get_by_index(struct nl_sock *sk, int ifindex, struct rtnl_link **out,
+int knl_link_get_by_index(struct knl_sock *sk, int ifindex, struct rtnl_link **out,
 			  struct cni_error *err)
 {
 	struct fetch f;
@@ -139,7 +124,7 @@ int knl_link_get_by_index(struct nl_sock *sk, int ifindex, struct rtnl_link **ou
 	return 0;
 }
 
-int knl_link_exists(struct nl_sock *sk, const char *name, struct cni_error *err)
+int knl_link_exists(struct knl_sock *sk, const char *name, struct cni_error *err)
 {
 	cleanup_rtnl_link struct rtnl_link *link = NULL;
 	int r = knl_link_get(sk, name, &link, err);
@@ -147,7 +132,7 @@ int knl_link_exists(struct nl_sock *sk, const char *name, struct cni_error *err)
 	return r < 0 ? r : link != NULL;
 }
 
-int knl_link_index(struct nl_sock *sk, const char *name, int *ifindex, struct cni_error *err)
+int knl_link_index(struct knl_sock *sk, const char *name, int *ifindex, struct cni_error *err)
 {
 	cleanup_rtnl_link struct rtnl_link *link = NULL;
 	int r;
@@ -183,6 +168,7 @@ static void fill_info(struct rtnl_link *link, const struct fetch *f, struct knl_
 {
 	const char *kind = rtnl_link_get_type(link);
 	const char *name = rtnl_link_get_name(link);
+	const char *alias = rtnl_link_get_ifalias(link);
 	uint32_t table;
 
 	memset(info, 0, sizeof(*info));
@@ -201,9 +187,10 @@ static void fill_info(struct rtnl_link *link, const struct fetch *f, struct knl_
 	info->master = rtnl_link_get_master(link);
 	if (rtnl_link_is_vrf(link) && rtnl_link_vrf_get_tableid(link, &table) == 0)
 		info->vrf_table = table;
+	snprintf(info->alias, sizeof(info->alias), "%s", alias ? alias : "");
 }
 
-int knl_link_info(struct nl_sock *sk, const char *name, struct knl_link_info *info,
+int knl_link_info(struct knl_sock *sk, const char *name, struct knl_link_info *info,
 		  struct cni_error *err)
 {
 	struct fetch f;
@@ -222,9 +209,24 @@ int knl_link_info(struct nl_sock *sk, const char *name, struct knl_link_info *in
 	return 0;
 }
 
+int knl_link_lookup(struct knl_sock *sk, const char *name, int ifindex,
+		    struct knl_link_info *info, struct cni_error *err)
+{
+	struct fetch f;
+	int r;
+
+	memset(info, 0, sizeof(*info));
+	r = fetch_link(sk, name ? 0 : ifindex, name, &f, err);
+	if (r < 0 || !f.link)
+		return r;
+	fill_info(f.link, &f, info);
+	rtnl_link_put(f.link);
+	return 1;
+}
+
 /* ---- creation ------------------------------------------------------- */
 
-static int link_create(struct nl_sock *sk, struct rtnl_link *link, const char *what,
+static int link_create(struct knl_sock *sk, struct rtnl_link *link, const char *what,
 		       struct cni_error *err)
 {
 	cleanup_nl_msg struct nl_msg *msg = NULL;
@@ -240,13 +242,13 @@ static int link_create(struct nl_sock *sk, struct rtnl_link *link, const char *w
 	return 0;
 }
 
-int knl_bridge_add(struct nl_sock *sk, const char *name, unsigned int mtu, struct cni_error *err)
+int knl_bridge_add(struct knl_sock *sk, const char *name, unsigned int mtu, struct cni_error *err)
 {
 	cleanup_rtnl_link struct rtnl_link *link = NULL;
 	char what[64];
 	int r;
 
-	if ((r = knl_ifname_check(name, err)) < 0)
+	if ((r = cni_check_ifname(name, CNI_ERR_INVALID_CONFIG, err)) < 0)
 		return r;
 	snprintf(what, sizeof(what), "bridge %s", name);
 	link = rtnl_link_alloc();
@@ -261,13 +263,13 @@ int knl_bridge_add(struct nl_sock *sk, const char *name, unsigned int mtu, struc
 	return link_create(sk, link, what, err);
 }
 
-int knl_vrf_add(struct nl_sock *sk, const char *name, uint32_t table, struct cni_error *err)
+int knl_vrf_add(struct knl_sock *sk, const char *name, uint32_t table, struct cni_error *err)
 {
 	cleanup_rtnl_link struct rtnl_link *link = NULL;
 	char what[64];
 	int r;
 
-	if ((r = knl_ifname_check(name, err)) < 0)
+	if ((r = cni_check_ifname(name, CNI_ERR_INVALID_CONFIG, err)) < 0)
 		return r;
 	if (table == 0)
 		return knl_invalid(err, "vrf %s: table must be non-zero", name);
@@ -282,7 +284,7 @@ int knl_vrf_add(struct nl_sock *sk, const char *name, uint32_t table, struct cni
 	return link_create(sk, link, what, err);
 }
 
-int knl_veth_add(struct nl_sock *sk, const char *host_name, const char *peer_name,
+int knl_veth_add(struct knl_sock *sk, const char *host_name, const char *peer_name,
 		 int peer_netns_fd, unsigned int mtu, struct cni_error *err)
 {
 	cleanup_rtnl_link struct rtnl_link *link = NULL;
@@ -290,8 +292,8 @@ int knl_veth_add(struct nl_sock *sk, const char *host_name, const char *peer_nam
 	char what[64];
 	int r;
 
-	if ((r = knl_ifname_check(host_name, err)) < 0 ||
-	    (r = knl_ifname_check(peer_name, err)) < 0)
+	if ((r = cni_check_ifname(host_name, CNI_ERR_INVALID_CONFIG, err)) < 0 ||
+	    (r = cni_check_ifname(peer_name, CNI_ERR_INVALID_CONFIG, err)) < 0)
 		return r;
 	snprintf(what, sizeof(what), "veth %s (peer %s)", host_name, peer_name);
 	link = rtnl_link_veth_alloc();
@@ -314,7 +316,7 @@ int knl_veth_add(struct nl_sock *sk, const char *host_name, const char *peer_nam
 /* ---- changes -------------------------------------------------------- */
 
 /* A change set for an existing link, addressed by its index. */
-static int link_changes(struct nl_sock *sk, const char *name, struct rtnl_link **chg,
+static int link_changes(struct knl_sock *sk, const char *name, struct rtnl_link **chg,
 			struct cni_error *err)
 {
 	int ifindex, r;
@@ -331,9 +333,9 @@ static int link_changes(struct nl_sock *sk, const char *name, struct rtnl_link *
 }
 
 /* RTM_NEWLINK without NLM_F_CREATE on an ifindex modifies that link. */
-static int link_commit(struct nl_sock *sk, struct rtnl_link *chg, struct cni_error *err,
+static int link_commit(struct knl_sock *sk, struct rtnl_link *chg, struct cni_error *err,
 		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int link_commit(struct nl_sock *sk, struct rtnl_link *chg, struct cni_error *err,
+static int link_commit(struct knl_sock *sk, struct rtnl_link *chg, struct cni_error *err,
 		       const char *fmt, ...)
 {
 	cleanup_nl_msg struct nl_msg *msg = NULL;
@@ -354,7 +356,7 @@ static int link_commit(struct nl_sock *sk, struct rtnl_link *chg, struct cni_err
 	return 0;
 }
 
-int knl_link_set_master(struct nl_sock *sk, const char *name, const char *master_name,
+int knl_link_set_master(struct knl_sock *sk, const char *name, const char *master_name,
 			struct cni_error *err)
 {
 	cleanup_rtnl_link struct rtnl_link *chg = NULL;
@@ -372,13 +374,13 @@ int knl_link_set_master(struct nl_sock *sk, const char *name, const char *master
 	return link_commit(sk, chg, err, "release %s from its master", name);
 }
 
-int knl_link_rename(struct nl_sock *sk, const char *old_name, const char *new_name,
+int knl_link_rename(struct knl_sock *sk, const char *old_name, const char *new_name,
 		    struct cni_error *err)
 {
 	cleanup_rtnl_link struct rtnl_link *chg = NULL;
 	int r;
 
-	if ((r = knl_ifname_check(new_name, err)) < 0)
+	if ((r = cni_check_ifname(new_name, CNI_ERR_INVALID_CONFIG, err)) < 0)
 		return r;
 	if ((r = link_changes(sk, old_name, &chg, err)) < 0)
 		return r;
@@ -386,7 +388,7 @@ int knl_link_rename(struct nl_sock *sk, const char *old_name, const char *new_na
 	return link_commit(sk, chg, err, "rename %s to %s", old_name, new_name);
 }
 
-static int link_set_flag(struct nl_sock *sk, const char *name, unsigned int flag, bool on,
+static int link_set_flag(struct knl_sock *sk, const char *name, unsigned int flag, bool on,
 			 const char *label, struct cni_error *err)
 {
 	cleanup_rtnl_link struct rtnl_link *chg = NULL;
@@ -401,7 +403,7 @@ static int link_set_flag(struct nl_sock *sk, const char *name, unsigned int flag
 	return link_commit(sk, chg, err, "set %s %s %s", name, label, on ? "on" : "off");
 }
 
-int knl_link_set_up(struct nl_sock *sk, const char *name, struct cni_error *err)
+int knl_link_set_up(struct knl_sock *sk, const char *name, struct cni_error *err)
 {
 	cleanup_rtnl_link struct rtnl_link *chg = NULL;
 	int r;
@@ -412,7 +414,7 @@ int knl_link_set_up(struct nl_sock *sk, const char *name, struct cni_error *err)
 	return link_commit(sk, chg, err, "set %s up", name);
 }
 
-int knl_link_set_down(struct nl_sock *sk, const char *name, struct cni_error *err)
+int knl_link_set_down(struct knl_sock *sk, const char *name, struct cni_error *err)
 {
 	cleanup_rtnl_link struct rtnl_link *chg = NULL;
 	int r;
@@ -423,17 +425,17 @@ int knl_link_set_down(struct nl_sock *sk, const char *name, struct cni_error *er
 	return link_commit(sk, chg, err, "set %s down", name);
 }
 
-int knl_link_set_promisc(struct nl_sock *sk, const char *name, bool on, struct cni_error *err)
+int knl_link_set_promisc(struct knl_sock *sk, const char *name, bool on, struct cni_error *err)
 {
 	return link_set_flag(sk, name, IFF_PROMISC, on, "promisc", err);
 }
 
-int knl_link_set_allmulti(struct nl_sock *sk, const char *name, bool on, struct cni_error *err)
+int knl_link_set_allmulti(struct knl_sock *sk, const char *name, bool on, struct cni_error *err)
 {
 	return link_set_flag(sk, name, IFF_ALLMULTI, on, "allmulticast", err);
 }
 
-int knl_link_set_mtu(struct nl_sock *sk, const char *name, unsigned int mtu, struct cni_error *err)
+int knl_link_set_mtu(struct knl_sock *sk, const char *name, unsigned int mtu, struct cni_error *err)
 {
 	cleanup_rtnl_link struct rtnl_link *chg = NULL;
 	int r;
@@ -446,7 +448,7 @@ int knl_link_set_mtu(struct nl_sock *sk, const char *name, unsigned int mtu, str
 	return link_commit(sk, chg, err, "set mtu of %s to %u", name, mtu);
 }
 
-int knl_link_set_txqlen(struct nl_sock *sk, const char *name, unsigned int txqlen,
+int knl_link_set_txqlen(struct knl_sock *sk, const char *name, unsigned int txqlen,
 			struct cni_error *err)
 {
 	cleanup_rtnl_link struct rtnl_link *chg = NULL;
@@ -482,7 +484,7 @@ static int parse_mac(const char *s, unsigned char mac[6])
 	return *s ? -1 : 0;
 }
 
-int knl_link_set_mac(struct nl_sock *sk, const char *name, const char *mac, struct cni_error *err)
+int knl_link_set_mac(struct knl_sock *sk, const char *name, const char *mac, struct cni_error *err)
 {
 	cleanup_rtnl_link struct rtnl_link *chg = NULL;
 	cleanup_nl_addr struct nl_addr *a = NULL;
@@ -503,7 +505,7 @@ int knl_link_set_mac(struct nl_sock *sk, const char *name, const char *mac, stru
 
 /* A raw RTM_NEWLINK: libnl would send the alias with its NUL, and the kernel
  * refuses 255 bytes + NUL (IFALIASZ is 256 with the NUL). */
-int knl_link_set_alias(struct nl_sock *sk, const char *name, const char *alias,
+int knl_link_set_alias(struct knl_sock *sk, const char *name, const char *alias,
 		       struct cni_error *err)
 {
 	cleanup_nl_msg struct nl_msg *msg = NULL;
@@ -526,14 +528,14 @@ int knl_link_set_alias(struct nl_sock *sk, const char *name, const char *alias,
 
 /* ---- deletion ------------------------------------------------------- */
 
-int knl_link_del(struct nl_sock *sk, const char *name, struct cni_error *err)
+int knl_link_del(struct knl_sock *sk, const char *name, struct cni_error *err)
 {
 	cleanup_rtnl_link struct rtnl_link *link = NULL;
 	cleanup_nl_msg struct nl_msg *msg = NULL;
 	struct knl_status st;
 	int r;
 
-	if ((r = knl_ifname_check(name, err)) < 0)
+	if ((r = cni_check_ifname(name, CNI_ERR_INVALID_CONFIG, err)) < 0)
 		return r;
 	link = rtnl_link_alloc();
 	if (!link)

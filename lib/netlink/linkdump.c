@@ -9,11 +9,8 @@
 #include <string.h>
 #include <netlink/route/link.h>
 
-#define DUMP_TRIES 3
-
 struct link_list_acc {
-	struct knl_link_entry *v;
-	size_t n, cap;
+	struct cni_array found; /* first: knl_array_rewind() rewinds it */
 	int err;
 };
 
@@ -27,19 +24,10 @@ static void add_entry(struct nl_object *obj, void *arg)
 
 	if (acc->err)
 		return;
-	if (acc->n == acc->cap) {
-		size_t cap = acc->cap ? acc->cap * 2 : 64;
-		struct knl_link_entry *v = reallocarray(acc->v, cap, sizeof(*v));
-
-		if (!v) {
-			acc->err = -ENOMEM;
-			return;
-		}
-		acc->v = v;
-		acc->cap = cap;
+	if (!(e = CNI_ARRAY_PUSH(&acc->found, struct knl_link_entry, 0, "links", NULL))) {
+		acc->err = -ENOMEM;
+		return;
 	}
-	e = &acc->v[acc->n++];
-	memset(e, 0, sizeof(*e));
 	e->index = rtnl_link_get_ifindex(link);
 	e->master = rtnl_link_get_master(link);
 	snprintf(e->name, sizeof(e->name), "%s", name ? name : "");
@@ -60,41 +48,21 @@ static int parse_entry(struct nl_msg *msg, void *arg)
 	return acc->err;
 }
 
-static int dump_links(struct nl_sock *sk, struct link_list_acc *acc, struct knl_status *st)
-{
-	cleanup_nl_msg struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_DUMP);
-	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
-
-	acc->n = 0;
-	acc->err = 0;
-	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0) {
-		st->err = -ENOMEM;
-		st->ext[0] = '\0';
-		return -ENOMEM;
-	}
-	return knl_transact(sk, msg, parse_entry, acc, st);
-}
-
-int knl_link_list(struct nl_sock *sk, struct knl_link_entry **out, size_t *n, struct cni_error *err)
+int knl_link_list(struct knl_sock *sk, struct knl_link_entry **out, size_t *n,
+		  struct cni_error *err)
 {
 	struct link_list_acc acc = {0};
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
+	struct knl_dump_req req = {RTM_GETLINK, &ifi, sizeof(ifi), .rewind = knl_array_rewind};
 	struct knl_status st;
-	int rc, tries = 0;
+	int rc;
 
 	*out = NULL;
 	*n = 0;
-	do
-		rc = dump_links(sk, &acc, &st);
-	while (rc == -EAGAIN && ++tries < DUMP_TRIES);
+	rc = knl_dump(sk, &req, parse_entry, &acc, &st);
 	if (rc < 0) {
-		free(acc.v);
+		free(acc.found.v);
 		return knl_fail(err, rc, &st, "list links");
 	}
-	if (acc.n == 0) {
-		free(acc.v);
-		acc.v = NULL;
-	}
-	*out = acc.v;
-	*n = acc.n;
-	return 0;
+	return knl_array_out(&acc.found, (void **)out, n);
 }

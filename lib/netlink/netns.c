@@ -23,10 +23,12 @@ static int check_netns(int fd, const char *path, struct cni_error *err)
 	if (fstatfs(fd, &sfs) < 0)
 		return knl_fail(err, -errno, NULL, "stat netns %s", path);
 	if (sfs.f_type != NSFS_MAGIC && sfs.f_type != PROC_SUPER_MAGIC)
-		return knl_invalid(err, "%s is not a network namespace", path);
+		return cni_err(err, CNI_ERR_INVALID_ENV, "CNI_NETNS %s is not a network namespace",
+			       path);
 	type = ioctl(fd, NS_GET_NSTYPE);
 	if (type >= 0 && type != CLONE_NEWNET)
-		return knl_invalid(err, "%s is a namespace, but not a network namespace", path);
+		return cni_err(err, CNI_ERR_INVALID_ENV,
+			       "CNI_NETNS %s is a namespace, but not a network namespace", path);
 	/* type < 0: a kernel without NS_GET_NSTYPE (< 4.11); trust the file system. */
 	return 0;
 }
@@ -38,8 +40,11 @@ int knl_netns_open(const char *path, int *fd, struct cni_error *err)
 
 	*fd = -1;
 	if (!path || !*path)
-		return knl_invalid(err, "empty netns path");
+		return cni_err_errno(err, CNI_ERR_INVALID_ENV, ENOENT, "CNI_NETNS is not set");
 	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0 && errno == ENOENT)
+		return cni_err_errno(err, CNI_ERR_INVALID_ENV, ENOENT,
+				     "CNI_NETNS %s does not exist: open netns %s", path, path);
 	if (f < 0)
 		return knl_fail(err, -errno, NULL, "open netns %s", path);
 	if ((r = check_netns(f, path, err)) < 0)

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DUMP_TRIES 3
 
 static uint32_t table_of(const struct knl_route *r)
 {
@@ -94,13 +93,13 @@ static int check_route(const struct knl_route *r, const char *what, struct cni_e
 	if (r->scope < KNL_SCOPE_AUTO || r->scope > 255)
 		return knl_invalid(err, "%s: invalid scope %d", what, r->scope);
 	if (r->oif_name && !r->oif)
-		return knl_ifname_check(r->oif_name, err);
+		return cni_check_ifname(r->oif_name, CNI_ERR_INVALID_CONFIG, err);
 	return 0;
 }
 
 /* The output interface index in *oif: r->oif, or r->oif_name looked up; 0 if
  * the route names none. Returns 1, or 0 when the named link does not exist. */
-static int resolve_oif(struct nl_sock *sk, const struct knl_route *r, int *oif,
+static int resolve_oif(struct knl_sock *sk, const struct knl_route *r, int *oif,
 		       struct cni_error *err)
 {
 	cleanup_rtnl_link struct rtnl_link *link = NULL;
@@ -237,41 +236,30 @@ static int parse_route(struct nl_msg *msg, void *arg)
 	return 0;
 }
 
+static void forget_hit(void *arg)
+{
+	((struct route_acc *)arg)->hit = false;
+}
+
 /* Dump one table (and one device, and one route type): the kernel filters
  * with strict checking, so a look-up for a rare type (an unreachable marker)
  * reads one route however many unicast routes share the table; parse_route
  * filters again for kernels without it. */
-static int dump_routes(struct nl_sock *sk, struct route_acc *acc, struct knl_status *st)
-{
-	cleanup_nl_msg struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETROUTE, NLM_F_DUMP);
-	uint32_t table = table_of(acc->want);
-	struct rtmsg rtm = {
-	    .rtm_family = family_of(acc->want),
-	    .rtm_table = table < 256 ? table : RT_TABLE_UNSPEC,
-	    .rtm_type = type_of(acc->want),
-	};
-
-	acc->hit = false;
-	if (!msg || nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
-	    nla_put_u32(msg, RTA_TABLE, table) < 0 ||
-	    (acc->oif && nla_put_u32(msg, RTA_OIF, acc->oif) < 0)) {
-		st->err = -ENOMEM;
-		st->ext[0] = '\0';
-		return -ENOMEM;
-	}
-	return knl_transact(sk, msg, parse_route, acc, st);
-}
-
-static int find_route(struct nl_sock *sk, const struct knl_route *r, int oif,
+static int find_route(struct knl_sock *sk, const struct knl_route *r, int oif,
 		      struct knl_route *found, const char *what, struct cni_error *err)
 {
 	struct route_acc acc = {.want = r, .oif = oif, .found = found};
+	uint32_t table = table_of(r);
+	struct rtmsg rtm = {
+	    .rtm_family = family_of(r),
+	    .rtm_table = table < 256 ? table : RT_TABLE_UNSPEC,
+	    .rtm_type = type_of(r),
+	};
+	struct knl_dump_req req = {RTM_GETROUTE, &rtm, sizeof(rtm), table, oif, forget_hit};
 	struct knl_status st;
-	int rc, tries = 0;
+	int rc;
 
-	do
-		rc = dump_routes(sk, &acc, &st);
-	while (rc == -EAGAIN && ++tries < DUMP_TRIES);
+	rc = knl_dump(sk, &req, parse_route, &acc, &st);
 	if (rc == -ENOENT) /* a table that was never used: it holds no route */
 		return 0;
 	if (rc < 0)
@@ -279,7 +267,7 @@ static int find_route(struct nl_sock *sk, const struct knl_route *r, int oif,
 	return acc.hit;
 }
 
-int knl_route_find(struct nl_sock *sk, const struct knl_route *r, struct knl_route *found,
+int knl_route_find(struct knl_sock *sk, const struct knl_route *r, struct knl_route *found,
 		   struct cni_error *err)
 {
 	char what[192], desc[160];
@@ -297,7 +285,7 @@ int knl_route_find(struct nl_sock *sk, const struct knl_route *r, struct knl_rou
 
 /* ---- add / delete --------------------------------------------------- */
 
-static int route_request(struct nl_sock *sk, int type, int flags, const struct knl_route *r,
+static int route_request(struct knl_sock *sk, int type, int flags, const struct knl_route *r,
 			 int oif, struct knl_status *st)
 {
 	cleanup_nl_msg struct nl_msg *msg = NULL;
@@ -310,7 +298,7 @@ static int route_request(struct nl_sock *sk, int type, int flags, const struct k
 	return knl_transact(sk, msg, NULL, NULL, st);
 }
 
-int knl_route_add(struct nl_sock *sk, const struct knl_route *r, bool *existed,
+int knl_route_add(struct knl_sock *sk, const struct knl_route *r, bool *existed,
 		  struct cni_error *err)
 {
 	char what[192], desc[160];
@@ -342,7 +330,7 @@ int knl_route_add(struct nl_sock *sk, const struct knl_route *r, bool *existed,
 	return 0;
 }
 
-int knl_route_del(struct nl_sock *sk, const struct knl_route *r, struct cni_error *err)
+int knl_route_del(struct knl_sock *sk, const struct knl_route *r, struct cni_error *err)
 {
 	char what[192], desc[160];
 	struct knl_status st;
@@ -364,33 +352,17 @@ int knl_route_del(struct nl_sock *sk, const struct knl_route *r, struct cni_erro
 /* ---- listing -------------------------------------------------------- */
 
 struct route_list_acc {
+	struct cni_array found; /* first: knl_array_rewind() rewinds it */
 	int family, oif;
 	bool any_type; /* else unicast routes only */
 	uint32_t table;
-	struct knl_route *v;
-	size_t n, cap;
 };
-
-static int list_push(struct route_list_acc *acc, const struct knl_route *r)
-{
-	if (acc->n == acc->cap) {
-		size_t cap = acc->cap ? acc->cap * 2 : 8;
-		struct knl_route *v = reallocarray(acc->v, cap, sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		acc->v = v;
-		acc->cap = cap;
-	}
-	acc->v[acc->n++] = *r;
-	return 0;
-}
 
 /* Kernels without strict checking send every route: filter here too. */
 static int parse_route_list(struct nl_msg *msg, void *arg)
 {
 	struct route_list_acc *acc = arg;
-	struct knl_route got;
+	struct knl_route got, *slot;
 
 	if (!decode_route(nlmsg_hdr(msg), acc->family, &got))
 		return 0;
@@ -398,59 +370,41 @@ static int parse_route_list(struct nl_msg *msg, void *arg)
 		return 0;
 	if (!acc->any_type && type_of(&got) != RTN_UNICAST)
 		return 0;
-	return list_push(acc, &got);
-}
-
-static int dump_route_list(struct nl_sock *sk, struct route_list_acc *acc, struct knl_status *st)
-{
-	cleanup_nl_msg struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETROUTE, NLM_F_DUMP);
-	struct rtmsg rtm = {
-		.rtm_family = acc->family,
-		.rtm_table = acc->table < 256 ? acc->table : RT_TABLE_UNSPEC,
-	};
-
-	acc->n = 0;
-	if (!msg || nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
-	    nla_put_u32(msg, RTA_TABLE, acc->table) < 0 ||
-	    (acc->oif && nla_put_u32(msg, RTA_OIF, acc->oif) < 0)) {
-		st->err = -ENOMEM;
-		st->ext[0] = '\0';
+	if (!(slot = CNI_ARRAY_PUSH(&acc->found, struct knl_route, 0, "routes", NULL)))
 		return -ENOMEM;
-	}
-	return knl_transact(sk, msg, parse_route_list, acc, st);
+	*slot = got;
+	return 0;
 }
 
-static int route_list(struct nl_sock *sk, struct route_list_acc *acc, struct knl_route **out,
+static int route_list(struct knl_sock *sk, struct route_list_acc *acc, struct knl_route **out,
 		      size_t *n, struct cni_error *err)
 {
+	struct rtmsg rtm = {
+	    .rtm_family = acc->family,
+	    .rtm_table = acc->table < 256 ? acc->table : RT_TABLE_UNSPEC,
+	};
+	struct knl_dump_req req = {RTM_GETROUTE,  &rtm,	    sizeof(rtm),
+				   acc->table,	  acc->oif, knl_array_rewind};
 	struct knl_status st;
-	int rc, tries = 0;
+	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if (!knl_family_bytes(acc->family))
 		return knl_invalid(err, "list routes: bad address family %d", acc->family);
-	do
-		rc = dump_route_list(sk, acc, &st);
-	while (rc == -EAGAIN && ++tries < DUMP_TRIES);
+	rc = knl_dump(sk, &req, parse_route_list, acc, &st);
 	if (rc == -ENOENT) { /* a table that was never used: it holds no route */
-		acc->n = 0;
+		acc->found.n = 0;
 		rc = 0;
 	}
 	if (rc < 0) {
-		free(acc->v);
+		free(acc->found.v);
 		return knl_fail(err, rc, &st, "list routes of table %u", acc->table);
 	}
-	if (acc->n == 0) {
-		free(acc->v);
-		acc->v = NULL;
-	}
-	*out = acc->v;
-	*n = acc->n;
-	return 0;
+	return knl_array_out(&acc->found, (void **)out, n);
 }
 
-int knl_route_list(struct nl_sock *sk, int family, uint32_t table, int oif,
+int knl_route_list(struct knl_sock *sk, int family, uint32_t table, int oif,
 		   struct knl_route **out, size_t *n, struct cni_error *err)
 {
 	struct route_list_acc acc = { .family = family, .oif = oif,
@@ -459,7 +413,7 @@ int knl_route_list(struct nl_sock *sk, int family, uint32_t table, int oif,
 	return route_list(sk, &acc, out, n, err);
 }
 
-int knl_route_list_table(struct nl_sock *sk, int family, uint32_t table, struct knl_route **out,
+int knl_route_list_table(struct knl_sock *sk, int family, uint32_t table, struct knl_route **out,
 			 size_t *n, struct cni_error *err)
 {
 	struct route_list_acc acc = { .family = family, .any_type = true,

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <linux/netlink.h>
@@ -15,42 +16,45 @@
 #endif
 
 /* Best effort: older kernels lack some options; requests still work. */
-static void set_opt(struct nl_sock *sk, int opt)
+static void set_opt(struct nl_sock *nl, int opt)
 {
 	int one = 1;
 
-	(void)setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, opt, &one, sizeof(one));
+	(void)setsockopt(nl_socket_get_fd(nl), SOL_NETLINK, opt, &one, sizeof(one));
 }
 
-int knl_open(struct nl_sock **out, struct cni_error *err)
+int knl_open(struct knl_sock **out, struct cni_error *err)
 {
-	cleanup_nl_sock struct nl_sock *sk = NULL;
+	cleanup_knl struct knl_sock *sk = NULL;
 	int r;
 
 	*out = NULL;
-	sk = nl_socket_alloc();
-	if (!sk)
+	sk = calloc(1, sizeof(*sk));
+	if (!sk || !(sk->nl = nl_socket_alloc()))
 		return knl_fail(err, -ENOMEM, NULL, "allocate netlink socket");
-	r = nl_connect(sk, NETLINK_ROUTE);
+	r = nl_connect(sk->nl, NETLINK_ROUTE);
 	if (r < 0)
 		return knl_fail_nl(err, r, "connect rtnetlink socket");
-	set_opt(sk, NETLINK_EXT_ACK);
-	set_opt(sk, NETLINK_CAP_ACK);
-	set_opt(sk, NETLINK_GET_STRICT_CHK);
+	set_opt(sk->nl, NETLINK_EXT_ACK);
+	set_opt(sk->nl, NETLINK_CAP_ACK);
+	set_opt(sk->nl, NETLINK_GET_STRICT_CHK);
 	*out = steal_ptr(sk);
 	return 0;
 }
 
-void knl_close(struct nl_sock *sk)
+void knl_close(struct knl_sock *sk)
 {
-	if (sk)
-		nl_socket_free(sk);
+	if (!sk)
+		return;
+	if (sk->nl)
+		nl_socket_free(sk->nl);
+	free(sk);
 }
 
-int knl_open_in_netns(int ns_fd, struct nl_sock **out, struct cni_error *err)
+int knl_open_in_netns(int ns_fd, struct knl_sock **out, struct cni_error *err)
 {
 	cleanup_netns int saved = -1;
-	cleanup_nl_sock struct nl_sock *sk = NULL;
+	cleanup_knl struct knl_sock *sk = NULL;
 	int r;
 
 	*out = NULL;
@@ -269,7 +273,7 @@ static void local_failure(struct knl_status *st, int nlerr)
 	snprintf(st->ext, sizeof(st->ext), "%s", nl_geterror(nlerr));
 }
 
-int knl_transact(struct nl_sock *sk, struct nl_msg *msg, knl_parse_fn parse, void *arg,
+int knl_transact(struct knl_sock *sk, struct nl_msg *msg, knl_parse_fn parse, void *arg,
 		 struct knl_status *st)
 {
 	struct transact t = {.parse = parse, .arg = arg, .st = st};
@@ -284,18 +288,18 @@ int knl_transact(struct nl_sock *sk, struct nl_msg *msg, knl_parse_fn parse, voi
 		local_failure(st, -NLE_NOMEM);
 		return st->err;
 	}
-	nl_complete_msg(sk, msg);
+	nl_complete_msg(sk->nl, msg);
 	/* A dump (an RTM_GET* type with NLM_F_DUMP; the same bits mean
 	 * REPLACE|EXCL on RTM_NEW*) ends with NLMSG_DONE: ask for no ack. */
 	if ((nlh->nlmsg_type & 3) == 2 && (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP)
 		nlh->nlmsg_flags &= ~NLM_F_ACK;
-	r = nl_send(sk, msg);
+	r = nl_send(sk->nl, msg);
 	if (r < 0) {
 		local_failure(st, r);
 		return st->err;
 	}
 	while (!t.done) {
-		r = nl_recvmsgs_report(sk, cb);
+		r = nl_recvmsgs_report(sk->nl, cb);
 		if (t.done)
 			break;
 		if (r <= 0) {
@@ -304,4 +308,43 @@ int knl_transact(struct nl_sock *sk, struct nl_msg *msg, knl_parse_fn parse, voi
 		}
 	}
 	return st->err;
+}
+
+int knl_dump(struct knl_sock *sk, const struct knl_dump_req *req, knl_parse_fn parse, void *arg,
+	     struct knl_status *st)
+{
+	int tries = 0, r;
+
+	do {
+		cleanup_nl_msg struct nl_msg *msg = nlmsg_alloc_simple(req->type, NLM_F_DUMP);
+
+		if (req->rewind)
+			req->rewind(arg);
+		if (!msg || nlmsg_append(msg, (void *)req->hdr, req->hdr_len, NLMSG_ALIGNTO) < 0 ||
+		    (req->table && nla_put_u32(msg, RTA_TABLE, req->table) < 0) ||
+		    (req->oif && nla_put_u32(msg, RTA_OIF, (uint32_t)req->oif) < 0)) {
+			st->err = -ENOMEM;
+			snprintf(st->ext, sizeof(st->ext), "out of memory");
+			return -ENOMEM;
+		}
+		r = knl_transact(sk, msg, parse, arg, st);
+	} while (r == -EAGAIN && ++tries < KNL_DUMP_TRIES);
+	return r;
+}
+
+int knl_array_out(struct cni_array *a, void **out, size_t *n)
+{
+	if (a->n == 0) {
+		free(a->v);
+		a->v = NULL;
+	}
+	*out = steal_ptr(a->v);
+	*n = a->n;
+	a->n = a->cap = 0;
+	return 0;
+}
+
+void knl_array_rewind(void *arg)
+{
+	((struct cni_array *)arg)->n = 0;
 }

@@ -19,7 +19,7 @@ struct add {
 	struct cni_ctx *ctx;
 	struct kr_conf conf;
 	struct kr_ident id;
-	struct nl_sock *sk;
+	struct knl_sock *sk;
 	struct kr_pod *pod;
 	struct cni_result *ipam; /* the IPAM plugin's result; NULL with a static podIP */
 	struct cni_prefix addrs[KR_MAX_FAMILIES]; /* the pod's, in conf.fam order */
@@ -83,13 +83,14 @@ static int ipam_addrs(struct add *a, struct cni_error *err)
 
 static int take_address(struct add *a, struct cni_error *err)
 {
+	int rc;
 	if (!a->conf.use_ipam) {
 		for (size_t f = 0; f < a->conf.n_fam; f++)
 			a->addrs[f] = a->conf.fam[f].pod_ip;
 		return 0;
 	}
-	if (ipam_add(a, err) < 0)
-		return -1;
+	if ((rc = ipam_add(a, err)) < 0)
+		return rc;
 	a->ip_held = true;
 	return ipam_addrs(a, err);
 }
@@ -110,12 +111,13 @@ static int pod_route(struct add *a, const struct cni_route *r, struct cni_error 
 
 static int static_default_routes(struct add *a, struct cni_error *err)
 {
+	int rc;
 	for (size_t f = 0; f < a->conf.n_fam; f++) {
 		struct cni_prefix any = {.ip = {.family = a->conf.fam[f].subnet.ip.family}};
 
-		if (kr_pod_add_route(a->pod, &a->id, &any, &a->conf.fam[f].gateway,
-				     a->conf.default_metric, err) < 0)
-			return -1;
+		if ((rc = kr_pod_add_route(a->pod, &a->id, &any, &a->conf.fam[f].gateway,
+				     a->conf.default_metric, err)) < 0)
+			return rc;
 	}
 	return 0;
 }
@@ -134,8 +136,8 @@ static int take_over_host_route(struct add *a, const struct knl_route *want, str
 	if ((rc = knl_route_find(a->sk, &held, &found, err)) < 0)
 		return -1;
 	if (rc == 1 && a->conf.use_ipam && found.protocol == KR_RTPROT) {
-		if (knl_route_del(a->sk, &found, err) < 0)
-			return -1;
+		if ((rc = knl_route_del(a->sk, &found, err)) < 0)
+			return rc;
 		return knl_route_add(a->sk, want, NULL, err) < 0 ? -1 : 0;
 	}
 	knl_route_format(want, desc, sizeof(desc));
@@ -162,14 +164,15 @@ static int add_host_route(struct add *a, size_t f, struct cni_error *err)
 
 static int add_routes(struct add *a, struct cni_error *err)
 {
+	int rc;
 	for (size_t f = 0; f < a->conf.n_fam; f++)
-		if (add_host_route(a, f, err) < 0)
-			return -1;
+		if ((rc = add_host_route(a, f, err)) < 0)
+			return rc;
 	if (!a->ipam)
 		return static_default_routes(a, err);
 	for (size_t i = 0; i < a->ipam->n_routes; i++)
-		if (pod_route(a, &a->ipam->routes[i], err) < 0)
-			return -1;
+		if ((rc = pod_route(a, &a->ipam->routes[i], err)) < 0)
+			return rc;
 	return 0;
 }
 
@@ -177,26 +180,27 @@ static int add_routes(struct add *a, struct cni_error *err)
 
 static int attach(struct add *a, struct cni_error *err)
 {
-	if (take_address(a, err) < 0)
-		return -1;
+	int rc;
+	if ((rc = take_address(a, err)) < 0)
+		return rc;
 	pause_at("after-ipam");
 	if (a->conf.vrf && (kr_table_claim(a->sk, &a->conf, a->marker_made, err) < 0 ||
 			    kr_vrf_ensure(a->sk, &a->conf, &a->id, a->vrf, &a->vrf_made, err) < 0))
 		return -1;
 	pause_at("after-vrf");
-	if (kr_bridge_ensure(a->sk, &a->conf, &a->id, a->conf.vrf ? a->vrf : NULL, a->bridge,
-			     &a->bridge_made, err) < 0)
-		return -1;
+	if ((rc = kr_bridge_ensure(a->sk, &a->conf, &a->id, a->conf.vrf ? a->vrf : NULL, a->bridge,
+			     &a->bridge_made, err)) < 0)
+		return rc;
 	pause_at("after-bridge");
-	if (kr_veth_create(a->sk, a->pod, &a->conf, &a->id, a->bridge, a->veth, &a->veth_made,
-			   err) < 0)
-		return -1;
+	if ((rc = kr_veth_create(a->sk, a->pod, &a->conf, &a->id, a->bridge, a->veth, &a->veth_made,
+			   err)) < 0)
+		return rc;
 	pause_at("after-veth");
-	if (kr_pod_add_addrs(a->pod, &a->id, a->addrs, a->conf.n_fam, err) < 0)
-		return -1;
+	if ((rc = kr_pod_add_addrs(a->pod, &a->id, a->addrs, a->conf.n_fam, err)) < 0)
+		return rc;
 	pause_at("after-pod-addr");
-	if (add_routes(a, err) < 0)
-		return -1;
+	if ((rc = add_routes(a, err)) < 0)
+		return rc;
 	pause_at("after-routes");
 	return 0;
 }
@@ -231,40 +235,42 @@ static void undo(struct add *a, struct cni_error *err)
 
 /* ---- the result ------------------------------------------------------- */
 
-static int add_iface(struct cni_result *r, struct nl_sock *sk, const char *name,
+static int add_iface(struct cni_result *r, struct knl_sock *sk, const char *name,
 		     const struct kr_ident *id, const char *sandbox, struct cni_error *err)
 {
+	int rc;
 	struct kr_link l;
 
-	if (kr_link_probe(sk, name, id, &l, err) < 0)
-		return -1;
+	if ((rc = kr_link_probe(sk, name, id, &l, err)) < 0)
+		return rc;
 	return cni_result_add_interface(r, name, l.mac[0] ? l.mac : NULL, sandbox, err);
 }
 
 static int result_routes(const struct add *a, struct cni_result *r, struct cni_error *err)
 {
+	int rc;
 	if (a->ipam) {
 		for (size_t i = 0; i < a->ipam->n_routes; i++) {
 			const struct cni_route *rt = &a->ipam->routes[i];
 
-			if (kr_conf_family(&a->conf, rt->dst.ip.family) &&
-			    cni_result_add_route(r, &rt->dst, rt->gw.family ? &rt->gw : NULL, err) <
-				0)
-				return -1;
+			if ((rc = kr_conf_family(&a->conf, rt->dst.ip.family) &&
+			    cni_result_add_route(r, &rt->dst, rt->gw.family ? &rt->gw : NULL, err)) < 0)
+				return rc;
 		}
 		return 0;
 	}
 	for (size_t f = 0; f < a->conf.n_fam; f++) {
 		struct cni_prefix any = {.ip = {.family = a->conf.fam[f].subnet.ip.family}};
 
-		if (cni_result_add_route(r, &any, &a->conf.fam[f].gateway, err) < 0)
-			return -1;
+		if ((rc = cni_result_add_route(r, &any, &a->conf.fam[f].gateway, err)) < 0)
+			return rc;
 	}
 	return 0;
 }
 
 static int build_result(struct add *a, struct cni_result **out, struct cni_error *err)
 {
+	int rc;
 	cleanup_result struct cni_result *r = cni_result_new();
 	int pod_if;
 
@@ -275,10 +281,10 @@ static int build_result(struct add *a, struct cni_result **out, struct cni_error
 	    (pod_if = add_iface(r, a->pod->sk, a->id.ifname, &a->id, a->ctx->env.netns, err)) < 0)
 		return -1;
 	for (size_t f = 0; f < a->conf.n_fam; f++)
-		if (cni_result_add_ip(r, &a->addrs[f], &a->conf.fam[f].gateway, pod_if, err) < 0)
-			return -1;
-	if (result_routes(a, r, err) < 0)
-		return -1;
+		if ((rc = cni_result_add_ip(r, &a->addrs[f], &a->conf.fam[f].gateway, pod_if, err)) < 0)
+			return rc;
+	if ((rc = result_routes(a, r, err)) < 0)
+		return rc;
 	if (a->ipam && a->ipam->dns && !(r->dns = cJSON_Duplicate(a->ipam->dns, 1)))
 		return cni_err(err, CNI_ERR_IO, "out of memory");
 	*out = steal_ptr(r);
@@ -287,20 +293,20 @@ static int build_result(struct add *a, struct cni_result **out, struct cni_error
 
 int kr_cmd_add(struct cni_ctx *ctx, struct cni_error *err)
 {
-	cleanup_knl struct nl_sock *sk = NULL;
+	cleanup_knl struct knl_sock *sk = NULL;
 	cleanup_kr_pod struct kr_pod pod = KR_POD_INIT;
 	struct add a = {.ctx = ctx, .pod = &pod};
 	cleanup_result struct cni_result *ipam = NULL;
 	int rc;
 
-	if (kr_conf_load(ctx, true, &a.conf, err) < 0)
-		return -1;
+	if ((rc = kr_conf_load(ctx, true, &a.conf, err)) < 0)
+		return rc;
 	kr_ident_init(&a.id, ctx->env.container_id, ctx->conf.name, ctx->env.ifname);
-	if (knl_open(&sk, err) < 0 || kr_pod_open(&pod, ctx->env.netns, err) < 0)
-		return -1;
+	if ((rc = knl_open(&sk, err)) < 0|| (rc = kr_pod_open(&pod, ctx->env.netns, err)) < 0)
+		return rc;
 	a.sk = sk;
-	if (kr_pod_check_ifname(&pod, &a.id, err) < 0)
-		return -1;
+	if ((rc = kr_pod_check_ifname(&pod, &a.id, err)) < 0)
+		return rc;
 	rc = attach(&a, err);
 	ipam = a.ipam;
 	if (rc == 0 && build_result(&a, &ctx->result, err) == 0)

@@ -40,7 +40,7 @@ struct check {
 	const struct cni_result *prev;
 	struct kr_conf conf;
 	struct kr_ident id;
-	struct nl_sock *sk;
+	struct knl_sock *sk;
 	struct kr_pod *pod;
 	struct diffs d;
 	struct kr_link vrf, bridge, veth;
@@ -52,8 +52,9 @@ struct check {
 static int find_dev(struct check *c, enum kr_dev dev, char name[KNL_IFNAMSIZ], struct kr_link *l,
 		    struct cni_error *err)
 {
-	if (kr_name_find(c->sk, &c->id, dev, name, l, err) < 0)
-		return -1;
+	int rc;
+	if ((rc = kr_name_find(c->sk, &c->id, dev, name, l, err)) < 0)
+		return rc;
 	if (!name[0]) {
 		differ(&c->d, "%s (%s or %s) of this attachment is missing", kr_dev_label(dev),
 		       c->id.cand[dev][0], c->id.cand[dev][1]);
@@ -68,14 +69,15 @@ static int find_dev(struct check *c, enum kr_dev dev, char name[KNL_IFNAMSIZ], s
 }
 
 /* 1 when ifname holds exactly p, 0 when not. */
-static int has_addr(struct nl_sock *sk, const char *ifname, const struct cni_prefix *p,
+static int has_addr(struct knl_sock *sk, const char *ifname, const struct cni_prefix *p,
 		    struct cni_error *err)
 {
+	int rc;
 	cleanup_free struct knl_addr *addrs = NULL;
 	size_t n = 0;
 
-	if (knl_addr_list(sk, ifname, p->ip.family, &addrs, &n, err) < 0)
-		return -1;
+	if ((rc = knl_addr_list(sk, ifname, p->ip.family, &addrs, &n, err)) < 0)
+		return rc;
 	for (size_t i = 0; i < n; i++)
 		if (addrs[i].prefix.len == p->len && cni_ip_equal(&addrs[i].prefix.ip, &p->ip))
 			return 1;
@@ -101,16 +103,17 @@ static int check_bridge_addrs(struct check *c, struct cni_error *err)
 
 static int check_node(struct check *c, struct cni_error *err)
 {
+	int rc;
 	if (c->conf.vrf) {
-		if (find_dev(c, KR_DEV_VRF, c->vrf_name, &c->vrf, err) < 0)
-			return -1;
+		if ((rc = find_dev(c, KR_DEV_VRF, c->vrf_name, &c->vrf, err)) < 0)
+			return rc;
 		if (c->vrf_name[0] && c->vrf.vrf_table != c->conf.table)
 			differ(&c->d, "VRF %s uses table %u, not %u", c->vrf_name, c->vrf.vrf_table,
 			       c->conf.table);
 	}
-	if (find_dev(c, KR_DEV_BRIDGE, c->bridge_name, &c->bridge, err) < 0 ||
-	    find_dev(c, KR_DEV_VETH, c->veth_name, &c->veth, err) < 0)
-		return -1;
+	if ((rc = find_dev(c, KR_DEV_BRIDGE, c->bridge_name, &c->bridge, err)) < 0||
+	    (rc = find_dev(c, KR_DEV_VETH, c->veth_name, &c->veth, err)) < 0)
+		return rc;
 	if (c->bridge_name[0]) {
 		if (c->conf.vrf && c->vrf_name[0] && c->bridge.master != c->vrf.index)
 			differ(&c->d, "bridge %s is not enslaved to VRF %s", c->bridge_name,
@@ -118,8 +121,8 @@ static int check_node(struct check *c, struct cni_error *err)
 		if (!c->conf.vrf && c->bridge.master)
 			differ(&c->d, "bridge %s has a master, but \"vrf\" is false",
 			       c->bridge_name);
-		if (check_bridge_addrs(c, err) < 0)
-			return -1;
+		if ((rc = check_bridge_addrs(c, err)) < 0)
+			return rc;
 	}
 	if (c->veth_name[0] && c->bridge_name[0] && c->veth.master != c->bridge.index)
 		differ(&c->d, "host veth %s is not attached to bridge %s", c->veth_name,
@@ -208,11 +211,12 @@ static int check_pod_routes(struct check *c, struct cni_error *err)
 
 static int check_pod(struct check *c, struct cni_error *err)
 {
+	int rc;
 	struct kr_link l;
 	int idx;
 
-	if (kr_link_probe(c->pod->sk, c->id.ifname, &c->id, &l, err) < 0)
-		return -1;
+	if ((rc = kr_link_probe(c->pod->sk, c->id.ifname, &c->id, &l, err)) < 0)
+		return rc;
 	if (!l.exists) {
 		differ(&c->d, "pod interface %s is missing", c->id.ifname);
 		return 0;
@@ -226,8 +230,8 @@ static int check_pod(struct check *c, struct cni_error *err)
 	else if (c->prev->interfaces[idx].mac && strcasecmp(c->prev->interfaces[idx].mac, l.mac))
 		differ(&c->d, "pod interface %s has MAC %s, prevResult says %s", c->id.ifname,
 		       l.mac, c->prev->interfaces[idx].mac);
-	if (check_pod_addrs(c, err) < 0)
-		return -1;
+	if ((rc = check_pod_addrs(c, err)) < 0)
+		return rc;
 	return check_pod_routes(c, err);
 }
 
@@ -243,21 +247,22 @@ static void check_ipam(struct check *c)
 
 int kr_cmd_check(struct cni_ctx *ctx, struct cni_error *err)
 {
-	cleanup_knl struct nl_sock *sk = NULL;
+	int rc;
+	cleanup_knl struct knl_sock *sk = NULL;
 	cleanup_kr_pod struct kr_pod pod = KR_POD_INIT;
 	struct check c = {.ctx = ctx, .prev = ctx->conf.prev_result, .pod = &pod};
 
-	if (kr_conf_load(ctx, true, &c.conf, err) < 0)
-		return -1;
+	if ((rc = kr_conf_load(ctx, true, &c.conf, err)) < 0)
+		return rc;
 	if (!c.prev)
 		return cni_err(err, CNI_ERR_INVALID_CONFIG,
 			       "CHECK needs prevResult (the ADD's result)");
 	kr_ident_init(&c.id, ctx->env.container_id, ctx->conf.name, ctx->env.ifname);
-	if (knl_open(&sk, err) < 0 || kr_pod_open(&pod, ctx->env.netns, err) < 0)
-		return -1;
+	if ((rc = knl_open(&sk, err)) < 0|| (rc = kr_pod_open(&pod, ctx->env.netns, err)) < 0)
+		return rc;
 	c.sk = sk;
-	if (check_node(&c, err) < 0 || check_host_routes(&c, err) < 0 || check_pod(&c, err) < 0)
-		return -1;
+	if ((rc = check_node(&c, err)) < 0|| (rc = check_host_routes(&c, err)) < 0|| (rc = check_pod(&c, err)) < 0)
+		return rc;
 	check_ipam(&c);
 	if (!c.d.count)
 		return 0;

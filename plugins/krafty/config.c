@@ -82,14 +82,15 @@ static int parse_subnet(const char *s, struct kr_family *f, struct cni_error *er
 
 static int parse_subnets(const cJSON *root, struct kr_conf *c, struct cni_error *err)
 {
+	int rc;
 	const char *s[MAX_ADDRS];
 	size_t n;
 
-	if (string_list(root, "subnet", true, s, &n, err) < 0)
-		return -1;
+	if ((rc = string_list(root, "subnet", true, s, &n, err)) < 0)
+		return rc;
 	for (size_t i = 0; i < n; i++) {
-		if (parse_subnet(s[i], &c->fam[i], err) < 0)
-			return -1;
+		if ((rc = parse_subnet(s[i], &c->fam[i], err)) < 0)
+			return rc;
 		if (i && c->fam[0].subnet.ip.family == c->fam[i].subnet.ip.family)
 			return cni_err(err, CNI_ERR_INVALID_CONFIG,
 				       "\"subnet\" lists two %s subnets: at most one per family",
@@ -129,11 +130,12 @@ static int check_host_addr(const char *what, const char *s, const struct cni_ip 
 
 static int parse_gateways(const cJSON *root, struct kr_conf *c, struct cni_error *err)
 {
+	int rc;
 	const char *s[MAX_ADDRS];
 	size_t n;
 
-	if (string_list(root, "gateway", true, s, &n, err) < 0)
-		return -1;
+	if ((rc = string_list(root, "gateway", true, s, &n, err)) < 0)
+		return rc;
 	for (size_t i = 0; i < n; i++) {
 		struct cni_ip ip;
 		struct kr_family *f;
@@ -148,8 +150,8 @@ static int parse_gateways(const cJSON *root, struct kr_conf *c, struct cni_error
 		if (f->gateway.family)
 			return cni_err(err, CNI_ERR_INVALID_CONFIG, "two %s gateways",
 				       family_name(ip.family));
-		if (check_host_addr("gateway", s[i], &ip, f, err) < 0)
-			return -1;
+		if ((rc = check_host_addr("gateway", s[i], &ip, f, err)) < 0)
+			return rc;
 		f->gateway = ip;
 	}
 	for (size_t i = 0; i < c->n_fam; i++) {
@@ -166,6 +168,7 @@ static int parse_gateways(const cJSON *root, struct kr_conf *c, struct cni_error
 /* "10.0.0.5" or "10.0.0.5/24": the prefix, when given, must be the subnet's. */
 static int parse_pod_ip(const char *s, struct kr_conf *c, struct cni_error *err)
 {
+	int rc;
 	struct cni_prefix p;
 	struct kr_family *f;
 
@@ -182,8 +185,8 @@ static int parse_pod_ip(const char *s, struct kr_conf *c, struct cni_error *err)
 	if (f->has_pod_ip)
 		return cni_err(err, CNI_ERR_INVALID_CONFIG, "two %s podIPs",
 			       family_name(p.ip.family));
-	if (check_host_addr("podIP", s, &p.ip, f, err) < 0)
-		return -1;
+	if ((rc = check_host_addr("podIP", s, &p.ip, f, err)) < 0)
+		return rc;
 	if (cni_ip_equal(&p.ip, &f->gateway))
 		return cni_err(err, CNI_ERR_INVALID_CONFIG, "podIP %s is the gateway address", s);
 	f->pod_ip = (struct cni_prefix){.ip = p.ip, .len = f->subnet.len};
@@ -194,11 +197,12 @@ static int parse_pod_ip(const char *s, struct kr_conf *c, struct cni_error *err)
 static int parse_addressing(const struct cni_ctx *ctx, struct kr_conf *c, bool check_binary,
 			    struct cni_error *err)
 {
+	int rc;
 	const char *s[MAX_ADDRS];
 	size_t n;
 
-	if (string_list(ctx->conf.root, "podIP", false, s, &n, err) < 0)
-		return -1;
+	if ((rc = string_list(ctx->conf.root, "podIP", false, s, &n, err)) < 0)
+		return rc;
 	if (n && ctx->conf.ipam)
 		return cni_err(err, CNI_ERR_INVALID_CONFIG,
 			       "both \"ipam\" and \"podIP\" are set: use one of them");
@@ -206,8 +210,8 @@ static int parse_addressing(const struct cni_ctx *ctx, struct kr_conf *c, bool c
 		return cni_err(err, CNI_ERR_INVALID_CONFIG,
 			       "neither \"ipam\" nor \"podIP\" is set: krafty needs one of them");
 	for (size_t i = 0; i < n; i++)
-		if (parse_pod_ip(s[i], c, err) < 0)
-			return -1;
+		if ((rc = parse_pod_ip(s[i], c, err)) < 0)
+			return rc;
 	for (size_t i = 0; n && i < c->n_fam; i++)
 		if (!c->fam[i].has_pod_ip)
 			return cni_err(err, CNI_ERR_INVALID_CONFIG, "no %s podIP for subnet",
@@ -243,10 +247,11 @@ static uint32_t derived_table(const char *netname)
 
 static int parse_table(const cJSON *root, struct kr_conf *c, struct cni_error *err)
 {
+	int rc;
 	int64_t t = -1;
 
-	if (cni_json_int(root, "vrfTable", false, 1, UINT32_MAX, &t, NULL, err) < 0)
-		return -1;
+	if ((rc = cni_json_int(root, "vrfTable", false, 1, UINT32_MAX, &t, NULL, err)) < 0)
+		return rc;
 	if (t >= 0 && table_reserved((uint32_t)t))
 		return cni_err(
 		    err, CNI_ERR_INVALID_CONFIG,
@@ -260,13 +265,14 @@ static int parse_table(const cJSON *root, struct kr_conf *c, struct cni_error *e
 
 static int parse_options(const cJSON *root, struct kr_conf *c, struct cni_error *err)
 {
+	int rc;
 	int64_t mtu = 0, metric = KR_DEFAULT_ROUTE_METRIC;
 
 	c->vrf = true;
-	if (cni_json_bool(root, "vrf", false, &c->vrf, NULL, err) < 0 ||
-	    cni_json_int(root, "mtu", false, 68, 65535, &mtu, NULL, err) < 0 ||
-	    cni_json_int(root, "defaultRouteMetric", false, 0, UINT32_MAX, &metric, NULL, err) < 0)
-		return -1;
+	if ((rc = cni_json_bool(root, "vrf", false, &c->vrf, NULL, err)) < 0||
+	    (rc = cni_json_int(root, "mtu", false, 68, 65535, &mtu, NULL, err)) < 0||
+	    (rc = cni_json_int(root, "defaultRouteMetric", false, 0, UINT32_MAX, &metric, NULL, err)) < 0)
+		return rc;
 	c->mtu = (unsigned int)mtu;
 	c->default_metric = (uint32_t)metric;
 	return parse_table(root, c, err);
@@ -275,14 +281,15 @@ static int parse_options(const cJSON *root, struct kr_conf *c, struct cni_error 
 int kr_conf_load(const struct cni_ctx *ctx, bool check_ipam_binary, struct kr_conf *conf,
 		 struct cni_error *err)
 {
+	int rc;
 	const cJSON *root = ctx->conf.root;
 
 	memset(conf, 0, sizeof(*conf));
 	conf->netname = ctx->conf.name;
-	if (parse_subnets(root, conf, err) < 0 || parse_gateways(root, conf, err) < 0 ||
-	    parse_addressing(ctx, conf, check_ipam_binary, err) < 0 ||
-	    parse_options(root, conf, err) < 0)
-		return -1;
+	if ((rc = parse_subnets(root, conf, err)) < 0|| (rc = parse_gateways(root, conf, err)) < 0||
+	    (rc = parse_addressing(ctx, conf, check_ipam_binary, err)) < 0||
+	    (rc = parse_options(root, conf, err)) < 0)
+		return rc;
 	return 0;
 }
 

@@ -14,14 +14,15 @@
 
 static int delete_devices(const struct kr_ident *id, struct cni_error *err)
 {
-	cleanup_knl struct nl_sock *sk = NULL;
+	int rc;
+	cleanup_knl struct knl_sock *sk = NULL;
 
-	if (knl_open(&sk, err) < 0)
-		return -1;
-	if (kr_dev_delete(sk, id, KR_DEV_VETH, err) < 0 ||
-	    kr_dev_delete(sk, id, KR_DEV_BRIDGE, err) < 0 ||
-	    kr_dev_delete(sk, id, KR_DEV_VRF, err) < 0)
-		return -1;
+	if ((rc = knl_open(&sk, err)) < 0)
+		return rc;
+	if ((rc = kr_dev_delete(sk, id, KR_DEV_VETH, err)) < 0||
+	    (rc = kr_dev_delete(sk, id, KR_DEV_BRIDGE, err)) < 0||
+	    (rc = kr_dev_delete(sk, id, KR_DEV_VRF, err)) < 0)
+		return rc;
 	return 0;
 }
 
@@ -32,8 +33,8 @@ int kr_cmd_del(struct cni_ctx *ctx, struct cni_error *err)
 	struct kr_ident id;
 	int rc;
 
-	if (kr_conf_load(ctx, false, &conf, err) < 0)
-		return -1;
+	if ((rc = kr_conf_load(ctx, false, &conf, err)) < 0)
+		return rc;
 	kr_ident_init(&id, ctx->env.container_id, ctx->conf.name, ctx->env.ifname);
 	rc = delete_devices(&id, err);
 	if (conf.use_ipam && cni_ipam_exec(ctx, CNI_CMD_DEL, NULL, &ipam_err) < 0) {

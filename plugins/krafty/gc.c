@@ -48,9 +48,10 @@ static bool is_valid(const struct gc *g, uint64_t hash)
 }
 
 /* Stale devices of one kind: veths first, then bridges, then VRFs (the reverse of ADD). */
-static int collect_kind(struct gc *g, struct nl_sock *sk, const struct knl_link_entry *links,
+static int collect_kind(struct gc *g, struct knl_sock *sk, const struct knl_link_entry *links,
 			size_t n, const char *kind, struct cni_error *err)
 {
+	int rc;
 	for (size_t i = 0; i < n; i++) {
 		struct kr_alias a;
 
@@ -61,27 +62,28 @@ static int collect_kind(struct gc *g, struct nl_sock *sk, const struct knl_link_
 			g->kept++;
 			continue;
 		}
-		if (knl_link_del(sk, links[i].name, err) < 0)
-			return -1;
+		if ((rc = knl_link_del(sk, links[i].name, err)) < 0)
+			return rc;
 	}
 	return 0;
 }
 
 static int collect_devices(struct gc *g, struct cni_error *err)
 {
+	int rc;
 	static const char *const kinds[] = {"veth", "bridge", "vrf"};
-	cleanup_knl struct nl_sock *sk = NULL;
+	cleanup_knl struct knl_sock *sk = NULL;
 	cleanup_free struct knl_link_entry *links = NULL;
 	size_t n = 0;
 
-	if (knl_open(&sk, err) < 0 || knl_link_list(sk, &links, &n, err) < 0)
-		return -1;
+	if ((rc = knl_open(&sk, err)) < 0|| (rc = knl_link_list(sk, &links, &n, err)) < 0)
+		return rc;
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
-		if (collect_kind(g, sk, links, n, kinds[k], err) < 0)
-			return -1;
+		if ((rc = collect_kind(g, sk, links, n, kinds[k], err)) < 0)
+			return rc;
 	for (size_t f = 0; f < g->conf.n_fam && !g->kept; f++)
-		if (kr_table_release_marker(sk, &g->conf, g->conf.fam[f].subnet.ip.family, err) < 0)
-			return -1;
+		if ((rc = kr_table_release_marker(sk, &g->conf, g->conf.fam[f].subnet.ip.family, err)) < 0)
+			return rc;
 	return 0;
 }
 
@@ -90,8 +92,8 @@ int kr_cmd_gc(struct cni_ctx *ctx, struct cni_error *err)
 	struct gc g = {.ctx = ctx};
 	int rc = 0;
 
-	if (kr_conf_load(ctx, false, &g.conf, err) < 0)
-		return -1;
+	if ((rc = kr_conf_load(ctx, false, &g.conf, err)) < 0)
+		return rc;
 	if (ctx->conf.has_valid_attachments &&
 	    (valid_hashes(&g, err) < 0 || collect_devices(&g, err) < 0))
 		rc = -1;

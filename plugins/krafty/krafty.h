@@ -101,14 +101,14 @@ struct kr_link {
 	uint32_t vrf_table;
 };
 /* One RTM_GETLINK: does `name` exist, and is it ours (alias)? */
-int kr_link_probe(struct nl_sock *sk, const char *name, const struct kr_ident *id,
+int kr_link_probe(struct knl_sock *sk, const char *name, const struct kr_ident *id,
 		  struct kr_link *out, struct cni_error *err);
 /* ADD: the name to use for dev: a candidate already ours, else the first free
  * one; code 104 when both are held by other attachments. */
-int kr_name_pick(struct nl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
+int kr_name_pick(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
 		 char name[KNL_IFNAMSIZ], struct kr_link *link, struct cni_error *err);
 /* DEL/CHECK: the candidate that is ours; name[0] = '\0' when none is. */
-int kr_name_find(struct nl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
+int kr_name_find(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
 		 char name[KNL_IFNAMSIZ], struct kr_link *link, struct cni_error *err);
 
 /* Parsed "krafty <hash> <net>/<ifname>/<containerID>" of a device found in a dump. */
@@ -123,15 +123,15 @@ uint64_t kr_ident_hash(const char *container_id, const char *netname, const char
 
 /* Claim the network's table (VRF mode) for each family: *added[i] tells
  * whether this call added the marker of conf->fam[i]. */
-int kr_table_claim(struct nl_sock *sk, const struct kr_conf *conf, bool added[KR_MAX_FAMILIES],
+int kr_table_claim(struct knl_sock *sk, const struct kr_conf *conf, bool added[KR_MAX_FAMILIES],
 		   struct cni_error *err);
-int kr_table_release_marker(struct nl_sock *sk, const struct kr_conf *conf, int family,
+int kr_table_release_marker(struct knl_sock *sk, const struct kr_conf *conf, int family,
 			    struct cni_error *err);
 /* Create (or reuse) the VRF / bridge and configure them; *created says whether
  * this call made it. */
-int kr_vrf_ensure(struct nl_sock *sk, const struct kr_conf *conf, const struct kr_ident *id,
+int kr_vrf_ensure(struct knl_sock *sk, const struct kr_conf *conf, const struct kr_ident *id,
 		  char name[KNL_IFNAMSIZ], bool *created, struct cni_error *err);
-int kr_bridge_ensure(struct nl_sock *sk, const struct kr_conf *conf, const struct kr_ident *id,
+int kr_bridge_ensure(struct knl_sock *sk, const struct kr_conf *conf, const struct kr_ident *id,
 		     const char *vrf, char name[KNL_IFNAMSIZ], bool *created,
 		     struct cni_error *err);
 /* The /32 (/128) route to a pod address via its bridge, in the network's table. */
@@ -139,19 +139,19 @@ void kr_host_route(const struct kr_conf *conf, const struct cni_ip *pod, const c
 		   struct knl_route *r);
 /* Delete the attachment's devices of kind `dev` under either name (only those
  * whose alias is ours); 0 when there is none. */
-int kr_dev_delete(struct nl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
+int kr_dev_delete(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
 		  struct cni_error *err);
 /* Sysctls of a bridge port (the host veth), before it goes up. */
 int kr_port_sysctls(const char *dev, struct cni_error *err);
 /* STATUS: can this kernel create a VRF? 1 yes, 0 no, <0 error. */
-int kr_vrf_probe(struct nl_sock *sk, uint32_t table, struct cni_error *err);
+int kr_vrf_probe(struct knl_sock *sk, uint32_t table, struct cni_error *err);
 
 /* ---- pod.c ------------------------------------------------------------- */
 
 /* The pod netns: its fd and a netlink socket opened in it. */
 struct kr_pod {
 	int ns_fd;
-	struct nl_sock *sk;
+	struct knl_sock *sk;
 };
 #define KR_POD_INIT                                                                                \
 	{                                                                                          \
@@ -167,7 +167,7 @@ void kr_pod_close(struct kr_pod *pod);
  * leftover of this attachment; leftovers (ours) are deleted. */
 int kr_pod_check_ifname(struct kr_pod *pod, const struct kr_ident *id, struct cni_error *err);
 /* The veth pair: host end on the bridge, pod end renamed to CNI_IFNAME. */
-int kr_veth_create(struct nl_sock *sk, struct kr_pod *pod, const struct kr_conf *conf,
+int kr_veth_create(struct knl_sock *sk, struct kr_pod *pod, const struct kr_conf *conf,
 		   const struct kr_ident *id, const char *bridge, char host[KNL_IFNAMSIZ],
 		   bool *created, struct cni_error *err);
 int kr_pod_add_addrs(struct kr_pod *pod, const struct kr_ident *id, const struct cni_prefix *addrs,

@@ -40,8 +40,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <netlink/route/link.h>
-#include <netlink/route/link/vrf.h>
 
 #include "cni/hash.h"
 
@@ -132,40 +130,23 @@ bool kr_alias_parse(const char *alias, struct kr_alias *out)
 	return true;
 }
 
-static void format_mac(struct nl_addr *a, char *buf, size_t len)
-{
-	const unsigned char *b;
-	size_t off = 0;
-
-	buf[0] = '\0';
-	if (!a)
-		return;
-	b = nl_addr_get_binary_addr(a);
-	for (unsigned int i = 0; i < nl_addr_get_len(a) && off + 4 <= len; i++)
-		off += snprintf(buf + off, len - off, i ? ":%02x" : "%02x", b[i]);
-}
-
-int kr_link_probe(struct nl_sock *sk, const char *name, const struct kr_ident *id,
+int kr_link_probe(struct knl_sock *sk, const char *name, const struct kr_ident *id,
 		  struct kr_link *out, struct cni_error *err)
 {
-	cleanup_rtnl_link struct rtnl_link *link = NULL;
-	const char *kind;
-	uint32_t table;
+	struct knl_link_info info;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (knl_link_get(sk, name, &link, err) < 0)
-		return -1;
-	if (!link)
-		return 0;
+	rc = knl_link_lookup(sk, name, 0, &info, err);
+	if (rc <= 0)
+		return rc;
 	out->exists = true;
-	out->ours = kr_alias_is_ours(rtnl_link_get_ifalias(link), id);
-	out->index = rtnl_link_get_ifindex(link);
-	out->master = rtnl_link_get_master(link);
-	kind = rtnl_link_get_type(link);
-	snprintf(out->kind, sizeof(out->kind), "%s", kind ? kind : "");
-	format_mac(rtnl_link_get_addr(link), out->mac, sizeof(out->mac));
-	if (rtnl_link_is_vrf(link) && rtnl_link_vrf_get_tableid(link, &table) == 0)
-		out->vrf_table = table;
+	out->ours = kr_alias_is_ours(info.alias, id);
+	out->index = info.index;
+	out->master = info.master;
+	memcpy(out->kind, info.kind, sizeof(out->kind));
+	memcpy(out->mac, info.mac, sizeof(out->mac));
+	out->vrf_table = info.vrf_table;
 	return 0;
 }
 
@@ -189,19 +170,20 @@ static int take(char name[KNL_IFNAMSIZ], const char *cand, struct kr_link *out,
 	return l->exists ? check_kind(cand, dev, l, err) : 0;
 }
 
-int kr_name_pick(struct nl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
+int kr_name_pick(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
 		 char name[KNL_IFNAMSIZ], struct kr_link *link, struct cni_error *err)
 {
+	int rc;
 	const char *seed = id->cand[dev][0], *alt = id->cand[dev][1];
 	struct kr_link s, a;
 
 	name[0] = '\0';
-	if (kr_link_probe(sk, seed, id, &s, err) < 0)
-		return -1;
+	if ((rc = kr_link_probe(sk, seed, id, &s, err)) < 0)
+		return rc;
 	if (s.ours)
 		return take(name, seed, link, &s, dev, err);
-	if (kr_link_probe(sk, alt, id, &a, err) < 0)
-		return -1;
+	if ((rc = kr_link_probe(sk, alt, id, &a, err)) < 0)
+		return rc;
 	if (a.ours)
 		return take(name, alt, link, &a, dev, err);
 	if (!s.exists)
@@ -214,14 +196,15 @@ int kr_name_pick(struct nl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
 		       kr_dev_label(dev), id->container_id, seed, alt);
 }
 
-int kr_name_find(struct nl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
+int kr_name_find(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
 		 char name[KNL_IFNAMSIZ], struct kr_link *link, struct cni_error *err)
 {
+	int rc;
 	name[0] = '\0';
 	memset(link, 0, sizeof(*link));
 	for (int i = 0; i < 2; i++) {
-		if (kr_link_probe(sk, id->cand[dev][i], id, link, err) < 0)
-			return -1;
+		if ((rc = kr_link_probe(sk, id->cand[dev][i], id, link, err)) < 0)
+			return rc;
 		if (link->ours) {
 			snprintf(name, KNL_IFNAMSIZ, "%s", id->cand[dev][i]);
 			return 0;

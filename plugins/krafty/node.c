@@ -71,20 +71,20 @@ static void marker_route(const struct kr_conf *c, int family, struct knl_route *
 
 /* A kernel route on a device of ours (the gateway's local route, IPv6
  * link-local and multicast routes of our VRFs and bridges). */
-static int on_krafty_device(struct nl_sock *sk, int ifindex, struct cni_error *err)
+static int on_krafty_device(struct knl_sock *sk, int ifindex, struct cni_error *err)
 {
-	cleanup_rtnl_link struct rtnl_link *link = NULL;
-	const char *alias;
+	struct knl_link_info info;
+	int rc;
 
 	if (ifindex <= 0)
 		return 0;
-	if (knl_link_get_by_index(sk, ifindex, &link, err) < 0)
-		return -1;
-	alias = link ? rtnl_link_get_ifalias(link) : NULL;
-	return alias && strncmp(alias, "krafty ", 7) == 0;
+	rc = knl_link_lookup(sk, NULL, ifindex, &info, err);
+	if (rc <= 0)
+		return rc;
+	return strncmp(info.alias, "krafty ", 7) == 0;
 }
 
-static int route_is_ours(struct nl_sock *sk, const struct knl_route *r, struct cni_error *err)
+static int route_is_ours(struct knl_sock *sk, const struct knl_route *r, struct cni_error *err)
 {
 	if (r->protocol == KR_RTPROT)
 		return 1;
@@ -94,14 +94,15 @@ static int route_is_ours(struct nl_sock *sk, const struct knl_route *r, struct c
 }
 
 /* Code 103 when the table holds a route that is not krafty's. */
-static int check_table_free(struct nl_sock *sk, const struct kr_conf *c, int family,
+static int check_table_free(struct knl_sock *sk, const struct kr_conf *c, int family,
 			    struct cni_error *err)
 {
+	int rc;
 	cleanup_free struct knl_route *routes = NULL;
 	size_t n = 0;
 
-	if (knl_route_list_table(sk, family, c->table, &routes, &n, err) < 0)
-		return -1;
+	if ((rc = knl_route_list_table(sk, family, c->table, &routes, &n, err)) < 0)
+		return rc;
 	for (size_t i = 0; i < n; i++) {
 		char desc[192];
 		int ours = route_is_ours(sk, &routes[i], err);
@@ -124,7 +125,7 @@ static int check_table_free(struct nl_sock *sk, const struct kr_conf *c, int fam
 	return 0;
 }
 
-static int claim_family(struct nl_sock *sk, const struct kr_conf *c, int family, bool *added,
+static int claim_family(struct knl_sock *sk, const struct kr_conf *c, int family, bool *added,
 			struct cni_error *err)
 {
 	struct knl_route marker, found;
@@ -139,28 +140,29 @@ static int claim_family(struct nl_sock *sk, const struct kr_conf *c, int family,
 	/* Someone's own VRF catch-all has the same metric, but not our protocol. */
 	if (rc == 1 && found.protocol == KR_RTPROT)
 		return 0;
-	if (check_table_free(sk, c, family, err) < 0)
-		return -1;
-	if (knl_route_add(sk, &marker, &existed, err) < 0)
-		return -1;
+	if ((rc = check_table_free(sk, c, family, err)) < 0)
+		return rc;
+	if ((rc = knl_route_add(sk, &marker, &existed, err)) < 0)
+		return rc;
 	*added = !existed;
 	return 0;
 }
 
-int kr_table_claim(struct nl_sock *sk, const struct kr_conf *conf, bool added[KR_MAX_FAMILIES],
+int kr_table_claim(struct knl_sock *sk, const struct kr_conf *conf, bool added[KR_MAX_FAMILIES],
 		   struct cni_error *err)
 {
+	int rc;
 	for (size_t i = 0; i < KR_MAX_FAMILIES; i++)
 		added[i] = false;
 	if (!conf->vrf)
 		return 0;
 	for (size_t i = 0; i < conf->n_fam; i++)
-		if (claim_family(sk, conf, conf->fam[i].subnet.ip.family, &added[i], err) < 0)
-			return -1;
+		if ((rc = claim_family(sk, conf, conf->fam[i].subnet.ip.family, &added[i], err)) < 0)
+			return rc;
 	return 0;
 }
 
-int kr_table_release_marker(struct nl_sock *sk, const struct kr_conf *conf, int family,
+int kr_table_release_marker(struct knl_sock *sk, const struct kr_conf *conf, int family,
 			    struct cni_error *err)
 {
 	struct knl_route marker;
@@ -176,12 +178,13 @@ int kr_table_release_marker(struct nl_sock *sk, const struct kr_conf *conf, int 
 static int dev_sysctl(const char *proto, const char *dev, const char *key, const char *value,
 		      struct cni_error *err)
 {
+	int rc;
 	const char *parts[] = {"net", proto, "conf", dev, key, NULL};
 	char path[KNL_SYSCTL_PATH_MAX];
 
-	if (knl_sysctl_path_parts(parts, path, sizeof(path), err) < 0 ||
-	    knl_sysctl_write_path(path, value, err) < 0)
-		return -1;
+	if ((rc = knl_sysctl_path_parts(parts, path, sizeof(path), err)) < 0||
+	    (rc = knl_sysctl_write_path(path, value, err)) < 0)
+		return rc;
 	return 0;
 }
 
@@ -192,8 +195,8 @@ static int no_ipv6_sysctl(const char *dev, struct cni_error *err)
 	char path[KNL_SYSCTL_PATH_MAX];
 	int rc;
 
-	if (knl_sysctl_path_parts(parts, path, sizeof(path), err) < 0)
-		return -1;
+	if ((rc = knl_sysctl_path_parts(parts, path, sizeof(path), err)) < 0)
+		return rc;
 	rc = knl_sysctl_write_path(path, "1", err);
 	return rc == -ENOENT || rc == 0 ? 0 : -1;
 }
@@ -202,16 +205,17 @@ static int no_ipv6_sysctl(const char *dev, struct cni_error *err)
  * device goes up. */
 static int routing_sysctls(const struct kr_conf *c, const char *dev, struct cni_error *err)
 {
+	int rc;
 	bool v6 = kr_conf_family(c, AF_INET6) != NULL;
 
-	if (dev_sysctl("ipv4", dev, "forwarding", "1", err) < 0 ||
-	    dev_sysctl("ipv4", dev, "rp_filter", "0", err) < 0)
-		return -1;
+	if ((rc = dev_sysctl("ipv4", dev, "forwarding", "1", err)) < 0||
+	    (rc = dev_sysctl("ipv4", dev, "rp_filter", "0", err)) < 0)
+		return rc;
 	if (!v6)
 		return no_ipv6_sysctl(dev, err);
-	if (dev_sysctl("ipv6", dev, "disable_ipv6", "0", err) < 0 ||
-	    dev_sysctl("ipv6", dev, "forwarding", "1", err) < 0)
-		return -1;
+	if ((rc = dev_sysctl("ipv6", dev, "disable_ipv6", "0", err)) < 0||
+	    (rc = dev_sysctl("ipv6", dev, "forwarding", "1", err)) < 0)
+		return rc;
 	return 0;
 }
 
@@ -234,7 +238,7 @@ static int no_vrf(const char *name, struct cni_error *err)
 	return cni_err_details(err, "%s", why);
 }
 
-static int vrf_create(struct nl_sock *sk, const struct kr_conf *c, const char *name,
+static int vrf_create(struct knl_sock *sk, const struct kr_conf *c, const char *name,
 		      struct cni_error *err)
 {
 	int rc = knl_vrf_add(sk, name, c->table, err);
@@ -244,29 +248,30 @@ static int vrf_create(struct nl_sock *sk, const struct kr_conf *c, const char *n
 	return rc < 0 ? -1 : 0;
 }
 
-int kr_vrf_ensure(struct nl_sock *sk, const struct kr_conf *conf, const struct kr_ident *id,
+int kr_vrf_ensure(struct knl_sock *sk, const struct kr_conf *conf, const struct kr_ident *id,
 		  char name[KNL_IFNAMSIZ], bool *created, struct cni_error *err)
 {
+	int rc;
 	struct kr_link l;
 
 	*created = false;
-	if (kr_name_pick(sk, id, KR_DEV_VRF, name, &l, err) < 0)
-		return -1;
+	if ((rc = kr_name_pick(sk, id, KR_DEV_VRF, name, &l, err)) < 0)
+		return rc;
 	/* Ours with another table: a killed ADD under an older config. */
 	if (l.exists && l.vrf_table != conf->table && knl_link_del(sk, name, err) < 0)
 		return -1;
 	if (!l.exists || l.vrf_table != conf->table) {
-		if (vrf_create(sk, conf, name, err) < 0)
-			return -1;
+		if ((rc = vrf_create(sk, conf, name, err)) < 0)
+			return rc;
 		*created = true;
 	}
-	if (knl_link_set_alias(sk, name, id->alias, err) < 0 ||
-	    routing_sysctls(conf, name, err) < 0 || knl_link_set_up(sk, name, err) < 0)
-		return -1;
+	if ((rc = knl_link_set_alias(sk, name, id->alias, err)) < 0||
+	    (rc = routing_sysctls(conf, name, err)) < 0|| (rc = knl_link_set_up(sk, name, err)) < 0)
+		return rc;
 	return 0;
 }
 
-int kr_vrf_probe(struct nl_sock *sk, uint32_t table, struct cni_error *err)
+int kr_vrf_probe(struct knl_sock *sk, uint32_t table, struct cni_error *err)
 {
 	char name[KNL_IFNAMSIZ];
 	int rc;
@@ -274,8 +279,8 @@ int kr_vrf_probe(struct nl_sock *sk, uint32_t table, struct cni_error *err)
 	snprintf(name, sizeof(name), "krvprobe%u", (unsigned int)getpid() % 10000000u);
 	rc = knl_vrf_add(sk, name, table, err);
 	if (rc == -EEXIST) { /* left by a probe that was killed: ours by its name */
-		if (knl_link_del(sk, name, err) < 0)
-			return -1;
+		if ((rc = knl_link_del(sk, name, err)) < 0)
+			return rc;
 		rc = knl_vrf_add(sk, name, table, err);
 	}
 	if (rc == -EOPNOTSUPP)
@@ -287,9 +292,10 @@ int kr_vrf_probe(struct nl_sock *sk, uint32_t table, struct cni_error *err)
 
 /* ---- bridge ---------------------------------------------------------- */
 
-static int gateway_addrs(struct nl_sock *sk, const struct kr_conf *c, const char *bridge,
+static int gateway_addrs(struct knl_sock *sk, const struct kr_conf *c, const char *bridge,
 			 struct cni_error *err)
 {
+	int rc;
 	for (size_t i = 0; i < c->n_fam; i++) {
 		const struct kr_family *f = &c->fam[i];
 		struct cni_prefix gw = {.ip = f->gateway, .len = f->subnet.len};
@@ -297,32 +303,33 @@ static int gateway_addrs(struct nl_sock *sk, const struct kr_conf *c, const char
 
 		if (f->gateway.family == AF_INET6)
 			flags |= IFA_F_NODAD;
-		if (knl_addr_add(sk, bridge, &gw, flags, NULL, err) < 0)
-			return -1;
+		if ((rc = knl_addr_add(sk, bridge, &gw, flags, NULL, err)) < 0)
+			return rc;
 	}
 	return 0;
 }
 
-int kr_bridge_ensure(struct nl_sock *sk, const struct kr_conf *conf, const struct kr_ident *id,
+int kr_bridge_ensure(struct knl_sock *sk, const struct kr_conf *conf, const struct kr_ident *id,
 		     const char *vrf, char name[KNL_IFNAMSIZ], bool *created, struct cni_error *err)
 {
+	int rc;
 	struct kr_link l;
 
 	*created = false;
-	if (kr_name_pick(sk, id, KR_DEV_BRIDGE, name, &l, err) < 0)
-		return -1;
+	if ((rc = kr_name_pick(sk, id, KR_DEV_BRIDGE, name, &l, err)) < 0)
+		return rc;
 	if (!l.exists) {
-		if (knl_bridge_add(sk, name, conf->mtu, err) < 0)
-			return -1;
+		if ((rc = knl_bridge_add(sk, name, conf->mtu, err)) < 0)
+			return rc;
 		*created = true;
 	}
-	if (knl_link_set_alias(sk, name, id->alias, err) < 0)
-		return -1;
+	if ((rc = knl_link_set_alias(sk, name, id->alias, err)) < 0)
+		return rc;
 	/* Enslave before the addresses: their local routes then go to the VRF's table. */
 	if (vrf && knl_link_set_master(sk, name, vrf, err) < 0)
 		return -1;
-	if (routing_sysctls(conf, name, err) < 0 || knl_link_set_up(sk, name, err) < 0)
-		return -1;
+	if ((rc = routing_sysctls(conf, name, err)) < 0|| (rc = knl_link_set_up(sk, name, err)) < 0)
+		return rc;
 	return gateway_addrs(sk, conf, name, err);
 }
 
@@ -341,14 +348,15 @@ void kr_host_route(const struct kr_conf *conf, const struct cni_ip *pod, const c
 }
 
 /* Both candidates: a killed ADD may have left one under each name. */
-int kr_dev_delete(struct nl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
+int kr_dev_delete(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
 		  struct cni_error *err)
 {
+	int rc;
 	for (int i = 0; i < 2; i++) {
 		struct kr_link l;
 
-		if (kr_link_probe(sk, id->cand[dev][i], id, &l, err) < 0)
-			return -1;
+		if ((rc = kr_link_probe(sk, id->cand[dev][i], id, &l, err)) < 0)
+			return rc;
 		if (l.ours && knl_link_del(sk, id->cand[dev][i], err) < 0)
 			return -1;
 	}

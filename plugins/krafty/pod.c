@@ -27,11 +27,9 @@
 
 int kr_pod_open(struct kr_pod *pod, const char *path, struct cni_error *err)
 {
-	if (knl_netns_open(path, &pod->ns_fd, err) < 0) {
-		err->code = CNI_ERR_INVALID_ENV;
-		return cni_err_prefix(err, "CNI_NETNS");
-	}
-	return knl_open_in_netns(pod->ns_fd, &pod->sk, err) < 0 ? -1 : 0;
+	int rc = knl_netns_open(path, &pod->ns_fd, err);
+
+	return rc < 0 ? rc : knl_open_in_netns(pod->ns_fd, &pod->sk, err);
 }
 
 void kr_pod_close(struct kr_pod *pod)
@@ -44,10 +42,11 @@ void kr_pod_close(struct kr_pod *pod)
 
 int kr_pod_check_ifname(struct kr_pod *pod, const struct kr_ident *id, struct cni_error *err)
 {
+	int rc;
 	struct kr_link l;
 
-	if (kr_link_probe(pod->sk, id->ifname, id, &l, err) < 0)
-		return -1;
+	if ((rc = kr_link_probe(pod->sk, id->ifname, id, &l, err)) < 0)
+		return rc;
 	if (l.exists && !l.ours)
 		return cni_err(
 		    err, KR_ERR_IFNAME_EXISTS,
@@ -65,8 +64,8 @@ static int pod_end(struct kr_pod *pod, const struct kr_ident *id, struct cni_err
 {
 	int rc;
 
-	if (knl_link_set_alias(pod->sk, id->tmp_peer, id->alias, err) < 0)
-		return -1;
+	if ((rc = knl_link_set_alias(pod->sk, id->tmp_peer, id->alias, err)) < 0)
+		return rc;
 	rc = knl_link_rename(pod->sk, id->tmp_peer, id->ifname, err);
 	if (rc == -EEXIST) /* it appeared since the check: the runtime's, not ours */
 		return cni_err(err, KR_ERR_IFNAME_EXISTS,
@@ -76,37 +75,39 @@ static int pod_end(struct kr_pod *pod, const struct kr_ident *id, struct cni_err
 	return knl_link_set_up(pod->sk, id->ifname, err) < 0 ? -1 : 0;
 }
 
-int kr_veth_create(struct nl_sock *sk, struct kr_pod *pod, const struct kr_conf *conf,
+int kr_veth_create(struct knl_sock *sk, struct kr_pod *pod, const struct kr_conf *conf,
 		   const struct kr_ident *id, const char *bridge, char host[KNL_IFNAMSIZ],
 		   bool *created, struct cni_error *err)
 {
+	int rc;
 	struct kr_link l;
 
 	*created = false;
 	/* A host end of ours is a leftover of a killed ADD: the pair is per
 	 * attachment, so it is made anew rather than repaired. */
-	if (kr_dev_delete(sk, id, KR_DEV_VETH, err) < 0 ||
-	    kr_name_pick(sk, id, KR_DEV_VETH, host, &l, err) < 0)
-		return -1;
-	if (knl_veth_add(sk, host, id->tmp_peer, pod->ns_fd, conf->mtu, err) < 0)
-		return -1;
+	if ((rc = kr_dev_delete(sk, id, KR_DEV_VETH, err)) < 0||
+	    (rc = kr_name_pick(sk, id, KR_DEV_VETH, host, &l, err)) < 0)
+		return rc;
+	if ((rc = knl_veth_add(sk, host, id->tmp_peer, pod->ns_fd, conf->mtu, err)) < 0)
+		return rc;
 	*created = true;
-	if (knl_link_set_alias(sk, host, id->alias, err) < 0 || kr_port_sysctls(host, err) < 0 ||
-	    knl_link_set_master(sk, host, bridge, err) < 0 || knl_link_set_up(sk, host, err) < 0)
-		return -1;
+	if ((rc = knl_link_set_alias(sk, host, id->alias, err)) < 0|| (rc = kr_port_sysctls(host, err)) < 0||
+	    (rc = knl_link_set_master(sk, host, bridge, err)) < 0|| (rc = knl_link_set_up(sk, host, err)) < 0)
+		return rc;
 	return pod_end(pod, id, err);
 }
 
 int kr_pod_add_addrs(struct kr_pod *pod, const struct kr_ident *id, const struct cni_prefix *addrs,
 		     size_t n, struct cni_error *err)
 {
+	int rc;
 	for (size_t i = 0; i < n; i++) {
 		/* One pod per bridge: nothing to detect duplicates against, and
 		 * a tentative address would not answer for a second. */
 		uint32_t flags = addrs[i].ip.family == AF_INET6 ? IFA_F_NODAD : 0;
 
-		if (knl_addr_add(pod->sk, id->ifname, &addrs[i], flags, NULL, err) < 0)
-			return -1;
+		if ((rc = knl_addr_add(pod->sk, id->ifname, &addrs[i], flags, NULL, err)) < 0)
+			return rc;
 	}
 	return 0;
 }

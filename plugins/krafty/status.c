@@ -10,7 +10,7 @@
 
 static int vrf_available(const struct kr_conf *conf, struct cni_error *err)
 {
-	cleanup_knl struct nl_sock *sk = NULL;
+	cleanup_knl struct knl_sock *sk = NULL;
 	int rc;
 
 	if (knl_open(&sk, err) < 0 || (rc = kr_vrf_probe(sk, conf->table, err)) < 0)
@@ -27,19 +27,18 @@ static int ipam_available(const struct cni_ctx *ctx, struct cni_error *err)
 {
 	cleanup_free char *path = NULL;
 
-	if (cni_find_plugin(ctx->env.path, ctx->conf.ipam_type, &path, err) < 0) {
-		err->code = CNI_ERR_NOT_AVAILABLE;
-		return cni_err_prefix(err, "IPAM plugin unavailable");
-	}
+	if (cni_find_plugin(ctx->env.path, ctx->conf.ipam_type, &path, err) < 0)
+		return cni_err_wrap(err, CNI_ERR_NOT_AVAILABLE, "IPAM plugin unavailable");
 	return cni_ipam_exec(ctx, CNI_CMD_STATUS, NULL, err);
 }
 
 int kr_cmd_status(struct cni_ctx *ctx, struct cni_error *err)
 {
+	int rc;
 	struct kr_conf conf;
 
-	if (kr_conf_load(ctx, false, &conf, err) < 0)
-		return -1;
+	if ((rc = kr_conf_load(ctx, false, &conf, err)) < 0)
+		return rc;
 	if (conf.vrf && vrf_available(&conf, err) < 0)
 		return -1;
 	return conf.use_ipam ? ipam_available(ctx, err) : 0;

@@ -4,17 +4,14 @@
 
 #include "netlink/knl-result.h"
 
-/* Clear messages for the two ways a pod can lack what we describe (a netns
- * that is not there: code 4, an interface that is not there: code 100). */
+/* An interface that is not there is code 100 (a netns that is not there is
+ * code 4, said by lib/netlink). */
 static int describe_error(const struct cni_ctx *ctx, int rc, struct cni_error *err)
 {
-	if (rc == -ENOENT)
-		return cni_err(err, CNI_ERR_INVALID_ENV, "CNI_NETNS %s does not exist",
-			       ctx->env.netns);
 	if (rc == -ENODEV)
 		return cni_err(err, PT_ERR_NO_IFACE, "interface %s does not exist in %s",
 			       ctx->env.ifname, ctx->env.netns);
-	return -1;
+	return rc;
 }
 
 int pt_cmd_add(struct cni_ctx *ctx, struct cni_error *err)

@@ -97,6 +97,7 @@ static int current_value(const struct tl_iface *ifc, const struct tl_item *want,
 int tl_snapshot(struct tl_iface *ifc, const struct tl_items *want, struct tl_items *current,
 		struct cni_error *err)
 {
+	int rc;
 	char buf[TL_VALUE_MAX];
 	int r;
 
@@ -110,9 +111,9 @@ int tl_snapshot(struct tl_iface *ifc, const struct tl_items *want, struct tl_ite
 	for (size_t i = 0; i < want->n; i++) {
 		const struct tl_item *w = &want->v[i];
 
-		if (current_value(ifc, w, buf, err) < 0 ||
-		    tl_items_add(current, w->kind, w->name, w->path, buf, err) < 0)
-			return -1;
+		if ((rc = current_value(ifc, w, buf, err)) < 0||
+		    (rc = tl_items_add(current, w->kind, w->name, w->path, buf, err)) < 0)
+			return rc;
 	}
 	return 0;
 }
@@ -177,12 +178,9 @@ static int roll_back(struct tl_iface *ifc, const struct tl_items *want,
 		if (write_item(ifc, &current->v[i], current->v[i].value, &undo) < 0)
 			append(left, sizeof(left), "%s%s", left[0] ? "; " : "", undo.msg);
 	}
-	if (!left[0]) {
-		cni_err_prefix(err, "nothing changed (undone)");
-		return -1;
-	}
-	err->code = TL_ERR_ROLLBACK;
-	cni_err_prefix(err, "interface partly changed, undo failed");
+	if (!left[0])
+		return cni_err_prefix(err, "nothing changed (undone)");
+	cni_err_wrap(err, TL_ERR_ROLLBACK, "interface partly changed, undo failed");
 	return cni_err_details(err, "not undone: %s", left);
 }
 
@@ -200,6 +198,7 @@ int tl_apply(struct tl_iface *ifc, const struct tl_items *want, const struct tl_
 
 int tl_restore(struct tl_iface *ifc, struct tl_items *saved, struct cni_error *err)
 {
+	int rc;
 	cleanup_items struct tl_items failed = {0};
 	struct cni_error one = CNI_ERROR_INIT;
 	char why[sizeof(err->details)] = "";
@@ -212,8 +211,8 @@ int tl_restore(struct tl_iface *ifc, struct tl_items *saved, struct cni_error *e
 		if (r == 0 || (it->kind == TL_SYSCTL && r == -ENOENT))
 			continue;
 		append(why, sizeof(why), "%s%s", why[0] ? "; " : "", one.msg);
-		if (tl_items_add(&failed, it->kind, it->name, it->path, it->value, err) < 0)
-			return -1;
+		if ((rc = tl_items_add(&failed, it->kind, it->name, it->path, it->value, err)) < 0)
+			return rc;
 	}
 	tl_items_free(saved);
 	*saved = failed;

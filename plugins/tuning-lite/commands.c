@@ -33,22 +33,10 @@ static void state_freep(struct tl_state *st)
 #define cleanup_state  __attribute__((cleanup(state_freep)))
 #define cleanup_iface  __attribute__((cleanup(tl_iface_close)))
 
-/* Enter CNI_NETNS; a path that does not exist or is no netns is the runtime's
- * error (code 4). */
+/* Enter CNI_NETNS (a path that does not exist or is no netns: code 4). */
 static int enter_netns(const struct cni_ctx *ctx, int *saved, struct cni_error *err)
 {
-	int r;
-
-	if (!ctx->env.netns) {
-		cni_err(err, CNI_ERR_INVALID_ENV, "CNI_NETNS is not set");
-		return -ENOENT;
-	}
-	r = knl_netns_enter_path(ctx->env.netns, saved, err);
-	if (r == -ENOENT)
-		cni_err(err, CNI_ERR_INVALID_ENV, "CNI_NETNS %s does not exist", ctx->env.netns);
-	else if (r == -EINVAL)
-		err->code = CNI_ERR_INVALID_ENV; /* not a network namespace */
-	return r;
+	return knl_netns_enter_path(ctx->env.netns, saved, err);
 }
 
 static int open_iface(const struct cni_ctx *ctx, struct tl_iface *ifc, struct cni_error *err)
@@ -67,19 +55,20 @@ static int extend_saved(const struct tl_items *saved, const struct tl_items *wan
 			const struct tl_items *current, struct tl_items *next,
 			struct cni_error *err)
 {
+	int rc;
 	for (size_t i = 0; i < saved->n; i++) {
 		const struct tl_item *s = &saved->v[i];
 
-		if (tl_items_add(next, s->kind, s->name, s->path, s->value, err) < 0)
-			return -1;
+		if ((rc = tl_items_add(next, s->kind, s->name, s->path, s->value, err)) < 0)
+			return rc;
 	}
 	for (size_t i = 0; i < want->n; i++) {
 		const struct tl_item *c = &current->v[i];
 
 		if (tl_value_equal(&want->v[i], c->value) || tl_items_find(next, c))
 			continue;
-		if (tl_items_add(next, c->kind, c->name, c->path, c->value, err) < 0)
-			return -1;
+		if ((rc = tl_items_add(next, c->kind, c->name, c->path, c->value, err)) < 0)
+			return rc;
 	}
 	return 0;
 }
@@ -114,22 +103,23 @@ static int update_result(struct cni_ctx *ctx, const struct tl_items *want, struc
 static int save_and_apply(const struct cni_ctx *ctx, const struct tl_config *cfg,
 			  struct tl_iface *ifc, struct tl_state *st, struct cni_error *err)
 {
+	int rc;
 	cleanup_items struct tl_items current = {0};
 	cleanup_items struct tl_items next = {0};
 	struct cni_error ignored = CNI_ERROR_INIT;
 	bool grown;
 
 	/* Read again under the lock: another call may have changed things meanwhile. */
-	if (tl_snapshot(ifc, &cfg->want, &current, err) < 0 ||
-	    extend_saved(&st->saved, &cfg->want, &current, &next, err) < 0)
-		return -1;
+	if ((rc = tl_snapshot(ifc, &cfg->want, &current, err)) < 0||
+	    (rc = extend_saved(&st->saved, &cfg->want, &current, &next, err)) < 0)
+		return rc;
 	grown = next.n > st->saved.n;
 	if (grown) {
 		struct tl_state ext = *st;
 
 		ext.saved = next;
-		if (tl_state_store(ctx, &ext, err) < 0)
-			return -1;
+		if ((rc = tl_state_store(ctx, &ext, err)) < 0)
+			return rc;
 	}
 	if (tl_apply(ifc, &cfg->want, &current, err) < 0) {
 		/* The interface is as before (or err says what is not): so is the file. */
@@ -145,35 +135,37 @@ static int save_and_apply(const struct cni_ctx *ctx, const struct tl_config *cfg
 static int add_in_netns(const struct cni_ctx *ctx, const struct tl_config *cfg,
 			struct cni_error *err)
 {
+	int rc;
 	cleanup_netns int saved_ns = -1;
 	cleanup_iface struct tl_iface ifc = {0};
 	cleanup_items struct tl_items unlocked = {0};
 	cleanup_state struct tl_state st = {0};
 	cleanup_close int lock = -1;
 
-	if (enter_netns(ctx, &saved_ns, err) < 0 || open_iface(ctx, &ifc, err) < 0 ||
-	    tl_snapshot(&ifc, &cfg->want, &unlocked, err) < 0)
-		return -1;
-	if (tl_state_lock(cfg->data_dir, ctx, true, &st, &lock, err) < 0 ||
-	    tl_state_load(ctx, &st, err) < 0 || save_and_apply(ctx, cfg, &ifc, &st, err) < 0)
-		return -1;
+	if ((rc = enter_netns(ctx, &saved_ns, err)) < 0|| (rc = open_iface(ctx, &ifc, err)) < 0||
+	    (rc = tl_snapshot(&ifc, &cfg->want, &unlocked, err)) < 0)
+		return rc;
+	if ((rc = tl_state_lock(cfg->data_dir, ctx, true, &st, &lock, err)) < 0||
+	    (rc = tl_state_load(ctx, &st, err)) < 0|| (rc = save_and_apply(ctx, cfg, &ifc, &st, err)) < 0)
+		return rc;
 	return knl_netns_return(&saved_ns, err);
 }
 
 int tl_cmd_add(struct cni_ctx *ctx, struct cni_error *err)
 {
+	int rc;
 	cleanup_config struct tl_config cfg = {0};
 
-	if (tl_config_parse(ctx, &cfg, err) < 0)
-		return -1;
+	if ((rc = tl_config_parse(ctx, &cfg, err)) < 0)
+		return rc;
 	if (!ctx->conf.prev_result)
 		return cni_err(err, CNI_ERR_INVALID_CONFIG,
 			       "tuning-lite needs a prevResult: chain it after an interface "
 			       "plugin, or after passthru");
 	if (!(ctx->result = cni_result_dup(ctx->conf.prev_result, err)))
 		return -1;
-	if (add_in_netns(ctx, &cfg, err) < 0)
-		return -1;
+	if ((rc = add_in_netns(ctx, &cfg, err)) < 0)
+		return rc;
 	return update_result(ctx, &cfg.want, err);
 }
 
@@ -182,6 +174,7 @@ int tl_cmd_add(struct cni_ctx *ctx, struct cni_error *err)
  * behind by the runtime) counts as gone. */
 static int restore_in_netns(const struct cni_ctx *ctx, struct tl_state *st, struct cni_error *err)
 {
+	int rc;
 	cleanup_netns int saved_ns = -1;
 	cleanup_iface struct tl_iface ifc = {0};
 	int r;
@@ -195,30 +188,31 @@ static int restore_in_netns(const struct cni_ctx *ctx, struct tl_state *st, stru
 	}
 	if (r < 0)
 		return -1;
-	if (tl_restore(&ifc, &st->saved, err) < 0)
-		return -1;
+	if ((rc = tl_restore(&ifc, &st->saved, err)) < 0)
+		return rc;
 	return knl_netns_return(&saved_ns, err);
 }
 
 int tl_cmd_del(struct cni_ctx *ctx, struct cni_error *err)
 {
+	int rc;
 	cleanup_state struct tl_state st = {0};
 	cleanup_close int lock = -1;
 	const char *data_dir;
 	struct cni_error store_err = CNI_ERROR_INIT;
 	int r;
 
-	if (tl_config_data_dir(ctx, &data_dir, err) < 0 ||
-	    tl_state_lock(data_dir, ctx, false, &st, &lock, err) < 0)
-		return -1;
+	if ((rc = tl_config_data_dir(ctx, &data_dir, err)) < 0||
+	    (rc = tl_state_lock(data_dir, ctx, false, &st, &lock, err)) < 0)
+		return rc;
 	if (lock < 0)
 		return 0; /* no state directory: nothing was ever saved */
 	/* No netns, no interface: nothing left to restore, only to forget (even
 	 * a state file we could not read). */
 	if (!ctx->env.netns || access(ctx->env.netns, F_OK) < 0)
 		return tl_state_store(ctx, &st, err);
-	if (tl_state_load(ctx, &st, err) < 0)
-		return -1;
+	if ((rc = tl_state_load(ctx, &st, err)) < 0)
+		return rc;
 	if (!st.existed)
 		return 0; /* never changed anything, or a second DEL */
 	r = restore_in_netns(ctx, &st, err);
@@ -230,22 +224,24 @@ int tl_cmd_del(struct cni_ctx *ctx, struct cni_error *err)
 
 int tl_cmd_check(struct cni_ctx *ctx, struct cni_error *err)
 {
+	int rc;
 	cleanup_config struct tl_config cfg = {0};
 	cleanup_netns int saved_ns = -1;
 	cleanup_iface struct tl_iface ifc = {0};
 	cleanup_items struct tl_items current = {0};
 
-	if (tl_config_parse(ctx, &cfg, err) < 0 || enter_netns(ctx, &saved_ns, err) < 0 ||
-	    open_iface(ctx, &ifc, err) < 0 || tl_snapshot(&ifc, &cfg.want, &current, err) < 0)
-		return -1;
+	if ((rc = tl_config_parse(ctx, &cfg, err)) < 0|| (rc = enter_netns(ctx, &saved_ns, err)) < 0||
+	    (rc = open_iface(ctx, &ifc, err)) < 0|| (rc = tl_snapshot(&ifc, &cfg.want, &current, err)) < 0)
+		return rc;
 	return tl_check(&cfg.want, &current, err);
 }
 
 int tl_cmd_gc(struct cni_ctx *ctx, struct cni_error *err)
 {
+	int rc;
 	const char *data_dir;
 
-	if (tl_config_data_dir(ctx, &data_dir, err) < 0)
-		return -1;
+	if ((rc = tl_config_data_dir(ctx, &data_dir, err)) < 0)
+		return rc;
 	return tl_state_gc(data_dir, ctx, err);
 }

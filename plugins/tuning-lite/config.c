@@ -88,20 +88,21 @@ static int no_duplicates(const cJSON *obj, const char *what, struct cni_error *e
 static int want_mac(const struct cni_ctx *ctx, const cJSON *args_cni, char out[18], bool *has,
 		    struct cni_error *err)
 {
+	int rc;
 	const char *sources[4] = {NULL, cni_env_arg(&ctx->env, "MAC"), NULL, NULL};
 	const char *what[4] = {"mac", "CNI_ARGS MAC", "runtimeConfig.mac", "args.cni.mac"};
 
-	if (cni_json_string(ctx->conf.root, "mac", false, &sources[0], NULL, err) < 0 ||
-	    cni_json_string(ctx->conf.runtime_config, "mac", false, &sources[2], "runtimeConfig",
-			    err) < 0 ||
-	    cni_json_string(args_cni, "mac", false, &sources[3], "args.cni", err) < 0)
-		return -1;
+	if ((rc = cni_json_string(ctx->conf.root, "mac", false, &sources[0], NULL, err)) < 0||
+	    (rc = cni_json_string(ctx->conf.runtime_config, "mac", false, &sources[2], "runtimeConfig",
+			    err)) < 0||
+	    (rc = cni_json_string(args_cni, "mac", false, &sources[3], "args.cni", err)) < 0)
+		return rc;
 	*has = false;
 	for (int i = 0; i < 4; i++) {
 		if (!sources[i] || !*sources[i]) /* "" means unset, as in the reference */
 			continue;
-		if (check_mac(sources[i], what[i], out, err) < 0)
-			return -1;
+		if ((rc = check_mac(sources[i], what[i], out, err)) < 0)
+			return rc;
 		*has = true;
 	}
 	return 0;
@@ -116,13 +117,14 @@ struct link_wants {
 static int read_link_keys(const cJSON *obj, const char *what, struct link_wants *w,
 			  struct cni_error *err)
 {
+	int rc;
 	int64_t txqlen = -1;
 
-	if (cni_json_int(obj, "mtu", false, 0, INT32_MAX, &w->mtu, what, err) < 0 ||
-	    cni_json_int(obj, "txQLen", false, 0, UINT32_MAX, &txqlen, what, err) < 0 ||
-	    cni_json_bool(obj, "promisc", false, &w->promisc, what, err) < 0 ||
-	    cni_json_bool(obj, "allmulti", false, &w->allmulti, what, err) < 0)
-		return -1;
+	if ((rc = cni_json_int(obj, "mtu", false, 0, INT32_MAX, &w->mtu, what, err)) < 0||
+	    (rc = cni_json_int(obj, "txQLen", false, 0, UINT32_MAX, &txqlen, what, err)) < 0||
+	    (rc = cni_json_bool(obj, "promisc", false, &w->promisc, what, err)) < 0||
+	    (rc = cni_json_bool(obj, "allmulti", false, &w->allmulti, what, err)) < 0)
+		return rc;
 	if (txqlen >= 0) {
 		w->txqlen = txqlen;
 		w->has_txqlen = true;
@@ -141,14 +143,15 @@ static int add_number(struct tl_items *want, enum tl_kind kind, int64_t v, struc
 static int want_link(const struct cni_ctx *ctx, const cJSON *args_cni, struct tl_items *want,
 		     struct cni_error *err)
 {
+	int rc;
 	struct link_wants w = {0};
 	char mac[18];
 	bool has_mac;
 
-	if (want_mac(ctx, args_cni, mac, &has_mac, err) < 0 ||
-	    read_link_keys(ctx->conf.root, NULL, &w, err) < 0 ||
-	    read_link_keys(args_cni, "args.cni", &w, err) < 0)
-		return -1;
+	if ((rc = want_mac(ctx, args_cni, mac, &has_mac, err)) < 0||
+	    (rc = read_link_keys(ctx->conf.root, NULL, &w, err)) < 0||
+	    (rc = read_link_keys(args_cni, "args.cni", &w, err)) < 0)
+		return rc;
 	if (has_mac && tl_items_add(want, TL_MAC, NULL, NULL, mac, err) < 0)
 		return -1;
 	if (w.mtu && add_number(want, TL_MTU, w.mtu, err) < 0)
@@ -167,6 +170,7 @@ static int want_link(const struct cni_ctx *ctx, const cJSON *args_cni, struct tl
 static int add_sysctl(const cJSON *entry, const char *ifname, struct tl_items *list,
 		      struct cni_error *err)
 {
+	int rc;
 	cleanup_free char *name = NULL;
 	char path[KNL_SYSCTL_PATH_MAX];
 	struct tl_item like = {.kind = TL_SYSCTL, .path = path};
@@ -175,9 +179,9 @@ static int add_sysctl(const cJSON *entry, const char *ifname, struct tl_items *l
 	if (!cJSON_IsString(entry))
 		return cni_err(err, CNI_ERR_INVALID_CONFIG,
 			       "sysctl \"%s\": the value must be a string", entry->string);
-	if (tl_sysctl_resolve(entry->string, ifname, &name, path, err) < 0 ||
-	    tl_sysctl_value_check(entry->string, entry->valuestring, err) < 0)
-		return -1;
+	if ((rc = tl_sysctl_resolve(entry->string, ifname, &name, path, err)) < 0||
+	    (rc = tl_sysctl_value_check(entry->string, entry->valuestring, err)) < 0)
+		return rc;
 	if ((old = tl_items_find(list, &like)))
 		return cni_err(err, CNI_ERR_INVALID_CONFIG,
 			       "sysctl keys \"%s\" and \"%s\" both name %s", old->name, name, path);
@@ -187,13 +191,14 @@ static int add_sysctl(const cJSON *entry, const char *ifname, struct tl_items *l
 /* Merge a later object's sysctls: same file -> the later value. */
 static int merge_sysctls(struct tl_items *want, const struct tl_items *later, struct cni_error *err)
 {
+	int rc;
 	for (size_t i = 0; i < later->n; i++) {
 		const struct tl_item *it = &later->v[i];
 		struct tl_item *old = tl_items_find(want, it);
 
 		if (!old) {
-			if (tl_items_add(want, TL_SYSCTL, it->name, it->path, it->value, err) < 0)
-				return -1;
+			if ((rc = tl_items_add(want, TL_SYSCTL, it->name, it->path, it->value, err)) < 0)
+				return rc;
 			continue;
 		}
 		free(old->value);
@@ -206,24 +211,26 @@ static int merge_sysctls(struct tl_items *want, const struct tl_items *later, st
 static int want_sysctls(const cJSON *obj, const char *what, const char *ifname,
 			struct tl_items *want, struct cni_error *err)
 {
+	int rc;
 	cleanup_items struct tl_items list = {0};
 	const cJSON *map = NULL, *entry;
 
-	if (cni_json_object(obj, "sysctl", false, &map, what, err) < 0)
-		return -1;
+	if ((rc = cni_json_object(obj, "sysctl", false, &map, what, err)) < 0)
+		return rc;
 	if (!map)
 		return 0;
-	if (no_duplicates(map, what ? "args.cni.sysctl" : "sysctl", err) < 0)
-		return -1;
+	if ((rc = no_duplicates(map, what ? "args.cni.sysctl" : "sysctl", err)) < 0)
+		return rc;
 	cJSON_ArrayForEach(entry, map) if (add_sysctl(entry, ifname, &list, err) < 0) return -1;
 	return merge_sysctls(want, &list, err);
 }
 
 int tl_config_data_dir(const struct cni_ctx *ctx, const char **dir, struct cni_error *err)
 {
+	int rc;
 	*dir = TL_DEFAULT_DATA_DIR;
-	if (cni_json_string(ctx->conf.root, "dataDir", false, dir, NULL, err) < 0)
-		return -1;
+	if ((rc = cni_json_string(ctx->conf.root, "dataDir", false, dir, NULL, err)) < 0)
+		return rc;
 	if (!**dir)
 		*dir = TL_DEFAULT_DATA_DIR;
 	/* Relative to what? The runtime's working directory is nobody's choice. */
@@ -237,12 +244,13 @@ int tl_config_data_dir(const struct cni_ctx *ctx, const char **dir, struct cni_e
 
 static int args_cni(const struct cni_conf *conf, const cJSON **out, struct cni_error *err)
 {
+	int rc;
 	*out = NULL;
 	if (!conf->args)
 		return 0;
-	if (no_duplicates(conf->args, "args", err) < 0 ||
-	    cni_json_object(conf->args, "cni", false, out, "args", err) < 0)
-		return -1;
+	if ((rc = no_duplicates(conf->args, "args", err)) < 0||
+	    (rc = cni_json_object(conf->args, "cni", false, out, "args", err)) < 0)
+		return rc;
 	return *out ? no_duplicates(*out, "args.cni", err) : 0;
 }
 

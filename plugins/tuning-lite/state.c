@@ -236,6 +236,7 @@ static bool stale(const struct cni_conf *conf, const char *entry)
 
 int tl_state_gc(const char *data_dir, const struct cni_ctx *ctx, struct cni_error *err)
 {
+	int rc;
 	char dir[4096], path[4096 + 256];
 	cleanup_close int lock = -1;
 	cleanup_dir DIR *d = NULL;
@@ -249,16 +250,16 @@ int tl_state_gc(const char *data_dir, const struct cni_ctx *ctx, struct cni_erro
 			       "dataDir and network name are too long");
 	if (access(dir, F_OK) < 0 && errno == ENOENT)
 		return 0;
-	if (cni_dir_lock(dir, &lock, err) < 0)
-		return -1;
+	if ((rc = cni_dir_lock(dir, &lock, err)) < 0)
+		return rc;
 	if (!(d = opendir(dir)))
 		return cni_err_errno(err, CNI_ERR_IO, errno, "read directory %s", dir);
 	while ((e = readdir(d))) {
 		if (!stale(&ctx->conf, e->d_name))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (cni_file_remove(path, err) < 0)
-			return -1;
+		if ((rc = cni_file_remove(path, err)) < 0)
+			return rc;
 	}
 	return 0;
 }

@@ -151,6 +151,7 @@ static int device_part(char *rest, const char *ifname, const char *key, char **a
 int tl_sysctl_resolve(const char *key, const char *ifname, char **name,
 		      char path[KNL_SYSCTL_PATH_MAX], struct cni_error *err)
 {
+	int rc;
 	cleanup_free char *resolved = substitute_ifname(key, ifname);
 	cleanup_free char *buf = NULL;
 	const char *parts[MAX_PARTS];
@@ -160,14 +161,14 @@ int tl_sysctl_resolve(const char *key, const char *ifname, char **name,
 	*name = NULL;
 	if (!resolved || !(buf = strdup(resolved)))
 		return cni_err(err, CNI_ERR_IO, "out of memory");
-	if (check_chars(key, resolved, err) < 0)
-		return -1;
+	if ((rc = check_chars(key, resolved, err)) < 0)
+		return rc;
 	tree = iface_tree_len(buf);
 	if (tree) {
 		buf[tree - 1] = '\0';
-		if (split_parts(buf, parts, &n, key, err) < 0 ||
-		    device_part(buf + tree, ifname, key, &after, err) < 0)
-			return -1;
+		if ((rc = split_parts(buf, parts, &n, key, err)) < 0||
+		    (rc = device_part(buf + tree, ifname, key, &after, err)) < 0)
+			return rc;
 		parts[n++] = buf + tree;
 		if (!after || split_parts(after, parts, &n, key, err) < 0)
 			return -1;

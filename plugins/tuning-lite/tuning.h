@@ -122,7 +122,7 @@ int tl_state_gc(const char *data_dir, const struct cni_ctx *ctx, struct cni_erro
 
 /* The interface as found, opened by tl_iface_open in the current netns. */
 struct tl_iface {
-	struct nl_sock *sk;
+	struct knl_sock *sk;
 	const char *name;
 	struct knl_link_info info;
 };

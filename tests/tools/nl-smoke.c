@@ -91,7 +91,7 @@ struct chain {
 	struct cni_ip gw;
 };
 
-static int chain_host(struct nl_sock *sk, const struct chain *c)
+static int chain_host(struct knl_sock *sk, const struct chain *c)
 {
 	struct cni_prefix gw = {.ip = c->gw, .len = c->addr.len};
 
@@ -110,7 +110,7 @@ static int chain_host(struct nl_sock *sk, const struct chain *c)
 /* Inside the container namespace: name, address, up, default route. */
 static int chain_container(const struct chain *c, const char *tmp)
 {
-	cleanup_knl struct nl_sock *sk = NULL;
+	cleanup_knl struct knl_sock *sk = NULL;
 	struct knl_route def = {
 	    .dst = {.ip = {.family = c->addr.ip.family}},
 	    .gw = c->gw,
@@ -128,7 +128,7 @@ static int chain_container(const struct chain *c, const char *tmp)
 
 static int run_chain(const struct chain *c)
 {
-	cleanup_knl struct nl_sock *sk = NULL;
+	cleanup_knl struct knl_sock *sk = NULL;
 	cleanup_close int nsfd = -1;
 	cleanup_netns int saved = -1;
 	char tmp[16];
@@ -173,7 +173,7 @@ static int cmd_chain(int argc, char **argv, bool vrf)
 
 /* ---- single operations ---------------------------------------------- */
 
-static int cmd_del(struct nl_sock *sk, int argc, char **argv)
+static int cmd_del(struct knl_sock *sk, int argc, char **argv)
 {
 	for (int i = 0; i < argc; i++)
 		if (knl_link_del(sk, argv[i], &err) < 0)
@@ -181,7 +181,7 @@ static int cmd_del(struct nl_sock *sk, int argc, char **argv)
 	return ok("del");
 }
 
-static int cmd_link_info(struct nl_sock *sk, int argc, char **argv)
+static int cmd_link_info(struct knl_sock *sk, int argc, char **argv)
 {
 	struct knl_link_info li;
 
@@ -196,7 +196,7 @@ static int cmd_link_info(struct nl_sock *sk, int argc, char **argv)
 	return 0;
 }
 
-static int cmd_link_exists(struct nl_sock *sk, int argc, char **argv)
+static int cmd_link_exists(struct knl_sock *sk, int argc, char **argv)
 {
 	int r;
 
@@ -219,7 +219,7 @@ static int on_off(const char *s, bool *on)
 
 /* One "KEY [VALUE]" of link-set: r is the library's result, *used the words
  * taken (0: not understood). */
-static int link_set_one(struct nl_sock *sk, const char **name, char **w, int n, int *used)
+static int link_set_one(struct knl_sock *sk, const char **name, char **w, int n, int *used)
 {
 	unsigned int v;
 	bool on;
@@ -257,7 +257,7 @@ static int link_set_one(struct nl_sock *sk, const char **name, char **w, int n, 
 	return 0;
 }
 
-static int cmd_link_set(struct nl_sock *sk, int argc, char **argv)
+static int cmd_link_set(struct knl_sock *sk, int argc, char **argv)
 {
 	const char *name;
 
@@ -276,7 +276,7 @@ static int cmd_link_set(struct nl_sock *sk, int argc, char **argv)
 	return 0;
 }
 
-static int cmd_addr(struct nl_sock *sk, const char *cmd, int argc, char **argv)
+static int cmd_addr(struct knl_sock *sk, const char *cmd, int argc, char **argv)
 {
 	struct cni_prefix p;
 	uint32_t flags = 0;
@@ -303,7 +303,7 @@ static int cmd_addr(struct nl_sock *sk, const char *cmd, int argc, char **argv)
 	return ok(existed ? "addr-add (existed)" : "addr-add");
 }
 
-static int cmd_addr_list(struct nl_sock *sk, int argc, char **argv)
+static int cmd_addr_list(struct knl_sock *sk, int argc, char **argv)
 {
 	cleanup_free struct knl_addr *v = NULL;
 	int family = AF_UNSPEC;
@@ -329,6 +329,7 @@ static int cmd_addr_list(struct nl_sock *sk, int argc, char **argv)
 
 static int parse_route(int argc, char **argv, struct knl_route *r)
 {
+	int rc;
 	unsigned int v;
 
 	memset(r, 0, sizeof(*r));
@@ -337,10 +338,10 @@ static int parse_route(int argc, char **argv, struct knl_route *r)
 		return -1;
 	if (!strcmp(argv[0], "default") || !strcmp(argv[0], "default6"))
 		r->dst.ip.family = argv[0][7] ? AF_INET6 : AF_INET;
-	else if (parse_cidr(argv[0], &r->dst) < 0)
-		return -1;
-	if (strcmp(argv[1], "-") != 0 && cni_ip_parse(argv[1], &r->gw) < 0)
-		return -1;
+	else if ((rc = parse_cidr(argv[0], &r->dst)) < 0)
+		return rc;
+	if ((rc = strcmp(argv[1], "-") != 0 && cni_ip_parse(argv[1], &r->gw)) < 0)
+		return rc;
 	if (strcmp(argv[2], "-") != 0)
 		r->oif_name = argv[2];
 	for (int i = 3; i < argc; i++) {
@@ -363,7 +364,7 @@ static int parse_route(int argc, char **argv, struct knl_route *r)
 	return 0;
 }
 
-static int cmd_route(struct nl_sock *sk, const char *cmd, int argc, char **argv)
+static int cmd_route(struct knl_sock *sk, const char *cmd, int argc, char **argv)
 {
 	struct knl_route r, found;
 	bool existed = false;
@@ -441,7 +442,7 @@ static int cmd_netns_check(int argc, char **argv)
 	return 0;
 }
 
-static int cmd_create(struct nl_sock *sk, const char *cmd, int argc, char **argv)
+static int cmd_create(struct knl_sock *sk, const char *cmd, int argc, char **argv)
 {
 	cleanup_close int nsfd = -1;
 	unsigned int v = 0;
@@ -468,7 +469,7 @@ static int cmd_create(struct nl_sock *sk, const char *cmd, int argc, char **argv
 
 static int dispatch(const char *cmd, int argc, char **argv)
 {
-	cleanup_knl struct nl_sock *sk = NULL;
+	cleanup_knl struct knl_sock *sk = NULL;
 
 	if (!strcmp(cmd, "bridge-veth") || !strcmp(cmd, "vrf-bridge-veth"))
 		return cmd_chain(argc, argv, cmd[0] == 'v');
