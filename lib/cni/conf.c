@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "json.h"
+#include "statefile.h"
 #include "validate.h"
 #include "version.h"
 
@@ -13,46 +14,7 @@
 
 int cni_read_all(int fd, char **out, size_t *len, struct cni_error *err)
 {
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-
-	if (!buf)
-		return cni_err(err, CNI_ERR_IO, "out of memory");
-	for (;;) {
-		ssize_t r;
-
-		if (n + 1 >= cap) {
-			char *g;
-
-			if (cap >= CNI_MAX_CONF) {
-				free(buf);
-				return cni_err(err, CNI_ERR_DECODE, "config on stdin is larger than %u bytes",
-					       CNI_MAX_CONF);
-			}
-			g = realloc(buf, cap *= 2);
-			if (!g) {
-				free(buf);
-				return cni_err(err, CNI_ERR_IO, "out of memory");
-			}
-			buf = g;
-		}
-		r = read(fd, buf + n, cap - n - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-
-			free(buf);
-			return cni_err_errno(err, CNI_ERR_IO, e, "reading config from stdin");
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
+	return cni_read_fd(fd, CNI_MAX_CONF, CNI_ERR_DECODE, "config on stdin", out, len, err);
 }
 
 static int parse_attachments(struct cni_conf *conf, struct cni_error *err)

@@ -14,6 +14,7 @@
 #include "conf.h"
 #include "json.h"
 #include "plugin.h"
+#include "statefile.h"
 #include "validate.h"
 
 extern char **environ;
@@ -66,25 +67,19 @@ static char **child_env(enum cni_command cmd, char *command_var)
 
 static int stdin_memfd(const char *data, size_t len, struct cni_error *err)
 {
-	int fd = memfd_create("cni-stdin", MFD_CLOEXEC);
+	cleanup_close int fd = memfd_create("cni-stdin", MFD_CLOEXEC);
 
 	if (fd < 0)
 		return cni_err_errno(err, CNI_ERR_IO, errno, "memfd_create");
 	for (size_t off = 0; off < len;) {
-		ssize_t w = write(fd, data + off, len - off);
+		ssize_t w = RETRY_EINTR(write(fd, data + off, len - off));
 
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			int e = errno;
-
-			close(fd);
-			return cni_err_errno(err, CNI_ERR_IO, e, "writing plugin stdin");
-		}
+		if (w < 0)
+			return cni_err_errno(err, CNI_ERR_IO, errno, "writing plugin stdin");
 		off += (size_t)w;
 	}
 	lseek(fd, 0, SEEK_SET);
-	return fd;
+	return steal_fd(fd);
 }
 
 /* Turn a failed plugin's stdout into our error: its spec error if it printed one. */
@@ -107,6 +102,30 @@ static int plugin_failed(const char *type, const char *out, int status, struct c
 		       WIFEXITED(status) ? WEXITSTATUS(status) : -1, out && *out ? out : "(no output)");
 }
 
+/* Start bin with stdin from in_fd and stdout into a pipe whose read end is *rd. */
+static int spawn_plugin(const char *bin, char **env, int in_fd, pid_t *pid, int *rd,
+			struct cni_error *err)
+{
+	posix_spawn_file_actions_t fa;
+	char *argv[] = {(char *)bin, NULL};
+	int pipefd[2], rc;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return cni_err_errno(err, CNI_ERR_IO, errno, "pipe");
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in_fd, STDIN_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
+	rc = posix_spawn(pid, bin, &fa, NULL, argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	close(pipefd[1]);
+	if (rc != 0) {
+		close(pipefd[0]);
+		return cni_err_errno(err, CNI_ERR_IO, rc, "exec %s", bin);
+	}
+	*rd = pipefd[0];
+	return 0;
+}
+
 int cni_exec_plugin(const char *path, const char *type, enum cni_command cmd,
 		    const char *stdin_data, size_t stdin_len, char **out, struct cni_error *err)
 {
@@ -115,10 +134,9 @@ int cni_exec_plugin(const char *path, const char *type, enum cni_command cmd,
 	cleanup_free char *buf = NULL;
 	cleanup_close int in_fd = -1;
 	cleanup_close int rd = -1;
-	char command_var[32];
-	posix_spawn_file_actions_t fa;
-	size_t n = 0, cap = 0;
-	int pipefd[2], status = 0, rc;
+	char command_var[32], what[300];
+	size_t n = 0;
+	int status = 0, rc;
 	pid_t pid;
 
 	*out = NULL;
@@ -128,42 +146,17 @@ int cni_exec_plugin(const char *path, const char *type, enum cni_command cmd,
 		return cni_err(err, CNI_ERR_IO, "out of memory");
 	if ((in_fd = stdin_memfd(stdin_data, stdin_len, err)) < 0)
 		return in_fd;
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return cni_err_errno(err, CNI_ERR_IO, errno, "pipe");
-	rd = pipefd[0];
-
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, in_fd, STDIN_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-	char *argv[] = { bin, NULL };
-	rc = posix_spawn(&pid, bin, &fa, NULL, argv, env);
-	posix_spawn_file_actions_destroy(&fa);
-	close(pipefd[1]);
-	if (rc != 0)
-		return cni_err_errno(err, CNI_ERR_IO, rc, "exec %s", bin);
-
-	for (;;) {
-		ssize_t r;
-
-		if (n + 1 >= cap) {
-			char *g = realloc(buf, cap = cap ? cap * 2 : 4096);
-
-			if (!g) {
-				waitpid(pid, &status, 0);
-				return cni_err(err, CNI_ERR_IO, "out of memory");
-			}
-			buf = g;
-		}
-		r = read(rd, buf + n, cap - n - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-	}
-	buf[n] = '\0';
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	if ((rc = spawn_plugin(bin, env, in_fd, &pid, &rd, err)) < 0)
+		return rc;
+	snprintf(what, sizeof(what), "the output of %s", type);
+	rc = cni_read_fd(rd, CNI_MAX_PLUGIN_OUTPUT, CNI_ERR_DECODE, what, &buf, &n, err);
+	/* Close our end before waiting: a child still writing (we stopped reading
+	 * on a failure) gets EPIPE instead of blocking on a full pipe for ever. */
+	cleanup_closep(&rd);
+	rd = -1;
+	RETRY_EINTR(waitpid(pid, &status, 0));
+	if (rc < 0)
+		return rc;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return plugin_failed(type, buf, status, err);
 	*out = steal_ptr(buf);

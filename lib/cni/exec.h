@@ -10,6 +10,9 @@
 /* Find an executable named `type` in the colon-separated `path`; *out is malloc'd. */
 int cni_find_plugin(const char *path, const char *type, char **out, struct cni_error *err);
 
+/* A delegated plugin printing more than this is not printing a result. */
+#define CNI_MAX_PLUGIN_OUTPUT (4u << 20)
+
 /* Run plugin `type` with the caller's environment, CNI_COMMAND replaced by `cmd`,
  * and `stdin_data` on stdin. Its stdout is returned in *out (malloc'd, may be NULL).
  * A plugin that exits non-zero is an error: its spec error JSON (code, msg,

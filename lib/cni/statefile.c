@@ -56,18 +56,55 @@ int cni_dir_lock(const char *dir, int *fd, struct cni_error *err)
 	*fd = -1;
 	if (d < 0)
 		return cni_err_errno(err, CNI_ERR_IO, errno, "open directory %s", dir);
-	while (flock(d, LOCK_EX) < 0)
-		if (errno != EINTR)
-			return cni_err_errno(err, CNI_ERR_IO, errno, "lock directory %s", dir);
+	if (RETRY_EINTR(flock(d, LOCK_EX)) < 0)
+		return cni_err_errno(err, CNI_ERR_IO, errno, "lock directory %s", dir);
 	*fd = steal_fd(d);
+	return 0;
+}
+
+int cni_read_fd(int fd, size_t max, int too_big_code, const char *what, char **out, size_t *len,
+		struct cni_error *err)
+{
+	cleanup_free char *buf = NULL;
+	size_t cap = 0, n = 0;
+
+	*out = NULL;
+	*len = 0;
+	for (;;) {
+		ssize_t r;
+
+		if (n == cap) {
+			char *grown;
+
+			if (cap > max)
+				return cni_err(err, too_big_code, "%s is larger than %zu bytes", what,
+					       max);
+			cap = cap ? cap * 2 : 4096;
+			if (cap > max + 1)
+				cap = max + 1;
+			if (!(grown = realloc(buf, cap + 1)))
+				return cni_err_errno(err, CNI_ERR_IO, ENOMEM, "read %s", what);
+			buf = grown;
+		}
+		r = RETRY_EINTR(read(fd, buf + n, cap - n));
+		if (r < 0)
+			return cni_err_errno(err, CNI_ERR_IO, errno, "read %s", what);
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > max)
+		return cni_err(err, too_big_code, "%s is larger than %zu bytes", what, max);
+	buf[n] = '\0';
+	*out = steal_ptr(buf);
+	*len = n;
 	return 0;
 }
 
 int cni_file_read(const char *path, size_t max, char **out, size_t *len, struct cni_error *err)
 {
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
-	cleanup_free char *buf = NULL;
-	size_t n = 0;
+	int rc;
 
 	*out = NULL;
 	*len = 0;
@@ -75,35 +112,15 @@ int cni_file_read(const char *path, size_t max, char **out, size_t *len, struct 
 		return 0;
 	if (fd < 0)
 		return cni_err_errno(err, CNI_ERR_IO, errno, "open %s", path);
-	if (!(buf = malloc(max + 1)))
-		return cni_err(err, CNI_ERR_IO, "out of memory");
-	for (;;) {
-		ssize_t r = read(fd, buf + n, max + 1 - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return cni_err_errno(err, CNI_ERR_IO, errno, "read %s", path);
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		if (n > max)
-			return cni_err(err, CNI_ERR_IO, "read %s: larger than %zu bytes", path,
-				       max);
-	}
-	buf[n] = '\0';
-	*out = steal_ptr(buf);
-	*len = n;
-	return 1;
+	rc = cni_read_fd(fd, max, CNI_ERR_IO, path, out, len, err);
+	return rc < 0 ? rc : 1;
 }
 
 static int write_all(int fd, const char *data, size_t len)
 {
 	while (len) {
-		ssize_t w = write(fd, data, len);
+		ssize_t w = RETRY_EINTR(write(fd, data, len));
 
-		if (w < 0 && errno == EINTR)
-			continue;
 		if (w < 0)
 			return -errno;
 		data += w;

@@ -21,9 +21,14 @@ int cni_mkdir_p(const char *path, mode_t mode, struct cni_error *err);
  * holders. The lock lasts until *fd is closed (use a cleanup_close int). */
 int cni_dir_lock(const char *dir, int *fd, struct cni_error *err);
 
+/* Read fd to its end into a NUL-terminated malloc'd buffer of at most max
+ * bytes (more is an error with too_big_code; `what` names the source in
+ * messages). The buffer grows with what is read, never beyond max + 1. */
+int cni_read_fd(int fd, size_t max, int too_big_code, const char *what, char **out, size_t *len,
+		struct cni_error *err);
 /* Read a whole file into a NUL-terminated malloc'd buffer of at most max bytes.
  * Returns 1 when read, 0 when the file does not exist (*out NULL, *len 0),
- * -1 on error (a file larger than max is an error: CNI_ERR_IO). */
+ * negative on error (a file larger than max is an error: CNI_ERR_IO). */
 int cni_file_read(const char *path, size_t max, char **out, size_t *len, struct cni_error *err);
 
 /* Replace path with data atomically (see above); the file gets mode. */

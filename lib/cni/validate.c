@@ -32,7 +32,7 @@ int cni_check_ifname(const char *name, int code, struct cni_error *err)
 		return cni_err(err, code, "interface name cannot be %s", name);
 	for (const char *p = name; *p; p++)
 		if (*p == '/' || *p == ':' || isspace((unsigned char)*p) || !isprint((unsigned char)*p))
-			return cni_err(err, code, "interface name %s contains an invalid character",
+			return cni_err(err, code, "invalid character in interface name %s",
 				       name);
 	return 0;
 }
