@@ -5,13 +5,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <cjson/cJSON.h>
+#include "cleanup.h"
 #include "error.h"
 
-static inline void cni_json_freep(cJSON **j)
-{
-	cJSON_Delete(*j);
-}
-#define cleanup_json __attribute__((cleanup(cni_json_freep)))
+DEFINE_CLEANUP_FUNC(cJSON *, cJSON_Delete)
+#define cleanup_json _cleanup_(cJSON_Deletep)
 
 /* Each getter: key absent (or null) -> 0 with *out untouched when !required,
  * error CNI_ERR_INVALID_CONFIG when required; wrong type -> CNI_ERR_INVALID_CONFIG.

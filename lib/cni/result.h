@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <cjson/cJSON.h>
+#include "cleanup.h"
 #include "error.h"
 #include "ip.h"
 
@@ -40,11 +41,8 @@ struct cni_result {
 
 struct cni_result *cni_result_new(void);
 void cni_result_free(struct cni_result *r);
-static inline void cni_result_freep(struct cni_result **r)
-{
-	cni_result_free(*r);
-}
-#define cleanup_result __attribute__((cleanup(cni_result_freep)))
+DEFINE_CLEANUP_FUNC(struct cni_result *, cni_result_free)
+#define cleanup_result _cleanup_(cni_result_freep)
 
 /* Append; return the new element's index, or -1 on OOM (err set). */
 int cni_result_add_interface(struct cni_result *r, const char *name, const char *mac,

@@ -161,7 +161,7 @@ struct kr_pod {
  * missing netns is a bad environment). */
 int kr_pod_open(struct kr_pod *pod, const char *path, struct cni_error *err);
 void kr_pod_close(struct kr_pod *pod);
-#define cleanup_kr_pod __attribute__((cleanup(kr_pod_close)))
+#define cleanup_kr_pod _cleanup_(kr_pod_close)
 
 /* ADD's first step: code 102 when CNI_IFNAME exists in the pod and is not a
  * leftover of this attachment; leftovers (ours) are deleted. */

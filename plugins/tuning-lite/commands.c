@@ -29,9 +29,9 @@ static void state_freep(struct tl_state *st)
 {
 	tl_state_free(st);
 }
-#define cleanup_config __attribute__((cleanup(config_freep)))
-#define cleanup_state  __attribute__((cleanup(state_freep)))
-#define cleanup_iface  __attribute__((cleanup(tl_iface_close)))
+#define cleanup_config _cleanup_(config_freep)
+#define cleanup_state  _cleanup_(state_freep)
+#define cleanup_iface  _cleanup_(tl_iface_close)
 
 /* Enter CNI_NETNS (a path that does not exist or is no netns: code 4). */
 static int enter_netns(const struct cni_ctx *ctx, int *saved, struct cni_error *err)

@@ -63,7 +63,7 @@ static inline void tl_items_freep(struct tl_items *items)
 {
 	tl_items_free(items);
 }
-#define cleanup_items __attribute__((cleanup(tl_items_freep)))
+#define cleanup_items _cleanup_(tl_items_freep)
 /* Append a copy of (kind, name, path, value). */
 int tl_items_add(struct tl_items *items, enum tl_kind kind, const char *name, const char *path,
 		 const char *value, struct cni_error *err);
