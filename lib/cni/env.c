@@ -1,9 +1,11 @@
 #include "env.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "array.h"
 #include "cleanup.h"
 #include "validate.h"
 
@@ -39,48 +41,53 @@ void cni_args_free(struct cni_arg *args, size_t n)
 	free(args);
 }
 
+/* CNI_ARGS is a runtime's short list; thousands of pairs are not arguments. */
+#define CNI_MAX_ARGS 1024
+
+static void free_pairs(struct cni_array *pairs)
+{
+	cni_args_free(pairs->v, pairs->n);
+}
+
+static int add_pair(struct cni_array *pairs, const char *p, size_t len, struct cni_error *err)
+{
+	const char *eq = memchr(p, '=', len);
+	struct cni_arg *arg;
+
+	if (!eq || eq == p)
+		return cni_err(err, CNI_ERR_INVALID_ENV,
+			       "CNI_ARGS: invalid pair %.*s (expected KEY=VALUE)", (int)len, p);
+	if (!(arg = CNI_ARRAY_PUSH(pairs, struct cni_arg, CNI_MAX_ARGS, "CNI_ARGS pairs", err)))
+		return err->code == CNI_ERR_INVALID_CONFIG
+			       ? cni_err(err, CNI_ERR_INVALID_ENV, "CNI_ARGS: more than %d pairs",
+					 CNI_MAX_ARGS)
+			       : -err->errnum;
+	arg->key = strndup(p, eq - p);
+	arg->value = strndup(eq + 1, len - (eq - p) - 1);
+	if (!arg->key || !arg->value)
+		return cni_err_errno(err, CNI_ERR_IO, ENOMEM, "CNI_ARGS");
+	return 0;
+}
+
 int cni_args_parse(const char *raw, struct cni_arg **out, size_t *n, struct cni_error *err)
 {
-	struct cni_arg *args = NULL;
-	size_t count = 0;
-	const char *p = raw;
+	_cleanup_(free_pairs) struct cni_array pairs = CNI_ARRAY_INIT;
+	int rc;
 
 	*out = NULL;
 	*n = 0;
-	if (!raw || !*raw)
-		return 0;
-	while (p) {
+	for (const char *p = raw; p && *p;) {
 		const char *end = strchr(p, ';');
 		size_t len = end ? (size_t)(end - p) : strlen(p);
-		const char *eq = memchr(p, '=', len);
-		struct cni_arg *grown;
 
-		if (len == 0) { /* tolerate "a=b;" and ";;" */
-			p = end ? end + 1 : NULL;
-			continue;
-		}
-		if (!eq || eq == p) {
-			cni_args_free(args, count);
-			return cni_err(err, CNI_ERR_INVALID_ENV,
-				       "CNI_ARGS: invalid pair %.*s (expected KEY=VALUE)", (int)len, p);
-		}
-		grown = realloc(args, (count + 1) * sizeof(*args));
-		if (!grown) {
-			cni_args_free(args, count);
-			return cni_err(err, CNI_ERR_IO, "out of memory");
-		}
-		args = grown;
-		args[count].key = strndup(p, eq - p);
-		args[count].value = strndup(eq + 1, len - (eq - p) - 1);
-		count++;
-		if (!args[count - 1].key || !args[count - 1].value) {
-			cni_args_free(args, count);
-			return cni_err(err, CNI_ERR_IO, "out of memory");
-		}
+		/* tolerate "a=b;" and ";;" */
+		if (len && (rc = add_pair(&pairs, p, len, err)) < 0)
+			return rc;
 		p = end ? end + 1 : NULL;
 	}
-	*out = args;
-	*n = count;
+	*n = pairs.n;
+	*out = steal_ptr(pairs.v);
+	pairs.n = 0;
 	return 0;
 }
 

@@ -98,9 +98,7 @@ static int read_value(const char *path, const char *label, char *buf, size_t len
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return knl_fail(err, -errno, NULL, "read sysctl %s", label);
-	while (got < len - 1 && (n = read(fd, buf + got, len - 1 - got)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
+	while (got < len - 1 && (n = RETRY_EINTR(read(fd, buf + got, len - 1 - got))) != 0) {
 		if (n < 0)
 			return knl_fail(err, -errno, NULL, "read sysctl %s", label);
 		got += n;
@@ -128,9 +126,7 @@ static int write_value(const char *path, const char *label, const char *value,
 	if (fd < 0)
 		return knl_fail(err, -errno, NULL, "write sysctl %s", label);
 	/* One write: /proc/sys parses each write as a whole value. */
-	do
-		n = write(fd, value, len);
-	while (n < 0 && errno == EINTR);
+	n = RETRY_EINTR(write(fd, value, len));
 	if (n < 0)
 		return knl_fail(err, -errno, NULL, "write sysctl %s = %s", label, value);
 	if ((size_t)n != len)
