@@ -88,7 +88,7 @@ int cni_conf_parse(struct cni_conf *conf, const char *data, size_t len, struct c
 		conf->cni_version = "0.1.0"; /* the spec's default when absent */
 	if (!cni_version_supported(conf->cni_version)) {
 		rc = cni_err(err, CNI_ERR_INCOMPATIBLE_VERSION,
-			"incompatible CNI versions: config is %.16s, plugin supports 0.3.0 0.3.1 0.4.0 1.0.0 1.1.0",
+			"incompatible CNI versions: config is %.16s, plugin supports " CNI_SUPPORTED_VERSIONS,
 			conf->cni_version);
 		conf->cni_version = NULL; /* report the error in our latest version */
 		return rc;

@@ -128,10 +128,14 @@ int cni_plugin_main(const struct cni_plugin *plugin)
 						       : NULL;
 		cleanup_free char *json = cni_err_to_json(&err, ver);
 
-		/* The spec: the error goes to stdout; stderr is for humans. */
+		/* The spec: the error goes to stdout; stderr is for humans: someone
+		 * who ran the binary by hand learns what it is. */
 		if (json)
 			printf("%s\n", json);
 		fflush(stdout);
+		if (!ctx.env.command_name && plugin->about && isatty(STDERR_FILENO))
+			fprintf(stderr, "%s\nCNI protocol versions supported: %s\n", plugin->about,
+				CNI_SUPPORTED_VERSIONS);
 	}
 	cni_result_free(ctx.result);
 	cni_conf_free(&ctx.conf);

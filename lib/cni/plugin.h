@@ -19,7 +19,7 @@ typedef int (*cni_handler)(struct cni_ctx *ctx, struct cni_error *err);
 
 struct cni_plugin {
 	const char *name;
-	const char *about;
+	const char *about; /* printed on stderr when run without CNI_COMMAND */
 	cni_handler add;   /* required */
 	cni_handler del;   /* required */
 	cni_handler check; /* NULL: CHECK succeeds */

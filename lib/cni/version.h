@@ -5,6 +5,8 @@
 #include <stdbool.h>
 
 #define CNI_LATEST_VERSION "1.1.0"
+/* The same list as cni_supported_versions, for messages. */
+#define CNI_SUPPORTED_VERSIONS "0.3.0 0.3.1 0.4.0 1.0.0 1.1.0"
 
 extern const char *const cni_supported_versions[];
 extern const int cni_n_supported_versions;
