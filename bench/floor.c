@@ -107,9 +107,9 @@ static int sysctls(const char *dev, struct cni_error *err)
 	const char *rpf[] = {"net", "ipv4", "conf", dev, "rp_filter", NULL};
 	char path[KNL_SYSCTL_PATH_MAX];
 
-	if ((rc = knl_sysctl_path_parts(fwd, path, sizeof(path), err)) < 0||
-	    (rc = knl_sysctl_write_path(path, "1", err)) < 0||
-	    (rc = knl_sysctl_path_parts(rpf, path, sizeof(path), err)) < 0||
+	if ((rc = knl_sysctl_path_parts(fwd, path, sizeof(path), err)) < 0 ||
+	    (rc = knl_sysctl_write_path(path, "1", err)) < 0 ||
+	    (rc = knl_sysctl_path_parts(rpf, path, sizeof(path), err)) < 0 ||
 	    (rc = knl_sysctl_write_path(path, "0", err)) < 0)
 		return rc;
 	return no_ipv6(dev, err);
@@ -133,7 +133,7 @@ static int reserve(const struct opts *o, const struct pod *p, struct cni_error *
 
 static int open_pod(const struct pod *p, int *ns_fd, struct knl_sock **psk, struct cni_error *err)
 {
-	if ((rc = knl_netns_open(p->ns, ns_fd, err)) < 0|| (rc = knl_open_in_netns(*ns_fd, psk, err)) < 0)
+	if ((rc = knl_netns_open(p->ns, ns_fd, err)) < 0 || (rc = knl_open_in_netns(*ns_fd, psk, err)) < 0)
 		return rc;
 	return 0;
 }
@@ -245,7 +245,7 @@ static int claim_table(const struct opts *o, struct cni_error *err)
 	marker.metric = MARKER_METRIC;
 	marker.protocol = BENCH_RTPROT;
 	marker.type = RTN_UNREACHABLE;
-	if ((rc = knl_open(&sk, err)) < 0|| (rc = knl_route_add(sk, &marker, NULL, err)) < 0)
+	if ((rc = knl_open(&sk, err)) < 0 || (rc = knl_route_add(sk, &marker, NULL, err)) < 0)
 		return rc;
 	return 0;
 }

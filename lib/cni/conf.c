@@ -38,7 +38,7 @@ static int parse_attachments(struct cni_conf *conf, struct cni_error *err)
 			return cni_err(err, CNI_ERR_INVALID_CONFIG,
 				       "cni.dev/valid-attachments: entries must be objects");
 		if ((rc = cni_json_string(it, "containerID", true, &a->container_id,
-				    "cni.dev/valid-attachments", err)) < 0||
+				    "cni.dev/valid-attachments", err)) < 0 ||
 		    (rc = cni_json_string(it, "ifname", true, &a->ifname, "cni.dev/valid-attachments",
 				    err)) < 0)
 			return rc;
@@ -93,20 +93,20 @@ int cni_conf_parse(struct cni_conf *conf, const char *data, size_t len, struct c
 		conf->cni_version = NULL; /* report the error in our latest version */
 		return rc;
 	}
-	if ((rc = cni_json_string(conf->root, "name", true, &conf->name, NULL, err)) < 0||
-	    (rc = cni_json_string(conf->root, "type", true, &conf->type, NULL, err)) < 0||
-	    (rc = cni_validate_network_name(conf->name, err)) < 0||
+	if ((rc = cni_json_string(conf->root, "name", true, &conf->name, NULL, err)) < 0 ||
+	    (rc = cni_json_string(conf->root, "type", true, &conf->type, NULL, err)) < 0 ||
+	    (rc = cni_validate_network_name(conf->name, err)) < 0 ||
 	    (rc = cni_validate_plugin_type(conf->type, err)) < 0)
 		return rc;
-	if ((rc = cni_json_object(conf->root, "args", false, &conf->args, NULL, err)) < 0||
-	    (rc = cni_json_object(conf->root, "runtimeConfig", false, &conf->runtime_config, NULL, err)) < 0||
-	    (rc = cni_json_object(conf->root, "capabilities", false, &conf->capabilities, NULL, err)) < 0||
-	    (rc = cni_json_object(conf->root, "ipam", false, &conf->ipam, NULL, err)) < 0||
-	    (rc = cni_json_object(conf->root, "dns", false, &conf->dns, NULL, err)) < 0||
+	if ((rc = cni_json_object(conf->root, "args", false, &conf->args, NULL, err)) < 0 ||
+	    (rc = cni_json_object(conf->root, "runtimeConfig", false, &conf->runtime_config, NULL, err)) < 0 ||
+	    (rc = cni_json_object(conf->root, "capabilities", false, &conf->capabilities, NULL, err)) < 0 ||
+	    (rc = cni_json_object(conf->root, "ipam", false, &conf->ipam, NULL, err)) < 0 ||
+	    (rc = cni_json_object(conf->root, "dns", false, &conf->dns, NULL, err)) < 0 ||
 	    (rc = cni_json_object(conf->root, "prevResult", false, &conf->prev_result_json, NULL, err)) < 0)
 		return rc;
 	if (conf->ipam) {
-		if ((rc = cni_json_string(conf->ipam, "type", true, &conf->ipam_type, "ipam", err)) < 0||
+		if ((rc = cni_json_string(conf->ipam, "type", true, &conf->ipam_type, "ipam", err)) < 0 ||
 		    (rc = cni_validate_plugin_type(conf->ipam_type, err)) < 0)
 			return rc;
 	}

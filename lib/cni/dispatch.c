@@ -87,7 +87,7 @@ static int run(const struct cni_plugin *plugin, struct cni_ctx *ctx, char *error
 	}
 	if (ctx->env.command == CNI_CMD_VERSION)
 		return answer_version(err);
-	if ((rc = cni_read_all(STDIN_FILENO, &data, &len, err)) < 0||
+	if ((rc = cni_read_all(STDIN_FILENO, &data, &len, err)) < 0 ||
 	    (rc = cni_conf_parse(&ctx->conf, data, len, err)) < 0)
 		return rc;
 

@@ -144,11 +144,11 @@ int cni_env_load(struct cni_env *env, struct cni_error *err)
 			return rc;
 		/* fallthrough */
 	case CNI_CMD_DEL:
-		if ((rc = require(env->container_id, "CNI_CONTAINERID", env->command, err)) < 0||
-		    (rc = require(env->ifname, "CNI_IFNAME", env->command, err)) < 0||
+		if ((rc = require(env->container_id, "CNI_CONTAINERID", env->command, err)) < 0 ||
+		    (rc = require(env->ifname, "CNI_IFNAME", env->command, err)) < 0 ||
 		    (rc = require(env->path, "CNI_PATH", env->command, err)) < 0)
 			return rc;
-		if ((rc = cni_validate_container_id(env->container_id, err)) < 0||
+		if ((rc = cni_validate_container_id(env->container_id, err)) < 0 ||
 		    (rc = cni_validate_ifname(env->ifname, err)) < 0)
 			return rc;
 		if (env->netns && (rc = cni_validate_netns_path(env->netns, err)) < 0)

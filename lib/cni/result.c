@@ -57,8 +57,8 @@ int cni_result_add_interface(struct cni_result *r, const char *name, const char 
 
 	if (i < 0)
 		return i;
-	if ((rc = dup_or_null(name ? name : "", &r->interfaces[i].name, err)) < 0||
-	    (rc = dup_or_null(mac, &r->interfaces[i].mac, err)) < 0||
+	if ((rc = dup_or_null(name ? name : "", &r->interfaces[i].name, err)) < 0 ||
+	    (rc = dup_or_null(mac, &r->interfaces[i].mac, err)) < 0 ||
 	    (rc = dup_or_null(sandbox, &r->interfaces[i].sandbox, err)) < 0)
 		return rc;
 	return i;
@@ -159,9 +159,9 @@ static int parse_interfaces(struct cni_result *r, const cJSON *arr, struct cni_e
 		snprintf(what, sizeof(what), "prevResult interfaces[%d]", idx++);
 		if (!cJSON_IsObject(it))
 			return cni_err(err, CNI_ERR_DECODE, "%s is not an object", what);
-		if ((rc = cni_json_string(it, "name", true, &name, what, err)) < 0||
-		    (rc = cni_json_string(it, "mac", false, &mac, what, err)) < 0||
-		    (rc = cni_json_string(it, "sandbox", false, &sandbox, what, err)) < 0||
+		if ((rc = cni_json_string(it, "name", true, &name, what, err)) < 0 ||
+		    (rc = cni_json_string(it, "mac", false, &mac, what, err)) < 0 ||
+		    (rc = cni_json_string(it, "sandbox", false, &sandbox, what, err)) < 0 ||
 		    (rc = cni_json_int(it, "mtu", false, 0, 1 << 20, &mtu, what, err)) < 0)
 			return rc;
 		if ((i = cni_result_add_interface(r, name, mac && *mac ? mac : NULL,
@@ -189,9 +189,9 @@ static int parse_ips(struct cni_result *r, const cJSON *arr, const char *version
 		snprintf(what, sizeof(what), "prevResult ips[%d]", idx++);
 		if (!cJSON_IsObject(it))
 			return cni_err(err, CNI_ERR_DECODE, "%s is not an object", what);
-		if ((rc = cni_json_string(it, "address", true, &address, what, err)) < 0||
-		    (rc = cni_json_string(it, "gateway", false, &gateway, what, err)) < 0||
-		    (rc = cni_json_string(it, "version", false, &ipver, what, err)) < 0||
+		if ((rc = cni_json_string(it, "address", true, &address, what, err)) < 0 ||
+		    (rc = cni_json_string(it, "gateway", false, &gateway, what, err)) < 0 ||
+		    (rc = cni_json_string(it, "version", false, &ipver, what, err)) < 0 ||
 		    (rc = cni_json_int(it, "interface", false, 0, 1 << 20, &iface, what, err)) < 0)
 			return rc;
 		if (cni_prefix_parse(address, &addr) < 0)
@@ -230,12 +230,12 @@ static int parse_routes(struct cni_result *r, const cJSON *arr, struct cni_error
 		snprintf(what, sizeof(what), "routes[%d]", idx++);
 		if (!cJSON_IsObject(it))
 			return cni_err(err, CNI_ERR_DECODE, "%s is not an object", what);
-		if ((rc = cni_json_string(it, "dst", true, &dst, what, err)) < 0||
-		    (rc = cni_json_string(it, "gw", false, &gwstr, what, err)) < 0||
-		    (rc = cni_json_int(it, "mtu", false, 0, 1 << 20, &mtu, what, err)) < 0||
-		    (rc = cni_json_int(it, "advmss", false, 0, 1 << 20, &advmss, what, err)) < 0||
-		    (rc = cni_json_int(it, "priority", false, 0, UINT32_MAX, &prio, what, err)) < 0||
-		    (rc = cni_json_int(it, "table", false, 0, UINT32_MAX, &table, what, err)) < 0||
+		if ((rc = cni_json_string(it, "dst", true, &dst, what, err)) < 0 ||
+		    (rc = cni_json_string(it, "gw", false, &gwstr, what, err)) < 0 ||
+		    (rc = cni_json_int(it, "mtu", false, 0, 1 << 20, &mtu, what, err)) < 0 ||
+		    (rc = cni_json_int(it, "advmss", false, 0, 1 << 20, &advmss, what, err)) < 0 ||
+		    (rc = cni_json_int(it, "priority", false, 0, UINT32_MAX, &prio, what, err)) < 0 ||
+		    (rc = cni_json_int(it, "table", false, 0, UINT32_MAX, &table, what, err)) < 0 ||
 		    (rc = cni_json_int(it, "scope", false, 0, 255, &scope, what, err)) < 0)
 			return rc;
 		if (cni_prefix_parse(dst, &p) < 0)

@@ -253,8 +253,9 @@ static int result_routes(const struct add *a, struct cni_result *r, struct cni_e
 		for (size_t i = 0; i < a->ipam->n_routes; i++) {
 			const struct cni_route *rt = &a->ipam->routes[i];
 
-			if ((rc = kr_conf_family(&a->conf, rt->dst.ip.family) &&
-			    cni_result_add_route(r, &rt->dst, rt->gw.family ? &rt->gw : NULL, err)) < 0)
+			if (kr_conf_family(&a->conf, rt->dst.ip.family) &&
+			    (rc = cni_result_add_route(r, &rt->dst, rt->gw.family ? &rt->gw : NULL,
+							 err)) < 0)
 				return rc;
 		}
 		return 0;
@@ -302,7 +303,7 @@ int kr_cmd_add(struct cni_ctx *ctx, struct cni_error *err)
 	if ((rc = kr_conf_load(ctx, true, &a.conf, err)) < 0)
 		return rc;
 	kr_ident_init(&a.id, ctx->env.container_id, ctx->conf.name, ctx->env.ifname);
-	if ((rc = knl_open(&sk, err)) < 0|| (rc = kr_pod_open(&pod, ctx->env.netns, err)) < 0)
+	if ((rc = knl_open(&sk, err)) < 0 || (rc = kr_pod_open(&pod, ctx->env.netns, err)) < 0)
 		return rc;
 	a.sk = sk;
 	if ((rc = kr_pod_check_ifname(&pod, &a.id, err)) < 0)

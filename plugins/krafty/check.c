@@ -111,7 +111,7 @@ static int check_node(struct check *c, struct cni_error *err)
 			differ(&c->d, "VRF %s uses table %u, not %u", c->vrf_name, c->vrf.vrf_table,
 			       c->conf.table);
 	}
-	if ((rc = find_dev(c, KR_DEV_BRIDGE, c->bridge_name, &c->bridge, err)) < 0||
+	if ((rc = find_dev(c, KR_DEV_BRIDGE, c->bridge_name, &c->bridge, err)) < 0 ||
 	    (rc = find_dev(c, KR_DEV_VETH, c->veth_name, &c->veth, err)) < 0)
 		return rc;
 	if (c->bridge_name[0]) {
@@ -258,10 +258,10 @@ int kr_cmd_check(struct cni_ctx *ctx, struct cni_error *err)
 		return cni_err(err, CNI_ERR_INVALID_CONFIG,
 			       "CHECK needs prevResult (the ADD's result)");
 	kr_ident_init(&c.id, ctx->env.container_id, ctx->conf.name, ctx->env.ifname);
-	if ((rc = knl_open(&sk, err)) < 0|| (rc = kr_pod_open(&pod, ctx->env.netns, err)) < 0)
+	if ((rc = knl_open(&sk, err)) < 0 || (rc = kr_pod_open(&pod, ctx->env.netns, err)) < 0)
 		return rc;
 	c.sk = sk;
-	if ((rc = check_node(&c, err)) < 0|| (rc = check_host_routes(&c, err)) < 0|| (rc = check_pod(&c, err)) < 0)
+	if ((rc = check_node(&c, err)) < 0 || (rc = check_host_routes(&c, err)) < 0 || (rc = check_pod(&c, err)) < 0)
 		return rc;
 	check_ipam(&c);
 	if (!c.d.count)

@@ -19,8 +19,8 @@ static int delete_devices(const struct kr_ident *id, struct cni_error *err)
 
 	if ((rc = knl_open(&sk, err)) < 0)
 		return rc;
-	if ((rc = kr_dev_delete(sk, id, KR_DEV_VETH, err)) < 0||
-	    (rc = kr_dev_delete(sk, id, KR_DEV_BRIDGE, err)) < 0||
+	if ((rc = kr_dev_delete(sk, id, KR_DEV_VETH, err)) < 0 ||
+	    (rc = kr_dev_delete(sk, id, KR_DEV_BRIDGE, err)) < 0 ||
 	    (rc = kr_dev_delete(sk, id, KR_DEV_VRF, err)) < 0)
 		return rc;
 	return 0;

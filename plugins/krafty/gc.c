@@ -76,7 +76,7 @@ static int collect_devices(struct gc *g, struct cni_error *err)
 	cleanup_free struct knl_link_entry *links = NULL;
 	size_t n = 0;
 
-	if ((rc = knl_open(&sk, err)) < 0|| (rc = knl_link_list(sk, &links, &n, err)) < 0)
+	if ((rc = knl_open(&sk, err)) < 0 || (rc = knl_link_list(sk, &links, &n, err)) < 0)
 		return rc;
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
 		if ((rc = collect_kind(g, sk, links, n, kinds[k], err)) < 0)

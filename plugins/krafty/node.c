@@ -182,7 +182,7 @@ static int dev_sysctl(const char *proto, const char *dev, const char *key, const
 	const char *parts[] = {"net", proto, "conf", dev, key, NULL};
 	char path[KNL_SYSCTL_PATH_MAX];
 
-	if ((rc = knl_sysctl_path_parts(parts, path, sizeof(path), err)) < 0||
+	if ((rc = knl_sysctl_path_parts(parts, path, sizeof(path), err)) < 0 ||
 	    (rc = knl_sysctl_write_path(path, value, err)) < 0)
 		return rc;
 	return 0;
@@ -208,12 +208,12 @@ static int routing_sysctls(const struct kr_conf *c, const char *dev, struct cni_
 	int rc;
 	bool v6 = kr_conf_family(c, AF_INET6) != NULL;
 
-	if ((rc = dev_sysctl("ipv4", dev, "forwarding", "1", err)) < 0||
+	if ((rc = dev_sysctl("ipv4", dev, "forwarding", "1", err)) < 0 ||
 	    (rc = dev_sysctl("ipv4", dev, "rp_filter", "0", err)) < 0)
 		return rc;
 	if (!v6)
 		return no_ipv6_sysctl(dev, err);
-	if ((rc = dev_sysctl("ipv6", dev, "disable_ipv6", "0", err)) < 0||
+	if ((rc = dev_sysctl("ipv6", dev, "disable_ipv6", "0", err)) < 0 ||
 	    (rc = dev_sysctl("ipv6", dev, "forwarding", "1", err)) < 0)
 		return rc;
 	return 0;
@@ -265,8 +265,8 @@ int kr_vrf_ensure(struct knl_sock *sk, const struct kr_conf *conf, const struct 
 			return rc;
 		*created = true;
 	}
-	if ((rc = knl_link_set_alias(sk, name, id->alias, err)) < 0||
-	    (rc = routing_sysctls(conf, name, err)) < 0|| (rc = knl_link_set_up(sk, name, err)) < 0)
+	if ((rc = knl_link_set_alias(sk, name, id->alias, err)) < 0 ||
+	    (rc = routing_sysctls(conf, name, err)) < 0 || (rc = knl_link_set_up(sk, name, err)) < 0)
 		return rc;
 	return 0;
 }
@@ -328,7 +328,7 @@ int kr_bridge_ensure(struct knl_sock *sk, const struct kr_conf *conf, const stru
 	/* Enslave before the addresses: their local routes then go to the VRF's table. */
 	if (vrf && knl_link_set_master(sk, name, vrf, err) < 0)
 		return -1;
-	if ((rc = routing_sysctls(conf, name, err)) < 0|| (rc = knl_link_set_up(sk, name, err)) < 0)
+	if ((rc = routing_sysctls(conf, name, err)) < 0 || (rc = knl_link_set_up(sk, name, err)) < 0)
 		return rc;
 	return gateway_addrs(sk, conf, name, err);
 }

@@ -85,14 +85,14 @@ int kr_veth_create(struct knl_sock *sk, struct kr_pod *pod, const struct kr_conf
 	*created = false;
 	/* A host end of ours is a leftover of a killed ADD: the pair is per
 	 * attachment, so it is made anew rather than repaired. */
-	if ((rc = kr_dev_delete(sk, id, KR_DEV_VETH, err)) < 0||
+	if ((rc = kr_dev_delete(sk, id, KR_DEV_VETH, err)) < 0 ||
 	    (rc = kr_name_pick(sk, id, KR_DEV_VETH, host, &l, err)) < 0)
 		return rc;
 	if ((rc = knl_veth_add(sk, host, id->tmp_peer, pod->ns_fd, conf->mtu, err)) < 0)
 		return rc;
 	*created = true;
-	if ((rc = knl_link_set_alias(sk, host, id->alias, err)) < 0|| (rc = kr_port_sysctls(host, err)) < 0||
-	    (rc = knl_link_set_master(sk, host, bridge, err)) < 0|| (rc = knl_link_set_up(sk, host, err)) < 0)
+	if ((rc = knl_link_set_alias(sk, host, id->alias, err)) < 0 || (rc = kr_port_sysctls(host, err)) < 0 ||
+	    (rc = knl_link_set_master(sk, host, bridge, err)) < 0 || (rc = knl_link_set_up(sk, host, err)) < 0)
 		return rc;
 	return pod_end(pod, id, err);
 }

@@ -111,7 +111,7 @@ int tl_snapshot(struct tl_iface *ifc, const struct tl_items *want, struct tl_ite
 	for (size_t i = 0; i < want->n; i++) {
 		const struct tl_item *w = &want->v[i];
 
-		if ((rc = current_value(ifc, w, buf, err)) < 0||
+		if ((rc = current_value(ifc, w, buf, err)) < 0 ||
 		    (rc = tl_items_add(current, w->kind, w->name, w->path, buf, err)) < 0)
 			return rc;
 	}

@@ -110,7 +110,7 @@ static int save_and_apply(const struct cni_ctx *ctx, const struct tl_config *cfg
 	bool grown;
 
 	/* Read again under the lock: another call may have changed things meanwhile. */
-	if ((rc = tl_snapshot(ifc, &cfg->want, &current, err)) < 0||
+	if ((rc = tl_snapshot(ifc, &cfg->want, &current, err)) < 0 ||
 	    (rc = extend_saved(&st->saved, &cfg->want, &current, &next, err)) < 0)
 		return rc;
 	grown = next.n > st->saved.n;
@@ -142,11 +142,11 @@ static int add_in_netns(const struct cni_ctx *ctx, const struct tl_config *cfg,
 	cleanup_state struct tl_state st = {0};
 	cleanup_close int lock = -1;
 
-	if ((rc = enter_netns(ctx, &saved_ns, err)) < 0|| (rc = open_iface(ctx, &ifc, err)) < 0||
+	if ((rc = enter_netns(ctx, &saved_ns, err)) < 0 || (rc = open_iface(ctx, &ifc, err)) < 0 ||
 	    (rc = tl_snapshot(&ifc, &cfg->want, &unlocked, err)) < 0)
 		return rc;
-	if ((rc = tl_state_lock(cfg->data_dir, ctx, true, &st, &lock, err)) < 0||
-	    (rc = tl_state_load(ctx, &st, err)) < 0|| (rc = save_and_apply(ctx, cfg, &ifc, &st, err)) < 0)
+	if ((rc = tl_state_lock(cfg->data_dir, ctx, true, &st, &lock, err)) < 0 ||
+	    (rc = tl_state_load(ctx, &st, err)) < 0 || (rc = save_and_apply(ctx, cfg, &ifc, &st, err)) < 0)
 		return rc;
 	return knl_netns_return(&saved_ns, err);
 }
@@ -202,7 +202,7 @@ int tl_cmd_del(struct cni_ctx *ctx, struct cni_error *err)
 	struct cni_error store_err = CNI_ERROR_INIT;
 	int r;
 
-	if ((rc = tl_config_data_dir(ctx, &data_dir, err)) < 0||
+	if ((rc = tl_config_data_dir(ctx, &data_dir, err)) < 0 ||
 	    (rc = tl_state_lock(data_dir, ctx, false, &st, &lock, err)) < 0)
 		return rc;
 	if (lock < 0)
@@ -230,8 +230,8 @@ int tl_cmd_check(struct cni_ctx *ctx, struct cni_error *err)
 	cleanup_iface struct tl_iface ifc = {0};
 	cleanup_items struct tl_items current = {0};
 
-	if ((rc = tl_config_parse(ctx, &cfg, err)) < 0|| (rc = enter_netns(ctx, &saved_ns, err)) < 0||
-	    (rc = open_iface(ctx, &ifc, err)) < 0|| (rc = tl_snapshot(&ifc, &cfg.want, &current, err)) < 0)
+	if ((rc = tl_config_parse(ctx, &cfg, err)) < 0 || (rc = enter_netns(ctx, &saved_ns, err)) < 0 ||
+	    (rc = open_iface(ctx, &ifc, err)) < 0 || (rc = tl_snapshot(&ifc, &cfg.want, &current, err)) < 0)
 		return rc;
 	return tl_check(&cfg.want, &current, err);
 }

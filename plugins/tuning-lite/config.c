@@ -92,9 +92,9 @@ static int want_mac(const struct cni_ctx *ctx, const cJSON *args_cni, char out[1
 	const char *sources[4] = {NULL, cni_env_arg(&ctx->env, "MAC"), NULL, NULL};
 	const char *what[4] = {"mac", "CNI_ARGS MAC", "runtimeConfig.mac", "args.cni.mac"};
 
-	if ((rc = cni_json_string(ctx->conf.root, "mac", false, &sources[0], NULL, err)) < 0||
+	if ((rc = cni_json_string(ctx->conf.root, "mac", false, &sources[0], NULL, err)) < 0 ||
 	    (rc = cni_json_string(ctx->conf.runtime_config, "mac", false, &sources[2], "runtimeConfig",
-			    err)) < 0||
+			    err)) < 0 ||
 	    (rc = cni_json_string(args_cni, "mac", false, &sources[3], "args.cni", err)) < 0)
 		return rc;
 	*has = false;
@@ -120,9 +120,9 @@ static int read_link_keys(const cJSON *obj, const char *what, struct link_wants 
 	int rc;
 	int64_t txqlen = -1;
 
-	if ((rc = cni_json_int(obj, "mtu", false, 0, INT32_MAX, &w->mtu, what, err)) < 0||
-	    (rc = cni_json_int(obj, "txQLen", false, 0, UINT32_MAX, &txqlen, what, err)) < 0||
-	    (rc = cni_json_bool(obj, "promisc", false, &w->promisc, what, err)) < 0||
+	if ((rc = cni_json_int(obj, "mtu", false, 0, INT32_MAX, &w->mtu, what, err)) < 0 ||
+	    (rc = cni_json_int(obj, "txQLen", false, 0, UINT32_MAX, &txqlen, what, err)) < 0 ||
+	    (rc = cni_json_bool(obj, "promisc", false, &w->promisc, what, err)) < 0 ||
 	    (rc = cni_json_bool(obj, "allmulti", false, &w->allmulti, what, err)) < 0)
 		return rc;
 	if (txqlen >= 0) {
@@ -148,8 +148,8 @@ static int want_link(const struct cni_ctx *ctx, const cJSON *args_cni, struct tl
 	char mac[18];
 	bool has_mac;
 
-	if ((rc = want_mac(ctx, args_cni, mac, &has_mac, err)) < 0||
-	    (rc = read_link_keys(ctx->conf.root, NULL, &w, err)) < 0||
+	if ((rc = want_mac(ctx, args_cni, mac, &has_mac, err)) < 0 ||
+	    (rc = read_link_keys(ctx->conf.root, NULL, &w, err)) < 0 ||
 	    (rc = read_link_keys(args_cni, "args.cni", &w, err)) < 0)
 		return rc;
 	if (has_mac && tl_items_add(want, TL_MAC, NULL, NULL, mac, err) < 0)
@@ -179,7 +179,7 @@ static int add_sysctl(const cJSON *entry, const char *ifname, struct tl_items *l
 	if (!cJSON_IsString(entry))
 		return cni_err(err, CNI_ERR_INVALID_CONFIG,
 			       "sysctl \"%s\": the value must be a string", entry->string);
-	if ((rc = tl_sysctl_resolve(entry->string, ifname, &name, path, err)) < 0||
+	if ((rc = tl_sysctl_resolve(entry->string, ifname, &name, path, err)) < 0 ||
 	    (rc = tl_sysctl_value_check(entry->string, entry->valuestring, err)) < 0)
 		return rc;
 	if ((old = tl_items_find(list, &like)))
@@ -248,7 +248,7 @@ static int args_cni(const struct cni_conf *conf, const cJSON **out, struct cni_e
 	*out = NULL;
 	if (!conf->args)
 		return 0;
-	if ((rc = no_duplicates(conf->args, "args", err)) < 0||
+	if ((rc = no_duplicates(conf->args, "args", err)) < 0 ||
 	    (rc = cni_json_object(conf->args, "cni", false, out, "args", err)) < 0)
 		return rc;
 	return *out ? no_duplicates(*out, "args.cni", err) : 0;

@@ -166,7 +166,7 @@ int tl_sysctl_resolve(const char *key, const char *ifname, char **name,
 	tree = iface_tree_len(buf);
 	if (tree) {
 		buf[tree - 1] = '\0';
-		if ((rc = split_parts(buf, parts, &n, key, err)) < 0||
+		if ((rc = split_parts(buf, parts, &n, key, err)) < 0 ||
 		    (rc = device_part(buf + tree, ifname, key, &after, err)) < 0)
 			return rc;
 		parts[n++] = buf + tree;

@@ -340,7 +340,7 @@ static int parse_route(int argc, char **argv, struct knl_route *r)
 		r->dst.ip.family = argv[0][7] ? AF_INET6 : AF_INET;
 	else if ((rc = parse_cidr(argv[0], &r->dst)) < 0)
 		return rc;
-	if ((rc = strcmp(argv[1], "-") != 0 && cni_ip_parse(argv[1], &r->gw)) < 0)
+	if (strcmp(argv[1], "-") != 0 && (rc = cni_ip_parse(argv[1], &r->gw)) < 0)
 		return rc;
 	if (strcmp(argv[2], "-") != 0)
 		r->oif_name = argv[2];
