@@ -40,9 +40,32 @@ void kr_pod_close(struct kr_pod *pod)
 	pod->ns_fd = -1;
 }
 
+/* Whether our pod end already carries an address: the step after the rename
+ * that makes an attachment live (kr_pod_add_addrs). 1, 0 or negative. */
+static int pod_end_addressed(struct kr_pod *pod, const struct kr_ident *id, struct cni_error *err)
+{
+	cleanup_free struct knl_addr *addrs = NULL;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = knl_addr_list(pod->sk, id->ifname, AF_UNSPEC, &addrs, &n, err)) < 0)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		if (addrs[i].scope == RT_SCOPE_UNIVERSE)
+			return 1;
+	return 0;
+}
+
+/* CNI_IFNAME in the pod before ADD. Someone else's: code 102, untouched.
+ * Ours is either a live attachment or a killed ADD's leftover, told apart by
+ * what the kernel shows: an ADD gives the pod end its address right after the
+ * rename, so a pod end of ours with an address is live (a repeated ADD gets
+ * code 102 and changes nothing: the runtime DELs before it tries again), and
+ * one without is half-made and made anew. A pod end under its temporary name
+ * is always half-made. */
 int kr_pod_check_ifname(struct kr_pod *pod, const struct kr_ident *id, struct cni_error *err)
 {
-	int rc;
+	int rc, live;
 	struct kr_link l;
 
 	if ((rc = kr_link_probe(pod->sk, id->ifname, id, &l, err)) < 0)
@@ -52,6 +75,12 @@ int kr_pod_check_ifname(struct kr_pod *pod, const struct kr_ident *id, struct cn
 		    err, KR_ERR_IFNAME_EXISTS,
 		    "interface %s already exists in the pod's netns: krafty leaves it as it is",
 		    id->ifname);
+	if (l.exists && (live = pod_end_addressed(pod, id, err)) != 0)
+		return live < 0 ? live
+				: cni_err(err, KR_ERR_IFNAME_EXISTS,
+					  "interface %s is this attachment's, live with its address: a "
+					  "repeated ADD leaves it as it is (DEL first to attach anew)",
+					  id->ifname);
 	if (l.exists && knl_link_del(pod->sk, id->ifname, err) < 0)
 		return -1;
 	/* A pod end that a killed ADD left under its temporary name: the name

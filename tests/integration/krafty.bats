@@ -429,12 +429,23 @@ kill_add_at() {
 	done
 }
 
-@test "krafty: ADD killed (-9) at each step, then ADD again succeeds, and DEL cleans up" {
-	local step ns id
+@test "krafty: ADD killed (-9) at each step, then ADD again succeeds (after DEL once the pod end holds its address), and DEL cleans up" {
+	local step ns id mac
 	ns=$(pod a)
 	for step in after-ipam after-vrf after-bridge after-veth after-pod-addr after-routes; do
 		id=$(cid "${step//-/}")
 		kill_add_at "$step" "$(conf 1.0.0)" "$id" "$ns" net1
+		case $step in after-pod-addr | after-routes)
+			# The pod end holds its address: live by what the kernel shows. A
+			# repeated ADD is refused and leaves it as it is; the runtime DELs.
+			mac=$(ip -n "$T-a" -j link show net1 | jq -r '.[0].address')
+			kr ADD "$(conf 1.0.0)" "$id" "$ns" net1
+			assert_cni_error 102
+			[ "$(ip -n "$T-a" -j link show net1 | jq -r '.[0].address')" = "$mac" ]
+			kr DEL "$(conf 1.0.0)" "$id" "$ns" net1
+			[ "$status" -eq 0 ]
+			;;
+		esac
 		kr ADD "$(conf 1.0.0)" "$id" "$ns" net1
 		ok_json || { echo "ADD after kill at $step" >&2; false; }
 		[ "$(kr_devices | wc -l)" -eq 2 ]
@@ -445,6 +456,31 @@ kill_add_at() {
 		[ "$status" -eq 0 ]
 		assert_nothing_left "$T-a" "10.197.$N." || { echo "after kill at $step" >&2; false; }
 	done
+}
+
+@test "krafty: a repeated ADD of a live attachment is code 102 and leaves the interface, its address and routes as they are" {
+	local ns id first mac addrs routes
+	ns=$(pod a)
+	id=$(cid)
+	kr ADD "$(conf 1.0.0)" "$id" "$ns" net1
+	ok_json
+	first=$output
+	mac=$(ip -n "$T-a" -j link show net1 | jq -r '.[0].address')
+	addrs=$(ip -n "$T-a" -br addr show dev net1)
+	routes=$(ip -n "$T-a" route show)
+	kr ADD "$(conf 1.0.0)" "$id" "$ns" net1
+	assert_cni_error 102
+	[[ $(jq -r .msg <<<"$output") == *"net1"*"live"* ]]
+	[ "$(ip -n "$T-a" -j link show net1 | jq -r '.[0].address')" = "$mac" ]
+	[ "$(ip -n "$T-a" -br addr show dev net1)" = "$addrs" ]
+	[ "$(ip -n "$T-a" route show)" = "$routes" ]
+	# The first result still checks out, and the pod still reaches its gateway.
+	kr CHECK "$(with_prev "$(conf 1.0.0)" "$first")" "$id" "$ns" net1
+	[ "$status" -eq 0 ] || { echo "CHECK after the refused ADD: $output" >&2; false; }
+	ping_from "$T-a" "10.197.$N.1"
+	kr DEL "$(conf 1.0.0)" "$id" "$ns" net1
+	[ "$status" -eq 0 ]
+	assert_nothing_left "$T-a" "10.197.$N."
 }
 
 # --- VRF on a kernel without it -------------------------------------------

@@ -17,6 +17,12 @@ kr() {
 		CNI_PATH=$KRAFTY_BIN "$KRAFTY_BIN/krafty"
 }
 
+# add_refused CONTAINERID: ADD fails with code 102 (a live attachment).
+add_refused() {
+	_out=$(kr ADD "$1" pod net1 "$CONF") && return 1
+	printf '%s\n' "$_out" | grep -q '"code":102' || { echo "$_out"; return 1; }
+}
+
 # kill_at STEP CONTAINERID: ADD stopped at STEP, then SIGKILL.
 kill_at() {
 	printf '%s' "$CONF" >/tmp/conf.json
@@ -58,6 +64,12 @@ for step in after-ipam after-vrf after-bridge after-veth after-pod-addr after-ro
 	check "DEL after the kill at $step" kr DEL "$id" pod net1 "$CONF"
 	check_nomatch "nothing left after kill at $step + DEL" '.' left
 	check "ADD killed again at $step" kill_at "$step" "$id"
+	case $step in after-pod-addr | after-routes)
+		# The pod end holds its address: live. A repeated ADD is refused; DEL first.
+		check "ADD of the live leftover at $step is refused with 102" add_refused "$id"
+		check "DEL before ADD again ($step)" kr DEL "$id" pod net1 "$CONF"
+		;;
+	esac
 	check "ADD after the kill at $step" kr ADD "$id" pod net1 "$CONF"
 	check "the pod pings its gateway ($step)" in_ns pod ping -c 1 -W 5 10.41.0.1
 	check "DEL ($step)" kr DEL "$id" pod net1 "$CONF"
