@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Helpers for VM scenarios (tests/vm/scenarios/*.sh). Sourced in the guest as
 #   . /vm/lib.sh
 # POSIX/busybox sh. Each check prints one TAP line without a number:
