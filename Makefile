@@ -54,7 +54,7 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 plugin_objs_nomain = $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out %/main.c,$(wildcard $(1)/*.c)))
 
-.PHONY: all deps install test unit clean format tidy demo fuzzers fuzz bench up deployment validate down
+.PHONY: all deps install test unit clean format tidy demo demo-vm fuzzers fuzz bench up deployment validate down
 all: $(PLUGIN_BINS) $(TOOL_BINS)
 
 # Header dependencies come from -MMD (the .d files included at the end).
@@ -132,6 +132,10 @@ test:
 
 demo:
 	bash tests/demo.sh
+
+# Only the demo's VM part (make demo runs it when the host kernel has no VRF).
+demo-vm:
+	bash tests/demo.sh --vm
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

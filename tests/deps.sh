@@ -1,13 +1,23 @@
 #!/usr/bin/env bash
 # Install build and test dependencies from Debian. Idempotent; skips apt when all are present.
+#   tests/deps.sh [GROUP...]    groups: build demo vm test (default: all of them)
+# make demo asks for "build demo" first and for "vm" only when it needs the VM.
+# DEPS_QUIET=1: say nothing when everything is present.
 set -euo pipefail
-packages=(
-	build-essential pkg-config libcjson-dev libnl-3-dev libnl-route-3-dev libmnl-dev
-	libcmocka-dev bats jq iproute2 shellcheck clang libclang-rt-14-dev
-	qemu-system-x86 linux-image-amd64 busybox-static kmod cpio
-	containernetworking-plugins python3-yaml iputils-ping
-	containerd runc golang-go golang-github-appc-cni-dev
+declare -A group=(
+	[build]="build-essential pkg-config libcjson-dev libnl-3-dev libnl-route-3-dev libmnl-dev"
+	[demo]="jq iproute2 iputils-ping"
+	[vm]="qemu-system-x86 linux-image-amd64 busybox-static kmod cpio"
+	[test]="libcmocka-dev bats shellcheck clang libclang-rt-14-dev containernetworking-plugins
+		python3-yaml containerd runc golang-go golang-github-appc-cni-dev"
 )
+(($#)) || set -- build demo vm test
+packages=()
+for g in "$@"; do
+	[[ -n ${group[$g]:-} ]] || { echo "deps: unknown group $g (build demo vm test)" >&2; exit 2; }
+	read -ra p <<<"${group[$g]//$'\n'/ }"
+	packages+=("${p[@]}")
+done
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -18,4 +28,4 @@ if ((${#missing[@]})); then
 	apt-get update -q >/dev/null
 	apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 fi
-echo "deps: all present" >&2
+[[ ${DEPS_QUIET:-0} == 1 ]] || echo "deps: all present" >&2

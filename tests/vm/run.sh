@@ -2,19 +2,23 @@
 # Runs VM scenarios (tests/vm/scenarios/*.sh) in a VRF-capable Debian 6.1 kernel
 # under qemu and prints TAP. See tests/vm/README.md.
 #
-#   tests/vm/run.sh [--bin DIR[=GUESTDIR]]... [--timeout SECS] [scenario.sh ...]
+#   tests/vm/run.sh [--bin DIR[=GUESTDIR]]... [--timeout SECS] [--show] [scenario.sh ...]
 #
+# --show copies what the scenarios print to stderr while the VM runs (all but
+# the ok lines and the "# " diagnostics of passing checks): make demo uses it.
 # Environment: BUILD (default build), VM_TIMEOUT (whole run, default 300 s),
 # VM_SCENARIO_TIMEOUT (one scenario, default 120 s), VM_ACCEL (auto|tcg|kvm),
 # VM_KERNEL (a vmlinuz; default the newest /boot/vmlinuz-6.1*), VM_MODULES
-# (extra kernel modules), VM_VERBOSE=1 (copy the console to stderr).
+# (extra kernel modules), VM_VERBOSE=1 (copy the console to stderr), VM_DIR
+# (the work directory: initramfs cache, console log; default $BUILD/vm).
 set -u -o pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$REPO/$BUILD ;; esac
-VMDIR=$BUILD/vm
+VMDIR=${VM_DIR:-$BUILD/vm}
+case $VMDIR in /*) ;; *) VMDIR=$REPO/$VMDIR ;; esac
 LOG=$VMDIR/console.log
 TIMEOUT=${VM_TIMEOUT:-300}
 STIMEOUT=${VM_SCENARIO_TIMEOUT:-120}
@@ -34,12 +38,14 @@ bail() {
 
 BINS=()
 SCENARIOS=()
+SHOW=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--bin) [ $# -ge 2 ] || bail "--bin needs a directory"; BINS+=("$2"); shift 2 ;;
 	--bin=*) BINS+=("${1#--bin=}"); shift ;;
 	--timeout) [ $# -ge 2 ] || bail "--timeout needs seconds"; TIMEOUT=$2; shift 2 ;;
 	--timeout=*) TIMEOUT=${1#--timeout=}; shift ;;
+	--show) SHOW=1; shift ;;
 	-h | --help) usage; exit 0 ;;
 	--) shift; SCENARIOS+=("$@"); break ;;
 	-*) bail "unknown option $1 (see --help)" ;;
@@ -175,7 +181,7 @@ plan_libs() {
 }
 
 for d in bin sbin usr/bin usr/sbin usr/lib usr/lib64 proc sys dev run tmp var \
-	etc root vm/scenarios opt/cni/bin opt/krafty/tools etc/cni/net.d; do
+	etc root vm/scenarios vm/files opt/cni/bin opt/krafty/tools etc/cni/net.d; do
 	plan d "/$d"
 done
 plan l /lib usr/lib
@@ -239,9 +245,11 @@ done
 
 plan_libs
 
-# Scenarios, and the modules they ask for ("# vm-modules: a b" lines).
+# Scenarios, the modules they ask for ("# vm-modules: a b" lines) and the
+# files of the repository they need ("# vm-files: dir/f" lines: /vm/files/f).
 WANT_MODULES="$BASE_MODULES ${VM_MODULES:-}"
 SNAMES=()
+declare -A VM_FILES=()
 for s in "${SCENARIOS[@]}"; do
 	[ -f "$s" ] || bail "no scenario $s"
 	name=$(basename "$s" .sh)
@@ -252,6 +260,17 @@ for s in "${SCENARIOS[@]}"; do
 	SNAMES+=("$name")
 	plan f "/vm/scenarios/$name.sh" "$(readlink -f "$s")"
 	WANT_MODULES+=" $(sed -n 's/^# vm-modules:\(.*\)/\1/p' "$s" | tr '\n' ' ')"
+	read -ra files <<<"$(sed -n 's/^# vm-files:\(.*\)/\1/p' "$s" | tr '\n' ' ')"
+	for f in "${files[@]}"; do
+		[ -f "$REPO/$f" ] || bail "$name: vm-files: no file $f in $REPO"
+		b=${f##*/}
+		if [ -n "${VM_FILES[$b]:-}" ]; then
+			[ "${VM_FILES[$b]}" = "$f" ] && continue
+			bail "vm-files: two files named $b (${VM_FILES[$b]}, $f)"
+		fi
+		VM_FILES[$b]=$f
+		plan f "/vm/files/$b" "$REPO/$f"
+	done
 done
 plan f /vm/lib.sh "$HERE/lib.sh"
 plan f /init "$HERE/init.sh"
@@ -365,8 +384,11 @@ if [ "$ACCEL" = auto ]; then
 		if [ "$(sed -n 2p "$probe_file" 2>/dev/null)" = "$probe_key" ]; then
 			ACCEL=$(sed -n 1p "$probe_file")
 		else
-			timeout -k 2 "${VM_KVM_PROBE_TIMEOUT:-20}" "$QEMU" -accel kvm -cpu host \
-				"${QEMU_ARGS[@]}" -append "$APPEND VMTEST_PROBE=1" </dev/null >"$VMDIR/kvm-probe.log" 2>&1
+			# A qemu killed by a signal (it aborts where KVM does not work) makes
+			# bash print a notice: the subshell's, to /dev/null (|| keeps it from exec'ing).
+			(timeout -k 2 "${VM_KVM_PROBE_TIMEOUT:-20}" "$QEMU" -accel kvm -cpu host \
+				"${QEMU_ARGS[@]}" -append "$APPEND VMTEST_PROBE=1" </dev/null >"$VMDIR/kvm-probe.log" 2>&1 ||
+				true) 2>/dev/null
 			if grep -q VM-PROBE-OK "$VMDIR/kvm-probe.log"; then ACCEL=kvm; fi
 			printf '%s\n%s\n' "$ACCEL" "$probe_key" >"$probe_file"
 		fi
@@ -378,9 +400,32 @@ tcg) QEMU_ARGS=(-accel tcg "${QEMU_ARGS[@]}") ;;
 *) bail "VM_ACCEL must be auto, tcg or kvm: $ACCEL" ;;
 esac
 
+# --show: the scenarios' lines (VMTAP: payloads) as they come, but for the ok
+# lines of passing checks and the diagnostics ("# " lines) other than those
+# right after a failed check.
+show_console() {
+	local line t after_fail=0
+	while IFS= read -r line || [ -n "$line" ]; do
+		case $line in *"VMTAP: "*) ;; *) continue ;; esac
+		t=${line#*VMTAP: }
+		t=${t%$'\r'}
+		case $t in
+		ok | "ok "* | ok$'\t'*) after_fail=0; continue ;;
+		"not ok"*) after_fail=1 ;;
+		"#"*) [ "$after_fail" = 1 ] || continue ;;
+		*) after_fail=0 ;;
+		esac
+		printf '%s\n' "$t"
+	done
+}
+
 if [ "${VM_VERBOSE:-0}" = 1 ]; then
 	timeout -k 5 "$TIMEOUT" "$QEMU" "${QEMU_ARGS[@]}" \
 		-append "$APPEND VMTEST_STIMEOUT=$STIMEOUT" </dev/null 2>&1 | tee "$LOG" >&2
+	QRC=${PIPESTATUS[0]}
+elif [ "$SHOW" = 1 ]; then
+	timeout -k 5 "$TIMEOUT" "$QEMU" "${QEMU_ARGS[@]}" \
+		-append "$APPEND VMTEST_STIMEOUT=$STIMEOUT" </dev/null 2>&1 | tee "$LOG" | show_console >&2
 	QRC=${PIPESTATUS[0]}
 else
 	timeout -k 5 "$TIMEOUT" "$QEMU" "${QEMU_ARGS[@]}" \
