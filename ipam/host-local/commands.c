@@ -1,6 +1,6 @@
 /* ADD, DEL, CHECK, STATUS and GC. Each holds the network's lock from the first look at the
  * store to its last change, so a call sees and leaves a consistent directory. */
-#include "hostlocal.h"
+#include "commands.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -9,8 +9,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "addrname.h"
+#include "allocator.h"
 #include "cni/cleanup.h"
+#include "config.h"
+#include "dns.h"
+#include "hostlocal.h"
 #include "index.h"
+#include "rangeiter.h"
 #include "store.h"
 
 static void config_freep(struct hl_config *cfg)

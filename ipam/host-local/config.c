@@ -4,94 +4,16 @@
  *   runtimeConfig.ipRanges: range sets from the runtime, before all others
  *   routes, dataDir, resolvConf
  * and the requested addresses from CNI_ARGS IP=, args.cni.ips and runtimeConfig.ips. */
-#include "hostlocal.h"
+#include "config.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "addrname.h"
 #include "cni/cleanup.h"
 #include "cni/json.h"
-
-/* ---- address text forms ---- */
-
-static bool ip_is_v4_mapped(const struct cni_ip *ip)
-{
-	static const uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-
-	return ip->family == AF_INET6 && memcmp(ip->addr, prefix, sizeof(prefix)) == 0;
-}
-
-void hl_ip_canonical(struct cni_ip *ip)
-{
-	if (!ip_is_v4_mapped(ip))
-		return;
-	memmove(ip->addr, ip->addr + 12, 4);
-	memset(ip->addr + 4, 0, 12);
-	ip->family = AF_INET;
-}
-
-/* Go prints IPv6 per RFC 5952: the longest run of two or more zero groups (the first one on
- * a tie) becomes "::", groups in lowercase hex. glibc's inet_ntop agrees except that it
- * prints ::a.b.c.d for addresses whose first 96 bits are zero, where Go prints ::a00:1. */
-static void format_v6(const uint8_t *a, char *buf)
-{
-	unsigned g[8];
-	int best = -1, best_len = 0;
-	char *p = buf;
-
-	for (size_t i = 0; i < 8; i++)
-		g[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
-	for (int i = 0; i < 8;) {
-		int j = i;
-
-		while (j < 8 && g[j] == 0)
-			j++;
-		if (j - i > best_len) {
-			best = i;
-			best_len = j - i;
-		}
-		i = j > i ? j : i + 1;
-	}
-	if (best_len < 2)
-		best = -1;
-	for (int i = 0; i < 8; i++) {
-		if (i == best) {
-			p += sprintf(p, "::");
-			i += best_len - 1;
-			continue;
-		}
-		if (i > 0 && i != best + best_len)
-			*p++ = ':';
-		p += sprintf(p, "%x", g[i]);
-	}
-	*p = '\0';
-}
-
-void hl_ip_name(const struct cni_ip *ip, char buf[CNI_IP_STRLEN])
-{
-	struct cni_ip c = *ip;
-
-	hl_ip_canonical(&c);
-	if (c.family == AF_INET)
-		inet_ntop(AF_INET, c.addr, buf, CNI_IP_STRLEN);
-	else if (c.family == AF_INET6)
-		format_v6(c.addr, buf);
-	else
-		buf[0] = '\0';
-}
-
-int hl_parse_ip_name(const char *name, struct cni_ip *ip)
-{
-	char canon[CNI_IP_STRLEN];
-
-	if (cni_ip_parse(name, ip) < 0)
-		return -1;
-	hl_ip_canonical(ip);
-	hl_ip_name(ip, canon);
-	return strcmp(canon, name) == 0 ? 0 : -1;
-}
+#include "rangeiter.h"
 
 /* ---- ranges ---- */
 
@@ -126,7 +48,7 @@ static int parse_subnet(const cJSON *obj, const char *what, struct cni_prefix *o
 	if (cni_prefix_parse(s, out) < 0)
 		return cni_err(err, CNI_ERR_INVALID_CONFIG, "%s: invalid subnet \"%.64s\"", what,
 			       s);
-	if (ip_is_v4_mapped(&out->ip))
+	if (hl_ip_is_v4_mapped(&out->ip))
 		return cni_err(err, CNI_ERR_INVALID_CONFIG,
 			       "%s: subnet %s is an IPv4-mapped IPv6 prefix; write it as IPv4",
 			       what, s);
@@ -193,12 +115,6 @@ static int parse_range(const cJSON *obj, const char *what, struct hl_range *r,
 	return 0;
 }
 
-static bool ranges_overlap(const struct hl_range *x, const struct hl_range *y)
-{
-	return x->start.family == y->start.family && cni_ip_cmp(&x->start, &y->end) <= 0 &&
-	       cni_ip_cmp(&y->start, &x->end) <= 0;
-}
-
 static int overlap_error(const struct hl_range *x, const struct hl_range *y, const char *what,
 			 struct cni_error *err)
 {
@@ -238,7 +154,7 @@ static int parse_range_set(const cJSON *arr, const char *what, struct hl_range_s
 			return cni_err(err, CNI_ERR_INVALID_CONFIG, "%s: mixed address families",
 				       what);
 		for (size_t j = 0; j + 1 < set->n; j++)
-			if (ranges_overlap(&set->ranges[j], r))
+			if (hl_ranges_overlap(&set->ranges[j], r))
 				return overlap_error(&set->ranges[j], r, what, err);
 	}
 	return 0;
@@ -312,7 +228,7 @@ static int check_sets_disjoint(const struct hl_config *cfg, struct cni_error *er
 				char what[64];
 
 				for (size_t b = 0; b < cfg->sets[j].n; b++) {
-					if (!ranges_overlap(x, &cfg->sets[j].ranges[b]))
+					if (!hl_ranges_overlap(x, &cfg->sets[j].ranges[b]))
 						continue;
 					snprintf(what, sizeof(what), "range sets %d and %d", (int)i,
 						 (int)j);

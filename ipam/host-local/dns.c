@@ -2,7 +2,7 @@
  * comments (# or ;) and lines with fewer than two fields are skipped; "nameserver" adds
  * one server, "domain" sets the domain (the last one wins), "search" and "options" add
  * every remaining field. Other keywords are ignored. */
-#include "hostlocal.h"
+#include "dns.h"
 
 #include <errno.h>
 #include <stdio.h>

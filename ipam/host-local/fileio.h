@@ -2,7 +2,8 @@
  * so that the network directory is opened once and paths are never re-resolved. They
  * return 0 (or a length) and -errno on failure, so that callers decide which errno is an
  * error (EEXIST from an exclusive create is an answer, not a failure). lib/cni/statefile.h
- * has path-based, fsync'ing cousins (and cni_mkdir_p, which the store uses); the reference's store does not fsync, nor do we. */
+ * has path-based, fsync'ing cousins (and cni_mkdir_p, which the store uses); the reference's store
+ * does not fsync, nor do we. */
 #ifndef HOSTLOCAL_FILEIO_H
 #define HOSTLOCAL_FILEIO_H
 

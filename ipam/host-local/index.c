@@ -66,10 +66,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "addrname.h"
 #include "cni/cleanup.h"
 #include "cni/hash.h"
-#include "fileio.h"
 #include "cni/validate.h"
+#include "fileio.h"
+#include "hostlocal.h"
 
 #define STAMP_FILE     "stamp"
 #define ENTRY_MAGIC    "krafty-index v1\n"
@@ -105,7 +107,8 @@ static void entry_name(const char *id, const char *ifname, char buf[256])
 	/* Keys are validated (ID up to 256, ifname up to 15 bytes): they fit in key. */
 	int n = snprintf(key, sizeof(key), "%s\n%s", id, ifn);
 
-	snprintf(buf, 256, "#%016" PRIx64, cni_fnv64a_update(CNI_FNV64A_INIT, key, n > 0 ? (size_t)n : 0));
+	snprintf(buf, 256, "#%016" PRIx64,
+		 cni_fnv64a_update(CNI_FNV64A_INIT, key, n > 0 ? (size_t)n : 0));
 }
 
 static bool line_is_key(const char *line, const char *id, const char *ifname)

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "addrname.h"
 #include "cni/cleanup.h"
 #include "cni/statefile.h"
 #include "fileio.h"

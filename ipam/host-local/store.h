@@ -10,7 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "hostlocal.h"
+#include "cni/error.h"
+#include "cni/ip.h"
 
 #define HL_LOCK_FILE		"lock"
 #define HL_LAST_RESERVED_PREFIX "last_reserved_ip."
@@ -23,6 +24,14 @@ struct hl_store {
 	int idxfd;     /* the index directory, -1 when it cannot be used */
 	bool index_ok; /* the index matches the directory: lookups may trust it */
 	bool changed;  /* we created or removed entries since the index was last stamped */
+};
+
+/* The owner recorded in an address file: "<id>\r\n<ifname>", or the legacy "<id>" alone
+ * (ifname NULL). Pointers point into buf. */
+struct hl_owner {
+	char buf[1024];
+	const char *id;
+	const char *ifname;
 };
 
 /* One address file as found on disk. */
