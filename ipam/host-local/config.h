@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cni/cleanup.h"
 #include "cni/error.h"
 #include "cni/plugin.h"
 #include "cni/result.h"
@@ -36,5 +37,11 @@ struct hl_config {
 int hl_config_load(struct hl_config *cfg, const struct cni_ctx *ctx, bool with_requests,
 		   struct cni_error *err);
 void hl_config_free(struct hl_config *cfg);
+
+static inline void hl_config_freep(struct hl_config *cfg)
+{
+	hl_config_free(cfg);
+}
+#define cleanup_config _cleanup_(hl_config_freep)
 
 #endif
