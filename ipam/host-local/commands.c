@@ -1,6 +1,6 @@
 /* ADD, DEL, CHECK, STATUS and GC. Each holds the network's lock from the first look at the
  * store to its last change, so a call sees and leaves a consistent directory. */
-#include "hostlocal.h"
+#include "commands.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -9,21 +9,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "addrname.h"
+#include "allocator.h"
 #include "cni/cleanup.h"
+#include "config.h"
+#include "dns.h"
+#include "hostlocal.h"
 #include "index.h"
+#include "rangeiter.h"
 #include "store.h"
-
-static void config_freep(struct hl_config *cfg)
-{
-	hl_config_free(cfg);
-}
-#define cleanup_config __attribute__((cleanup(config_freep)))
-
-static void store_closep(struct hl_store *st)
-{
-	hl_store_close(st);
-}
-#define cleanup_store __attribute__((cleanup(store_closep)))
 
 struct held {
 	struct cni_ip ips[HL_MAX_HELD];
@@ -34,8 +28,10 @@ struct held {
 static int open_store(const struct hl_config *cfg, struct hl_store *st, bool create, bool *missing,
 		      struct cni_error *err)
 {
-	if (hl_store_open(st, cfg->data_dir, cfg->name, create, missing, err) < 0)
-		return -1;
+	int rc;
+
+	if ((rc = hl_store_open(st, cfg->data_dir, cfg->name, create, missing, err)) < 0)
+		return rc;
 	if (missing && *missing)
 		return 0;
 	return hl_index_sync(st, err);
@@ -77,19 +73,20 @@ static int reserve_requested(struct hl_store *st, const struct hl_request *rq, i
 	char a[CNI_IP_STRLEN];
 	struct hl_owner owner;
 	bool taken;
+	int rc;
 
-	if (hl_store_reserve(st, &rq->ip, id, ifname, &taken, err) < 0)
-		return -1;
+	if ((rc = hl_store_reserve(st, &rq->ip, id, ifname, &taken, err)) < 0)
+		return rc;
 	if (!taken)
 		return 0;
 	hl_ip_name(&rq->ip, a);
-	cni_err(err, HL_ERR_UNAVAILABLE,
-		"requested IP %s (%s) in range set %d is held by another attachment", a, rq->source,
-		idx);
+	rc = cni_err(err, HL_ERR_UNAVAILABLE,
+		     "requested IP %s (%s) in range set %d is held by another attachment", a,
+		     rq->source, idx);
 	if (hl_store_read_owner(st, a, &owner) == 0)
 		cni_err_details(err, "held by container %s, interface %s", owner.id,
 				owner.ifname ? owner.ifname : "(any)");
-	return -1;
+	return rc;
 }
 
 /* One address from range set idx: the one the attachment already holds there (ADD is
@@ -101,6 +98,7 @@ static int fill_slot(struct hl_store *st, const struct hl_config *cfg, int idx, 
 	const struct hl_range_set *set = &cfg->sets[idx];
 	const struct cni_ip *have = held_in_set(exact, set);
 	const struct hl_request *rq = request_for_set(cfg, idx);
+	int rc;
 
 	if (!have)
 		have = held_in_set(legacy, set);
@@ -117,11 +115,11 @@ static int fill_slot(struct hl_store *st, const struct hl_config *cfg, int idx, 
 			       a, idx, rq->source, b);
 	}
 	if (rq) {
-		if (reserve_requested(st, rq, idx, id, ifname, err) < 0)
-			return -1;
+		if ((rc = reserve_requested(st, rq, idx, id, ifname, err)) < 0)
+			return rc;
 		slot->ip = rq->ip;
-	} else if (hl_allocate(st, set, idx, id, ifname, &slot->ip, err) < 0) {
-		return -1;
+	} else if ((rc = hl_allocate(st, set, idx, id, ifname, &slot->ip, err)) < 0) {
+		return rc;
 	}
 	slot->fresh = true;
 	return 0;
@@ -141,18 +139,21 @@ static int fill_slots(struct hl_store *st, const struct hl_config *cfg, const ch
 		      const char *ifname, const struct held *exact, const struct held *legacy,
 		      struct slot *slots, struct cni_error *err)
 {
+	int rc;
+
 	for (size_t i = 0; i < cfg->n_sets; i++) {
-		if (fill_slot(st, cfg, (int)i, id, ifname, exact, legacy, &slots[i], err) < 0) {
+		rc = fill_slot(st, cfg, (int)i, id, ifname, exact, legacy, &slots[i], err);
+		if (rc < 0) {
 			roll_back(st, slots, i + 1);
-			return -1;
+			return rc;
 		}
 	}
 	/* Written only once everything is reserved: a failed ADD leaves no trace. */
 	for (size_t i = 0; i < cfg->n_sets; i++) {
 		if (slots[i].fresh &&
-		    hl_store_set_last_reserved(st, (int)i, &slots[i].ip, err) < 0) {
+		    (rc = hl_store_set_last_reserved(st, (int)i, &slots[i].ip, err)) < 0) {
 			roll_back(st, slots, cfg->n_sets);
-			return -1;
+			return rc;
 		}
 	}
 	return 0;
@@ -177,19 +178,21 @@ static void record_in_index(struct hl_store *st, const char *id, const char *ifn
 static int build_result(const struct hl_config *cfg, const struct slot *slots,
 			struct cni_result *res, struct cni_error *err)
 {
+	int rc;
+
 	for (size_t i = 0; i < cfg->n_sets; i++) {
 		const struct hl_range *r = hl_range_for(&cfg->sets[i], &slots[i].ip);
 		struct cni_prefix addr = {.ip = slots[i].ip, .len = r->subnet.len};
 
-		if (cni_result_add_ip(res, &addr, &r->gateway, -1, err) < 0)
-			return -1;
+		if ((rc = cni_result_add_ip(res, &addr, &r->gateway, -1, err)) < 0)
+			return rc;
 	}
 	for (size_t i = 0; i < cfg->n_routes; i++) {
 		const struct cni_route *rt = &cfg->routes[i];
 		int k = cni_result_add_route(res, &rt->dst, rt->gw.family ? &rt->gw : NULL, err);
 
 		if (k < 0)
-			return -1;
+			return k;
 		res->routes[k] = *rt;
 	}
 	return 0;
@@ -198,27 +201,29 @@ static int build_result(const struct hl_config *cfg, const struct slot *slots,
 int hl_cmd_add(struct cni_ctx *ctx, struct cni_error *err)
 {
 	cleanup_config struct hl_config cfg = {0};
-	cleanup_store struct hl_store st = {.dirfd = -1, .lockfd = -1, .idxfd = -1};
+	cleanup_store struct hl_store st = HL_STORE_INIT;
 	cleanup_result struct cni_result *res = NULL;
 	struct slot slots[HL_MAX_SETS] = {0};
 	struct held exact, legacy;
 	const char *id = ctx->env.container_id, *ifname = ctx->env.ifname;
+	int rc;
 
-	if (hl_config_load(&cfg, ctx, true, err) < 0)
-		return -1;
+	if ((rc = hl_config_load(&cfg, ctx, true, err)) < 0)
+		return rc;
 	if (!(res = cni_result_new()))
 		return cni_err(err, CNI_ERR_IO, "out of memory");
-	if (cfg.resolv_conf && hl_dns_load(cfg.resolv_conf, &res->dns, err) < 0)
-		return -1;
-	if (open_store(&cfg, &st, true, NULL, err) < 0 ||
-	    lookup(&st, id, ifname, &exact, err) < 0 || lookup(&st, id, NULL, &legacy, err) < 0 ||
-	    fill_slots(&st, &cfg, id, ifname, &exact, &legacy, slots, err) < 0)
-		return -1;
+	if (cfg.resolv_conf && (rc = hl_dns_load(cfg.resolv_conf, &res->dns, err)) < 0)
+		return rc;
+	if ((rc = open_store(&cfg, &st, true, NULL, err)) < 0 ||
+	    (rc = lookup(&st, id, ifname, &exact, err)) < 0 ||
+	    (rc = lookup(&st, id, NULL, &legacy, err)) < 0 ||
+	    (rc = fill_slots(&st, &cfg, id, ifname, &exact, &legacy, slots, err)) < 0)
+		return rc;
 	record_in_index(&st, id, ifname, &exact, slots, cfg.n_sets);
 	if (st.changed)
 		hl_index_commit(&st);
-	if (build_result(&cfg, slots, res, err) < 0)
-		return -1;
+	if ((rc = build_result(&cfg, slots, res, err)) < 0)
+		return rc;
 	ctx->result = steal_ptr(res);
 	return 0;
 }
@@ -230,26 +235,27 @@ int hl_cmd_add(struct cni_ctx *ctx, struct cni_error *err)
 int hl_cmd_del(struct cni_ctx *ctx, struct cni_error *err)
 {
 	cleanup_config struct hl_config cfg = {0};
-	cleanup_store struct hl_store st = {.dirfd = -1, .lockfd = -1, .idxfd = -1};
+	cleanup_store struct hl_store st = HL_STORE_INIT;
 	const char *id = ctx->env.container_id, *ifname = ctx->env.ifname;
 	struct held h;
 	bool missing = false;
+	int rc;
 
-	if (hl_config_load(&cfg, ctx, false, err) < 0 ||
-	    open_store(&cfg, &st, false, &missing, err) < 0)
-		return -1;
+	if ((rc = hl_config_load(&cfg, ctx, false, err)) < 0 ||
+	    (rc = open_store(&cfg, &st, false, &missing, err)) < 0)
+		return rc;
 	if (missing)
 		return 0; /* nothing was ever allocated here */
-	if (lookup(&st, id, ifname, &h, err) < 0)
-		return -1;
+	if ((rc = lookup(&st, id, ifname, &h, err)) < 0)
+		return rc;
 	if (h.n == 0) {
 		ifname = NULL;
-		if (lookup(&st, id, NULL, &h, err) < 0)
-			return -1;
+		if ((rc = lookup(&st, id, NULL, &h, err)) < 0)
+			return rc;
 	}
 	for (size_t i = 0; i < h.n; i++)
-		if (hl_store_release(&st, &h.ips[i], err) < 0)
-			return -1; /* the directory changed: the next call rebuilds the index */
+		if ((rc = hl_store_release(&st, &h.ips[i], err)) < 0)
+			return rc; /* the directory changed: the next call rebuilds the index */
 	if (h.n) {
 		hl_index_put(&st, id, ifname, NULL, 0);
 		hl_index_commit(&st);
@@ -262,17 +268,18 @@ int hl_cmd_del(struct cni_ctx *ctx, struct cni_error *err)
 int hl_cmd_check(struct cni_ctx *ctx, struct cni_error *err)
 {
 	cleanup_config struct hl_config cfg = {0};
-	cleanup_store struct hl_store st = {.dirfd = -1, .lockfd = -1, .idxfd = -1};
+	cleanup_store struct hl_store st = HL_STORE_INIT;
 	const char *id = ctx->env.container_id, *ifname = ctx->env.ifname;
 	struct held exact = {.n = 0}, legacy = {.n = 0};
 	bool missing = false;
+	int rc;
 
-	if (hl_config_load(&cfg, ctx, false, err) < 0 ||
-	    open_store(&cfg, &st, false, &missing, err) < 0)
-		return -1;
-	if (!missing &&
-	    (lookup(&st, id, ifname, &exact, err) < 0 || lookup(&st, id, NULL, &legacy, err) < 0))
-		return -1;
+	if ((rc = hl_config_load(&cfg, ctx, false, err)) < 0 ||
+	    (rc = open_store(&cfg, &st, false, &missing, err)) < 0)
+		return rc;
+	if (!missing && ((rc = lookup(&st, id, ifname, &exact, err)) < 0 ||
+			 (rc = lookup(&st, id, NULL, &legacy, err)) < 0))
+		return rc;
 	if (exact.n + legacy.n == 0)
 		return cni_err(err, CNI_ERR_UNKNOWN_CONTAINER,
 			       "container %s, interface %s holds no address in network %s", id,
@@ -321,9 +328,10 @@ int hl_cmd_status(struct cni_ctx *ctx, struct cni_error *err)
 {
 	cleanup_config struct hl_config cfg = {0};
 	cleanup_free char *path = NULL;
+	int rc;
 
-	if (hl_config_load(&cfg, ctx, false, err) < 0)
-		return -1;
+	if ((rc = hl_config_load(&cfg, ctx, false, err)) < 0)
+		return rc;
 	if (asprintf(&path, "%s/%s", cfg.data_dir, cfg.name) < 0) {
 		path = NULL;
 		return cni_err(err, CNI_ERR_IO, "out of memory");
@@ -339,38 +347,49 @@ static bool attachment_valid(const struct cni_conf *conf, const struct hl_holdin
 	return cni_conf_attachment_valid(conf, h->id, h->ifname);
 }
 
+/* Release the address files of attachments the runtime no longer has; h keeps the others.
+ * After a failed release nothing more is released. */
+static int release_invalid(struct hl_store *st, const struct cni_conf *conf, struct hl_holdings *h,
+			   struct cni_error *err)
+{
+	size_t kept = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < h->n; i++) {
+		if (attachment_valid(conf, &h->v[i])) {
+			h->v[kept++] = h->v[i];
+			continue;
+		}
+		if (rc == 0)
+			rc = hl_store_release(st, &h->v[i].ip, err);
+		free(h->v[i].id);
+		free(h->v[i].ifname);
+	}
+	h->n = kept;
+	return rc;
+}
+
 int hl_cmd_gc(struct cni_ctx *ctx, struct cni_error *err)
 {
 	cleanup_config struct hl_config cfg = {0};
-	cleanup_store struct hl_store st = {.dirfd = -1, .lockfd = -1, .idxfd = -1};
-	struct hl_holding *h = NULL;
-	size_t n = 0, kept = 0;
+	cleanup_store struct hl_store st = HL_STORE_INIT;
+	cleanup_holdings struct hl_holdings h = {NULL, 0};
 	bool missing = false;
-	int rc = 0;
+	int rc;
 
-	if (hl_config_load(&cfg, ctx, false, err) < 0)
-		return -1;
+	if ((rc = hl_config_load(&cfg, ctx, false, err)) < 0)
+		return rc;
 	/* Without the list there is nothing to compare with: an absent list is not an empty one. */
 	if (!ctx->conf.has_valid_attachments)
 		return 0;
-	if (open_store(&cfg, &st, false, &missing, err) < 0)
-		return -1;
+	if ((rc = open_store(&cfg, &st, false, &missing, err)) < 0)
+		return rc;
 	if (missing)
 		return 0;
-	if (hl_store_scan(&st, &h, &n, err) < 0)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		if (attachment_valid(&ctx->conf, &h[i])) {
-			h[kept++] = h[i];
-			continue;
-		}
-		if (rc == 0 && hl_store_release(&st, &h[i].ip, err) < 0)
-			rc = -1;
-		free(h[i].id);
-		free(h[i].ifname);
-	}
-	if (rc == 0)
-		hl_index_rebuild(&st, h, kept);
-	hl_holdings_free(h, kept);
-	return rc;
+	if ((rc = hl_store_scan(&st, &h, err)) < 0)
+		return rc;
+	if ((rc = release_invalid(&st, &ctx->conf, &h, err)) < 0)
+		return rc;
+	hl_index_rebuild(&st, &h);
+	return 0;
 }

@@ -4,94 +4,16 @@
  *   runtimeConfig.ipRanges: range sets from the runtime, before all others
  *   routes, dataDir, resolvConf
  * and the requested addresses from CNI_ARGS IP=, args.cni.ips and runtimeConfig.ips. */
-#include "hostlocal.h"
+#include "config.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cni/cleanup.h"
+#include "addrname.h"
+#include "cni/array.h"
 #include "cni/json.h"
-
-/* ---- address text forms ---- */
-
-static bool ip_is_v4_mapped(const struct cni_ip *ip)
-{
-	static const uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-
-	return ip->family == AF_INET6 && memcmp(ip->addr, prefix, sizeof(prefix)) == 0;
-}
-
-void hl_ip_canonical(struct cni_ip *ip)
-{
-	if (!ip_is_v4_mapped(ip))
-		return;
-	memmove(ip->addr, ip->addr + 12, 4);
-	memset(ip->addr + 4, 0, 12);
-	ip->family = AF_INET;
-}
-
-/* Go prints IPv6 per RFC 5952: the longest run of two or more zero groups (the first one on
- * a tie) becomes "::", groups in lowercase hex. glibc's inet_ntop agrees except that it
- * prints ::a.b.c.d for addresses whose first 96 bits are zero, where Go prints ::a00:1. */
-static void format_v6(const uint8_t *a, char *buf)
-{
-	unsigned g[8];
-	int best = -1, best_len = 0;
-	char *p = buf;
-
-	for (size_t i = 0; i < 8; i++)
-		g[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
-	for (int i = 0; i < 8;) {
-		int j = i;
-
-		while (j < 8 && g[j] == 0)
-			j++;
-		if (j - i > best_len) {
-			best = i;
-			best_len = j - i;
-		}
-		i = j > i ? j : i + 1;
-	}
-	if (best_len < 2)
-		best = -1;
-	for (int i = 0; i < 8; i++) {
-		if (i == best) {
-			p += sprintf(p, "::");
-			i += best_len - 1;
-			continue;
-		}
-		if (i > 0 && i != best + best_len)
-			*p++ = ':';
-		p += sprintf(p, "%x", g[i]);
-	}
-	*p = '\0';
-}
-
-void hl_ip_name(const struct cni_ip *ip, char buf[CNI_IP_STRLEN])
-{
-	struct cni_ip c = *ip;
-
-	hl_ip_canonical(&c);
-	if (c.family == AF_INET)
-		inet_ntop(AF_INET, c.addr, buf, CNI_IP_STRLEN);
-	else if (c.family == AF_INET6)
-		format_v6(c.addr, buf);
-	else
-		buf[0] = '\0';
-}
-
-int hl_parse_ip_name(const char *name, struct cni_ip *ip)
-{
-	char canon[CNI_IP_STRLEN];
-
-	if (cni_ip_parse(name, ip) < 0)
-		return -1;
-	hl_ip_canonical(ip);
-	hl_ip_name(ip, canon);
-	return strcmp(canon, name) == 0 ? 0 : -1;
-}
+#include "rangeiter.h"
 
 /* ---- ranges ---- */
 
@@ -100,10 +22,11 @@ static int optional_ip(const cJSON *obj, const char *key, const char *what, stru
 		       struct cni_error *err)
 {
 	const char *s = NULL;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (cni_json_string(obj, key, false, &s, what, err) < 0)
-		return -1;
+	if ((rc = cni_json_string(obj, key, false, &s, what, err)) < 0)
+		return rc;
 	if (!s || !*s)
 		return 0;
 	if (cni_ip_parse(s, out) < 0)
@@ -119,14 +42,14 @@ static int parse_subnet(const cJSON *obj, const char *what, struct cni_prefix *o
 	const char *s = NULL;
 	struct cni_prefix net;
 	char buf[CNI_IP_STRLEN];
-	int bits;
+	int bits, rc;
 
-	if (cni_json_string(obj, "subnet", true, &s, what, err) < 0)
-		return -1;
+	if ((rc = cni_json_string(obj, "subnet", true, &s, what, err)) < 0)
+		return rc;
 	if (cni_prefix_parse(s, out) < 0)
 		return cni_err(err, CNI_ERR_INVALID_CONFIG, "%s: invalid subnet \"%.64s\"", what,
 			       s);
-	if (ip_is_v4_mapped(&out->ip))
+	if (hl_ip_is_v4_mapped(&out->ip))
 		return cni_err(err, CNI_ERR_INVALID_CONFIG,
 			       "%s: subnet %s is an IPv4-mapped IPv6 prefix; write it as IPv4",
 			       what, s);
@@ -163,14 +86,15 @@ static int parse_range(const cJSON *obj, const char *what, struct hl_range *r,
 		       struct cni_error *err)
 {
 	char a[CNI_IP_STRLEN], b[CNI_IP_STRLEN];
+	int rc;
 
 	if (!cJSON_IsObject(obj))
 		return cni_err(err, CNI_ERR_INVALID_CONFIG, "%s must be an object", what);
-	if (parse_subnet(obj, what, &r->subnet, err) < 0 ||
-	    optional_ip(obj, "gateway", what, &r->gateway, err) < 0 ||
-	    optional_ip(obj, "rangeStart", what, &r->start, err) < 0 ||
-	    optional_ip(obj, "rangeEnd", what, &r->end, err) < 0)
-		return -1;
+	if ((rc = parse_subnet(obj, what, &r->subnet, err)) < 0 ||
+	    (rc = optional_ip(obj, "gateway", what, &r->gateway, err)) < 0 ||
+	    (rc = optional_ip(obj, "rangeStart", what, &r->start, err)) < 0 ||
+	    (rc = optional_ip(obj, "rangeEnd", what, &r->end, err)) < 0)
+		return rc;
 	if (!r->gateway.family)
 		r->gateway = cni_ip_add(&r->subnet.ip, 1);
 	if (!r->start.family)
@@ -180,10 +104,10 @@ static int parse_range(const cJSON *obj, const char *what, struct hl_range *r,
 		if (r->end.family == AF_INET)
 			r->end = cni_ip_add(&r->end, -1);
 	}
-	if (require_in_subnet(r, &r->gateway, "gateway", what, err) < 0 ||
-	    require_in_subnet(r, &r->start, "rangeStart", what, err) < 0 ||
-	    require_in_subnet(r, &r->end, "rangeEnd", what, err) < 0)
-		return -1;
+	if ((rc = require_in_subnet(r, &r->gateway, "gateway", what, err)) < 0 ||
+	    (rc = require_in_subnet(r, &r->start, "rangeStart", what, err)) < 0 ||
+	    (rc = require_in_subnet(r, &r->end, "rangeEnd", what, err)) < 0)
+		return rc;
 	if (cni_ip_cmp(&r->start, &r->end) > 0) {
 		hl_ip_name(&r->start, a);
 		hl_ip_name(&r->end, b);
@@ -191,12 +115,6 @@ static int parse_range(const cJSON *obj, const char *what, struct hl_range *r,
 			       "%s: rangeStart %s is after rangeEnd %s", what, a, b);
 	}
 	return 0;
-}
-
-static bool ranges_overlap(const struct hl_range *x, const struct hl_range *y)
-{
-	return x->start.family == y->start.family && cni_ip_cmp(&x->start, &y->end) <= 0 &&
-	       cni_ip_cmp(&y->start, &x->end) <= 0;
 }
 
 static int overlap_error(const struct hl_range *x, const struct hl_range *y, const char *what,
@@ -217,6 +135,7 @@ static int parse_range_set(const cJSON *arr, const char *what, struct hl_range_s
 {
 	const cJSON *it;
 	size_t n;
+	int rc;
 
 	if (!cJSON_IsArray(arr))
 		return cni_err(err, CNI_ERR_INVALID_CONFIG, "%s must be a list of ranges", what);
@@ -231,56 +150,54 @@ static int parse_range_set(const cJSON *arr, const char *what, struct hl_range_s
 		char rwhat[96];
 
 		snprintf(rwhat, sizeof(rwhat), "%s[%zu]", what, set->n);
-		if (parse_range(it, rwhat, r, err) < 0)
-			return -1;
+		if ((rc = parse_range(it, rwhat, r, err)) < 0)
+			return rc;
 		set->n++;
 		if (r->subnet.ip.family != set->ranges[0].subnet.ip.family)
 			return cni_err(err, CNI_ERR_INVALID_CONFIG, "%s: mixed address families",
 				       what);
 		for (size_t j = 0; j + 1 < set->n; j++)
-			if (ranges_overlap(&set->ranges[j], r))
+			if (hl_ranges_overlap(&set->ranges[j], r))
 				return overlap_error(&set->ranges[j], r, what, err);
 	}
 	return 0;
 }
 
-static int append_set(struct hl_config *cfg, const cJSON *arr, const char *what,
+/* Parse one more range set into sets (an array of struct hl_range_set). */
+static int append_set(struct cni_array *sets, const cJSON *arr, const char *what,
 		      struct cni_error *err)
 {
-	struct hl_range_set *grown;
+	struct hl_range_set *set;
 
-	if (cfg->n_sets == HL_MAX_SETS)
+	if (sets->n == HL_MAX_SETS)
 		return cni_err(err, CNI_ERR_INVALID_CONFIG, "%s: more than %d range sets", what,
 			       HL_MAX_SETS);
-	grown = realloc(cfg->sets, (cfg->n_sets + 1) * sizeof(*cfg->sets));
-	if (!grown)
-		return cni_err(err, CNI_ERR_IO, "out of memory");
-	cfg->sets = grown;
-	memset(&cfg->sets[cfg->n_sets], 0, sizeof(*cfg->sets));
-	cfg->n_sets++;
-	return parse_range_set(arr, what, &cfg->sets[cfg->n_sets - 1], err);
+	/* The cap is checked above, with a message that names the key. */
+	if (!(set = CNI_ARRAY_PUSH(sets, struct hl_range_set, 0, "range sets", err)))
+		return -err->errnum;
+	return parse_range_set(arr, what, set, err);
 }
 
-static int append_set_list(struct hl_config *cfg, const cJSON *list, const char *what,
+static int append_set_list(struct cni_array *sets, const cJSON *list, const char *what,
 			   struct cni_error *err)
 {
 	const cJSON *it;
-	int i = 0;
+	int i = 0, rc;
 
 	cJSON_ArrayForEach(it, list)
 	{
 		char swhat[64];
 
 		snprintf(swhat, sizeof(swhat), "%s[%d]", what, i++);
-		if (append_set(cfg, it, swhat, err) < 0)
-			return -1;
+		if ((rc = append_set(sets, it, swhat, err)) < 0)
+			return rc;
 	}
 	return 0;
 }
 
 /* The legacy single range lives at the ipam level; the reference ignores its other keys
  * when subnet is absent, which hides mistakes, so we refuse them. */
-static int parse_legacy_range(struct hl_config *cfg, const cJSON *ipam, struct cni_error *err)
+static int parse_legacy_range(struct cni_array *sets, const cJSON *ipam, struct cni_error *err)
 {
 	static const char *const keys[] = {"rangeStart", "rangeEnd", "gateway"};
 	const cJSON *subnet = cJSON_GetObjectItemCaseSensitive(ipam, "subnet");
@@ -299,7 +216,7 @@ static int parse_legacy_range(struct hl_config *cfg, const cJSON *ipam, struct c
 	/* A one-range set made of the ipam object itself (parse_range reads only its keys). */
 	if (!(wrap = cJSON_CreateArray()) || !cJSON_AddItemReferenceToArray(wrap, (cJSON *)ipam))
 		return cni_err(err, CNI_ERR_IO, "out of memory");
-	return append_set(cfg, wrap, "ipam", err);
+	return append_set(sets, wrap, "ipam", err);
 }
 
 /* The reference refuses range sets that share an address, even across subnets. */
@@ -312,7 +229,7 @@ static int check_sets_disjoint(const struct hl_config *cfg, struct cni_error *er
 				char what[64];
 
 				for (size_t b = 0; b < cfg->sets[j].n; b++) {
-					if (!ranges_overlap(x, &cfg->sets[j].ranges[b]))
+					if (!hl_ranges_overlap(x, &cfg->sets[j].ranges[b]))
 						continue;
 					snprintf(what, sizeof(what), "range sets %d and %d", (int)i,
 						 (int)j);
@@ -322,19 +239,36 @@ static int check_sets_disjoint(const struct hl_config *cfg, struct cni_error *er
 	return 0;
 }
 
-static int parse_sets(struct hl_config *cfg, const struct cni_ctx *ctx, struct cni_error *err)
+/* Range sets in the reference's order: the runtime's, the legacy one, then ipam.ranges. */
+static int read_sets(struct cni_array *sets, const struct cni_ctx *ctx, struct cni_error *err)
 {
 	const cJSON *ipam = ctx->conf.ipam, *ranges = NULL, *rt_ranges = NULL;
+	int rc;
 
-	if (ctx->conf.runtime_config && cni_json_array(ctx->conf.runtime_config, "ipRanges", false,
-						       &rt_ranges, "runtimeConfig", err) < 0)
-		return -1;
-	if (cni_json_array(ipam, "ranges", false, &ranges, "ipam", err) < 0)
-		return -1;
-	if ((rt_ranges && append_set_list(cfg, rt_ranges, "runtimeConfig.ipRanges", err) < 0) ||
-	    parse_legacy_range(cfg, ipam, err) < 0 ||
-	    (ranges && append_set_list(cfg, ranges, "ipam.ranges", err) < 0))
-		return -1;
+	if (ctx->conf.runtime_config &&
+	    (rc = cni_json_array(ctx->conf.runtime_config, "ipRanges", false, &rt_ranges,
+				 "runtimeConfig", err)) < 0)
+		return rc;
+	if ((rc = cni_json_array(ipam, "ranges", false, &ranges, "ipam", err)) < 0)
+		return rc;
+	if ((rt_ranges &&
+	     (rc = append_set_list(sets, rt_ranges, "runtimeConfig.ipRanges", err)) < 0) ||
+	    (rc = parse_legacy_range(sets, ipam, err)) < 0 ||
+	    (ranges && (rc = append_set_list(sets, ranges, "ipam.ranges", err)) < 0))
+		return rc;
+	return 0;
+}
+
+static int parse_sets(struct hl_config *cfg, const struct cni_ctx *ctx, struct cni_error *err)
+{
+	struct cni_array sets = CNI_ARRAY_INIT;
+	int rc = read_sets(&sets, ctx, err);
+
+	/* cfg owns what was read, also on failure: hl_config_free releases it. */
+	cfg->sets = sets.v;
+	cfg->n_sets = sets.n;
+	if (rc < 0)
+		return rc;
 	if (cfg->n_sets == 0)
 		return cni_err(err, CNI_ERR_INVALID_CONFIG,
 			       "ipam: no IP ranges specified (give ranges or subnet)");
@@ -351,15 +285,16 @@ static int parse_route(const cJSON *obj, const char *what, struct cni_route *rt,
 	int64_t v[5] = {-1, -1, -1, -1, -1};
 	static const char *const extra[5] = {"mtu", "advmss", "priority", "table", "scope"};
 	static const int64_t max[5] = {1 << 20, 1 << 20, UINT32_MAX, UINT32_MAX, 255};
+	int rc;
 
 	if (!cJSON_IsObject(obj))
 		return cni_err(err, CNI_ERR_INVALID_CONFIG, "%s must be an object", what);
-	if (cni_json_string(obj, "dst", true, &dst, what, err) < 0 ||
-	    optional_ip(obj, "gw", what, &gw, err) < 0)
-		return -1;
+	if ((rc = cni_json_string(obj, "dst", true, &dst, what, err)) < 0 ||
+	    (rc = optional_ip(obj, "gw", what, &gw, err)) < 0)
+		return rc;
 	for (int i = 0; i < 5; i++)
-		if (cni_json_int(obj, extra[i], false, 0, max[i], &v[i], what, err) < 0)
-			return -1;
+		if ((rc = cni_json_int(obj, extra[i], false, 0, max[i], &v[i], what, err)) < 0)
+			return rc;
 	memset(rt, 0, sizeof(*rt));
 	if (cni_prefix_parse(dst, &rt->dst) < 0)
 		return cni_err(err, CNI_ERR_INVALID_CONFIG, "%s: invalid dst \"%.64s\"", what, dst);
@@ -378,9 +313,10 @@ static int parse_routes(struct hl_config *cfg, const cJSON *ipam, struct cni_err
 {
 	const cJSON *arr = NULL, *it;
 	size_t n;
+	int rc;
 
-	if (cni_json_array(ipam, "routes", false, &arr, "ipam", err) < 0)
-		return -1;
+	if ((rc = cni_json_array(ipam, "routes", false, &arr, "ipam", err)) < 0)
+		return rc;
 	if (!arr || !(n = (size_t)cJSON_GetArraySize(arr)))
 		return 0;
 	if (!(cfg->routes = calloc(n, sizeof(*cfg->routes))))
@@ -390,8 +326,8 @@ static int parse_routes(struct hl_config *cfg, const cJSON *ipam, struct cni_err
 		char what[48];
 
 		snprintf(what, sizeof(what), "ipam.routes[%zu]", cfg->n_routes);
-		if (parse_route(it, what, &cfg->routes[cfg->n_routes], err) < 0)
-			return -1;
+		if ((rc = parse_route(it, what, &cfg->routes[cfg->n_routes], err)) < 0)
+			return rc;
 		cfg->n_routes++;
 	}
 	return 0;
@@ -399,13 +335,14 @@ static int parse_routes(struct hl_config *cfg, const cJSON *ipam, struct cni_err
 
 /* ---- requested addresses ---- */
 
-static int add_request(struct hl_config *cfg, const char *text, size_t len, const char *source,
+/* Add one address to rqs (an array of struct hl_request), unless it is there already. */
+static int add_request(struct cni_array *rqs, const char *text, size_t len, const char *source,
 		       int code, struct cni_error *err)
 {
 	char buf[CNI_PREFIX_STRLEN + 1];
 	struct cni_prefix p;
 	struct cni_ip ip;
-	struct hl_request *grown;
+	struct hl_request *rq = rqs->v;
 
 	if (len == 0)
 		return 0;
@@ -420,51 +357,50 @@ static int add_request(struct hl_config *cfg, const char *text, size_t len, cons
 	else if (cni_ip_parse(buf, &ip) < 0)
 		return cni_err(err, code, "%s: invalid IP address \"%s\"", source, buf);
 	hl_ip_canonical(&ip);
-	for (size_t i = 0; i < cfg->n_requests; i++)
-		if (cni_ip_equal(&cfg->requests[i].ip, &ip))
+	for (size_t i = 0; i < rqs->n; i++)
+		if (cni_ip_equal(&rq[i].ip, &ip))
 			return 0;
-	grown = realloc(cfg->requests, (cfg->n_requests + 1) * sizeof(*cfg->requests));
-	if (!grown)
-		return cni_err(err, CNI_ERR_IO, "out of memory");
-	cfg->requests = grown;
-	cfg->requests[cfg->n_requests++] =
-	    (struct hl_request){.ip = ip, .code = code, .source = source, .set = -1};
+	if (!(rq = CNI_ARRAY_PUSH(rqs, struct hl_request, 0, "requested IPs", err)))
+		return -err->errnum;
+	*rq = (struct hl_request){.ip = ip, .code = code, .source = source, .set = -1};
 	return 0;
 }
 
-static int requests_from_json(struct hl_config *cfg, const cJSON *obj, const char *source,
+static int requests_from_json(struct cni_array *rqs, const cJSON *obj, const char *source,
 			      struct cni_error *err)
 {
 	const cJSON *arr = NULL, *it;
+	int rc;
 
 	if (!obj)
 		return 0;
-	if (cni_json_array(obj, "ips", false, &arr, source, err) < 0)
-		return -1;
+	if ((rc = cni_json_array(obj, "ips", false, &arr, source, err)) < 0)
+		return rc;
 	cJSON_ArrayForEach(it, arr)
 	{
 		if (!cJSON_IsString(it))
 			return cni_err(err, CNI_ERR_INVALID_CONFIG, "%s: ips must be strings",
 				       source);
-		if (add_request(cfg, it->valuestring, strlen(it->valuestring), source,
-				CNI_ERR_INVALID_CONFIG, err) < 0)
-			return -1;
+		if ((rc = add_request(rqs, it->valuestring, strlen(it->valuestring), source,
+				      CNI_ERR_INVALID_CONFIG, err)) < 0)
+			return rc;
 	}
 	return 0;
 }
 
-static int requests_from_env(struct hl_config *cfg, const struct cni_env *env,
+static int requests_from_env(struct cni_array *rqs, const struct cni_env *env,
 			     struct cni_error *err)
 {
 	const char *list = cni_env_arg(env, "IP");
+	int rc;
 
 	/* IP=a,b,c: one address per range set, e.g. an IPv4 and an IPv6 one. */
 	for (const char *p = list; p && *p;) {
 		const char *comma = strchr(p, ',');
 		size_t len = comma ? (size_t)(comma - p) : strlen(p);
 
-		if (add_request(cfg, p, len, "CNI_ARGS IP", CNI_ERR_INVALID_ENV, err) < 0)
-			return -1;
+		if ((rc = add_request(rqs, p, len, "CNI_ARGS IP", CNI_ERR_INVALID_ENV, err)) < 0)
+			return rc;
 		p = comma ? comma + 1 : NULL;
 	}
 	return 0;
@@ -516,18 +452,31 @@ static int assign_requests(struct hl_config *cfg, struct cni_error *err)
 	return 0;
 }
 
-static int parse_requests(struct hl_config *cfg, const struct cni_ctx *ctx, struct cni_error *err)
+/* Requested addresses in the reference's order: CNI_ARGS, args, runtimeConfig. */
+static int read_requests(struct cni_array *rqs, const struct cni_ctx *ctx, struct cni_error *err)
 {
 	const cJSON *cni_args = NULL;
+	int rc;
 
 	if (ctx->conf.args &&
-	    cni_json_object(ctx->conf.args, "cni", false, &cni_args, "args", err) < 0)
-		return -1;
-	if (requests_from_env(cfg, &ctx->env, err) < 0 ||
-	    requests_from_json(cfg, cni_args, "args.cni.ips", err) < 0 ||
-	    requests_from_json(cfg, ctx->conf.runtime_config, "runtimeConfig.ips", err) < 0)
-		return -1;
-	return assign_requests(cfg, err);
+	    (rc = cni_json_object(ctx->conf.args, "cni", false, &cni_args, "args", err)) < 0)
+		return rc;
+	if ((rc = requests_from_env(rqs, &ctx->env, err)) < 0 ||
+	    (rc = requests_from_json(rqs, cni_args, "args.cni.ips", err)) < 0 ||
+	    (rc = requests_from_json(rqs, ctx->conf.runtime_config, "runtimeConfig.ips", err)) < 0)
+		return rc;
+	return 0;
+}
+
+static int parse_requests(struct hl_config *cfg, const struct cni_ctx *ctx, struct cni_error *err)
+{
+	struct cni_array rqs = CNI_ARRAY_INIT;
+	int rc = read_requests(&rqs, ctx, err);
+
+	/* cfg owns what was read, also on failure: hl_config_free releases it. */
+	cfg->requests = rqs.v;
+	cfg->n_requests = rqs.n;
+	return rc < 0 ? rc : assign_requests(cfg, err);
 }
 
 /* ---- the whole section ---- */
@@ -536,20 +485,21 @@ int hl_config_load(struct hl_config *cfg, const struct cni_ctx *ctx, bool with_r
 		   struct cni_error *err)
 {
 	const cJSON *ipam = ctx->conf.ipam;
+	int rc;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->name = ctx->conf.name;
 	if (!ipam)
 		return cni_err(err, CNI_ERR_INVALID_CONFIG, "IPAM config missing \"ipam\" key");
-	if (cni_json_string(ipam, "dataDir", false, &cfg->data_dir, "ipam", err) < 0 ||
-	    cni_json_string(ipam, "resolvConf", false, &cfg->resolv_conf, "ipam", err) < 0)
-		return -1;
+	if ((rc = cni_json_string(ipam, "dataDir", false, &cfg->data_dir, "ipam", err)) < 0 ||
+	    (rc = cni_json_string(ipam, "resolvConf", false, &cfg->resolv_conf, "ipam", err)) < 0)
+		return rc;
 	if (!cfg->data_dir || !*cfg->data_dir)
 		cfg->data_dir = HL_DEFAULT_DATA_DIR;
 	if (cfg->resolv_conf && !*cfg->resolv_conf)
 		cfg->resolv_conf = NULL;
-	if (parse_sets(cfg, ctx, err) < 0 || parse_routes(cfg, ipam, err) < 0)
-		return -1;
+	if ((rc = parse_sets(cfg, ctx, err)) < 0 || (rc = parse_routes(cfg, ipam, err)) < 0)
+		return rc;
 	return with_requests ? parse_requests(cfg, ctx, err) : 0;
 }
 

@@ -2,7 +2,7 @@
  * comments (# or ;) and lines with fewer than two fields are skipped; "nameserver" adds
  * one server, "domain" sets the domain (the last one wins), "search" and "options" add
  * every remaining field. Other keywords are ignored. */
-#include "hostlocal.h"
+#include "dns.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -13,25 +13,28 @@
 
 #define FIELD_SEP " \t\r\n\v\f"
 
-/* Append `value` to the string list `key` of dns, creating the list on first use. */
+/* Append `value` to the string list `key` of dns, creating the list on first use.
+ * -ENOMEM when cJSON cannot allocate. */
 static int add_to_list(cJSON *dns, const char *key, const char *value)
 {
 	cJSON *list = cJSON_GetObjectItemCaseSensitive(dns, key);
 
 	if (!list && !(list = cJSON_AddArrayToObject(dns, key)))
-		return -1;
-	return cJSON_AddItemToArray(list, cJSON_CreateString(value)) ? 0 : -1;
+		return -ENOMEM;
+	return cJSON_AddItemToArray(list, cJSON_CreateString(value)) ? 0 : -ENOMEM;
 }
 
 static int set_domain(cJSON *dns, const char *value)
 {
 	cJSON_DeleteItemFromObjectCaseSensitive(dns, "domain");
-	return cJSON_AddStringToObject(dns, "domain", value) ? 0 : -1;
+	return cJSON_AddStringToObject(dns, "domain", value) ? 0 : -ENOMEM;
 }
 
+/* One line into dns: 0, or -ENOMEM. */
 static int parse_line(cJSON *dns, char *line)
 {
 	char *save = NULL;
+	int rc;
 	char *key = strtok_r(line, FIELD_SEP, &save);
 	char *value = key ? strtok_r(NULL, FIELD_SEP, &save) : NULL;
 
@@ -44,8 +47,9 @@ static int parse_line(cJSON *dns, char *line)
 	if (strcmp(key, "search") != 0 && strcmp(key, "options") != 0)
 		return 0;
 	for (; value; value = strtok_r(NULL, FIELD_SEP, &save))
-		if (add_to_list(dns, strcmp(key, "search") == 0 ? "search" : "options", value) < 0)
-			return -1;
+		if ((rc = add_to_list(dns, strcmp(key, "search") == 0 ? "search" : "options",
+				      value)) < 0)
+			return rc;
 	return 0;
 }
 

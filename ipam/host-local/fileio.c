@@ -18,55 +18,63 @@ int hl_flock_at(int dirfd, const char *name, mode_t mode, int *fd, struct cni_er
 	*fd = -1;
 	if (f < 0)
 		return cni_err_errno(err, CNI_ERR_IO, errno, "cannot open lock file %s", name);
-	while (flock(f, LOCK_EX) < 0) {
-		if (errno != EINTR)
-			return cni_err_errno(err, CNI_ERR_IO, errno, "cannot lock %s", name);
-	}
+	if (RETRY_EINTR(flock(f, LOCK_EX)) < 0)
+		return cni_err_errno(err, CNI_ERR_IO, errno, "cannot lock %s", name);
 	*fd = steal_fd(f);
 	return 0;
 }
 
-ssize_t hl_read_small_at(int dirfd, const char *name, char *buf, size_t cap)
+DIR *hl_dir_stream(int dirfd)
 {
-	cleanup_close int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	size_t n = 0;
+	cleanup_close int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d;
 
 	if (fd < 0)
-		return -errno;
-	for (;;) {
-		ssize_t r = read(fd, buf + n, cap - 1 - n);
+		return NULL;
+	if ((d = fdopendir(fd)))
+		(void)steal_fd(fd); /* the DIR owns it now */
+	return d;
+}
 
-		if (r < 0 && errno == EINTR)
-			continue;
+/* Read until end of file or until len bytes are in: the count, or -errno. */
+static ssize_t read_upto(int fd, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	while (n < len) {
+		ssize_t r = RETRY_EINTR(read(fd, buf + n, len - n));
+
 		if (r < 0)
 			return -errno;
 		if (r == 0)
 			break;
 		n += (size_t)r;
-		if (n == cap - 1) {
-			char probe;
-
-			/* Full buffer: only an error when there is more to read. */
-			while ((r = read(fd, &probe, 1)) < 0 && errno == EINTR)
-				;
-			if (r != 0)
-				return r < 0 ? -errno : -EFBIG;
-			break;
-		}
 	}
-	buf[n] = '\0';
 	return (ssize_t)n;
 }
 
-static int write_all(int fd, const void *data, size_t len)
+ssize_t hl_read_small_at(int dirfd, const char *name, char *buf, size_t cap)
 {
-	const char *p = data;
+	cleanup_close int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	ssize_t n, more;
+	char probe;
 
+	if (fd < 0)
+		return -errno;
+	if ((n = read_upto(fd, buf, cap - 1)) < 0)
+		return n;
+	/* A full buffer is only an error when there is more to read. */
+	if ((size_t)n == cap - 1 && (more = RETRY_EINTR(read(fd, &probe, 1))) != 0)
+		return more < 0 ? -errno : -EFBIG;
+	buf[n] = '\0';
+	return n;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
 	while (len) {
-		ssize_t w = write(fd, p, len);
+		ssize_t w = RETRY_EINTR(write(fd, p, len));
 
-		if (w < 0 && errno == EINTR)
-			continue;
 		if (w < 0)
 			return -errno;
 		p += w;
@@ -84,6 +92,7 @@ int hl_write_file_at(int dirfd, const char *name, int flags, mode_t mode, const 
 	if (fd < 0)
 		return -errno;
 	rc = write_all(fd, data, len);
+	/* Closed here, not by a cleanup, since a failing close is a failed write. */
 	if (close(fd) < 0 && rc == 0)
 		rc = -errno;
 	if (rc < 0 && (flags & O_EXCL))

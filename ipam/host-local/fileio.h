@@ -1,19 +1,30 @@
 /* File helpers for the store. The *_at functions work relative to a directory descriptor,
- * so that the network directory is opened once and paths are never re-resolved. They
- * return 0 (or a length) and -errno on failure, so that callers decide which errno is an
- * error (EEXIST from an exclusive create is an answer, not a failure). lib/cni/statefile.h
- * has path-based, fsync'ing cousins (and cni_mkdir_p, which the store uses); the reference's store does not fsync, nor do we. */
+ * so that the network directory is opened once and paths are never re-resolved, and they
+ * never follow a symlink. They return 0 (or a length) and -errno on failure, without an
+ * error message, so that callers decide which errno is an error (EEXIST from an exclusive
+ * create is an answer, not a failure).
+ *
+ * lib/cni/statefile.h has path-based cousins that fsync (cni_file_read,
+ * cni_file_write_atomic) and cni_mkdir_p, which the store uses. The address files, the
+ * last_reserved_ip files and the index are written without fsync, as the reference writes
+ * its store. */
 #ifndef HOSTLOCAL_FILEIO_H
 #define HOSTLOCAL_FILEIO_H
 
+#include <dirent.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
 #include "cni/error.h"
 
 /* Open (creating with mode if missing) `name` under dirfd and take an exclusive flock(2)
  * on it, waiting as long as it takes. *fd holds the lock until closed. */
 int hl_flock_at(int dirfd, const char *name, mode_t mode, int *fd, struct cni_error *err);
+
+/* A readdir(3) stream over the directory dirfd, on a descriptor of its own (dirfd stays
+ * as it is). NULL with errno set on failure. */
+DIR *hl_dir_stream(int dirfd);
 
 /* Read a small file whole into buf and NUL-terminate it. Returns its length, or -errno;
  * -EFBIG when it does not fit in cap - 1 bytes. */

@@ -66,10 +66,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "addrname.h"
 #include "cni/cleanup.h"
 #include "cni/hash.h"
-#include "fileio.h"
 #include "cni/validate.h"
+#include "fileio.h"
+#include "hostlocal.h"
 
 #define STAMP_FILE     "stamp"
 #define ENTRY_MAGIC    "krafty-index v1\n"
@@ -105,7 +107,8 @@ static void entry_name(const char *id, const char *ifname, char buf[256])
 	/* Keys are validated (ID up to 256, ifname up to 15 bytes): they fit in key. */
 	int n = snprintf(key, sizeof(key), "%s\n%s", id, ifn);
 
-	snprintf(buf, 256, "#%016" PRIx64, cni_fnv64a_update(CNI_FNV64A_INIT, key, n > 0 ? (size_t)n : 0));
+	snprintf(buf, 256, "#%016" PRIx64,
+		 cni_fnv64a_update(CNI_FNV64A_INIT, key, n > 0 ? (size_t)n : 0));
 }
 
 static bool line_is_key(const char *line, const char *id, const char *ifname)
@@ -117,7 +120,7 @@ static bool line_is_key(const char *line, const char *id, const char *ifname)
 	       line[idlen + 1 + iflen] == '\t';
 }
 
-/* Parse "<ip>,<ip>..." (the rest of a line). -1 when malformed. */
+/* Parse "<ip>,<ip>..." (the rest of a line). -EINVAL when malformed. */
 static int parse_ip_list(const char *s, size_t len, struct cni_ip *ips, size_t max, size_t *n)
 {
 	*n = 0;
@@ -127,30 +130,32 @@ static int parse_ip_list(const char *s, size_t len, struct cni_ip *ips, size_t m
 		char buf[CNI_IP_STRLEN];
 
 		if (l == 0 || l >= sizeof(buf) || *n >= max)
-			return -1;
+			return -EINVAL;
 		memcpy(buf, s, l);
 		buf[l] = '\0';
 		if (hl_parse_ip_name(buf, &ips[(*n)++]) < 0)
-			return -1;
+			return -EINVAL;
 		s += l + (comma ? 1 : 0);
 		len -= l + (comma ? 1 : 0);
 	}
 	return 0;
 }
 
-/* Read an entry file: 1 with content, 0 absent, -1 unreadable or corrupt. */
+/* Read an entry file: 1 with content, 0 absent, -errno unreadable (-EINVAL corrupt). */
 static int read_entry(struct hl_store *st, const char *name, char *buf, size_t cap)
 {
 	ssize_t n = hl_read_small_at(st->idxfd, name, buf, cap);
 
 	if (n == -ENOENT)
 		return 0;
-	if (n < 0 || strncmp(buf, ENTRY_MAGIC, strlen(ENTRY_MAGIC)) != 0 || buf[n - 1] != '\n')
-		return -1;
+	if (n < 0)
+		return (int)n;
+	if (strncmp(buf, ENTRY_MAGIC, strlen(ENTRY_MAGIC)) != 0 || buf[n - 1] != '\n')
+		return -EINVAL;
 	return 1;
 }
 
-/* The addresses of key in an entry's content: 1 found, 0 not there, -1 corrupt. */
+/* The addresses of key in an entry's content: 1 found, 0 not there, -EINVAL corrupt. */
 static int entry_find(const char *content, const char *id, const char *ifname, struct cni_ip *ips,
 		      size_t max, size_t *n)
 {
@@ -159,23 +164,25 @@ static int entry_find(const char *content, const char *id, const char *ifname, s
 	*n = 0;
 	for (const char *end; *line; line = end + 1) {
 		if (!(end = strchr(line, '\n')))
-			return -1;
+			return -EINVAL;
 		if (!line_is_key(line, id, ifname))
 			continue;
 		const char *list = line + strlen(id) + 2 + (ifname ? strlen(ifname) : 0);
+		int rc = parse_ip_list(list, (size_t)(end - list), ips, max, n);
 
-		return parse_ip_list(list, (size_t)(end - list), ips, max, n) < 0 ? -1 : 1;
+		return rc < 0 ? rc : 1;
 	}
 	return 0;
 }
 
+/* Append the key's line to buf; -ENOSPC when it does not fit. */
 static int append_line(char *buf, size_t cap, size_t *len, const char *id, const char *ifname,
 		       const struct cni_ip *ips, size_t n)
 {
 	int w = snprintf(buf + *len, cap - *len, "%s\t%s\t", id, ifname ? ifname : "");
 
 	if (w < 0 || (size_t)w >= cap - *len)
-		return -1;
+		return -ENOSPC;
 	*len += (size_t)w;
 	for (size_t i = 0; i < n; i++) {
 		char a[CNI_IP_STRLEN];
@@ -183,11 +190,11 @@ static int append_line(char *buf, size_t cap, size_t *len, const char *id, const
 		hl_ip_name(&ips[i], a);
 		w = snprintf(buf + *len, cap - *len, "%s%s", i ? "," : "", a);
 		if (w < 0 || (size_t)w >= cap - *len)
-			return -1;
+			return -ENOSPC;
 		*len += (size_t)w;
 	}
 	if (*len + 1 >= cap)
-		return -1;
+		return -ENOSPC;
 	buf[(*len)++] = '\n';
 	buf[*len] = '\0';
 	return 0;
@@ -230,7 +237,7 @@ static int stamp_directory(struct hl_store *st)
 	struct stat s;
 
 	if (fstat(st->dirfd, &s) < 0)
-		return -1;
+		return -errno;
 	times[1] = s.st_mtim;
 	if (times[1].tv_nsec > 0) {
 		times[1].tv_nsec--;
@@ -239,7 +246,7 @@ static int stamp_directory(struct hl_store *st)
 		times[1].tv_nsec = 999999999;
 	}
 	if (futimens(st->dirfd, times) < 0 || fstat(st->dirfd, &s) < 0)
-		return -1;
+		return -errno;
 	format_stamp(&s, stamp, sizeof(stamp));
 	return hl_replace_file_at(st->idxfd, STAMP_FILE, 0644, stamp, strlen(stamp));
 }
@@ -293,24 +300,19 @@ static int cmp_name_only(const void *key, const void *elem)
 /* Remove the entries of keys that hold nothing any more (v is sorted by name). */
 static int remove_stale(struct hl_store *st, const struct named *v, size_t m)
 {
-	int fd = openat(st->idxfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	cleanup_dir DIR *d = hl_dir_stream(st->idxfd);
 	struct dirent *de;
 	int rc = 0;
 
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
+	if (!d)
+		return -errno;
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
 		    (m && bsearch(de->d_name, v, m, sizeof(*v), cmp_name_only)))
 			continue;
 		if (unlinkat(st->idxfd, de->d_name, 0) < 0 && errno != ENOENT)
-			rc = -1;
+			rc = -errno;
 	}
-	closedir(d);
 	return rc;
 }
 
@@ -325,12 +327,14 @@ static int write_if_changed(struct hl_store *st, const char *name, const char *b
 	return hl_write_file_at(st->idxfd, name, O_CREAT | O_TRUNC, 0644, buf, len);
 }
 
-/* Write the entry for the run v[i..] that shares v[i].name; returns the run's end. */
+/* Write the entry for the run v[i..] that shares v[i].name; returns the run's end, and
+ * sets *rc to a negative errno when the entry could not be written. */
 static size_t write_entry_run(struct hl_store *st, const struct named *v, size_t i, size_t n,
 			      int *rc)
 {
 	char buf[ENTRY_MAX];
 	size_t len = strlen(ENTRY_MAGIC);
+	int r;
 
 	memcpy(buf, ENTRY_MAGIC, len + 1);
 	while (i < n) {
@@ -340,33 +344,35 @@ static size_t write_entry_run(struct hl_store *st, const struct named *v, size_t
 		for (; j < n && strcmp(v[j].name, v[i].name) == 0 && same_key(v[j].h, v[i].h); j++)
 			if (k < HL_MAX_HELD)
 				ips[k++] = v[j].h->ip;
-		if (append_line(buf, sizeof(buf), &len, v[i].h->id, v[i].h->ifname, ips, k) < 0)
-			*rc = -1;
+		r = append_line(buf, sizeof(buf), &len, v[i].h->id, v[i].h->ifname, ips, k);
+		if (r < 0)
+			*rc = r;
 		bool more = j < n && strcmp(v[j].name, v[i].name) == 0;
 		const char *name = v[i].name;
 
 		i = j;
 		if (!more) {
-			if (write_if_changed(st, name, buf, len) < 0)
-				*rc = -1;
+			if ((r = write_if_changed(st, name, buf, len)) < 0)
+				*rc = r;
 			break;
 		}
 	}
 	return i;
 }
 
-void hl_index_rebuild(struct hl_store *st, const struct hl_holding *h, size_t n)
+void hl_index_rebuild(struct hl_store *st, const struct hl_holdings *hs)
 {
 	cleanup_free struct named *v = NULL;
+	const struct hl_holding *h = hs->v;
 	size_t m = 0;
 	int rc = 0;
 
 	if (st->idxfd < 0)
 		return;
 	drop_stamp(st);
-	if (n && !(v = calloc(n, sizeof(*v))))
+	if (hs->n && !(v = calloc(hs->n, sizeof(*v))))
 		return;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < hs->n; i++) {
 		if (!key_indexable(h[i].id, h[i].ifname))
 			continue;
 		entry_name(h[i].id, h[i].ifname, v[m].name);
@@ -393,8 +399,8 @@ static int can_set_times(int dirfd)
 
 int hl_index_sync(struct hl_store *st, struct cni_error *err)
 {
-	struct hl_holding *h = NULL;
-	size_t n = 0;
+	cleanup_holdings struct hl_holdings h = {NULL, 0};
+	int rc;
 
 	st->index_ok = false;
 	if (!can_set_times(st->dirfd) ||
@@ -408,18 +414,19 @@ int hl_index_sync(struct hl_store *st, struct cni_error *err)
 		st->index_ok = true;
 		return 0;
 	}
-	if (hl_store_scan(st, &h, &n, err) < 0)
-		return -1;
-	hl_index_rebuild(st, h, n);
-	hl_holdings_free(h, n);
+	if ((rc = hl_store_scan(st, &h, err)) < 0)
+		return rc;
+	hl_index_rebuild(st, &h);
 	return 0;
 }
 
-static void filter_holdings(const struct hl_holding *h, size_t nh, const char *id,
-			    const char *ifname, struct cni_ip *ips, size_t max, size_t *n)
+static void filter_holdings(const struct hl_holdings *hs, const char *id, const char *ifname,
+			    struct cni_ip *ips, size_t max, size_t *n)
 {
+	const struct hl_holding *h = hs->v;
+
 	*n = 0;
-	for (size_t i = 0; i < nh && *n < max; i++)
+	for (size_t i = 0; i < hs->n && *n < max; i++)
 		if (strcmp(h[i].id, id) == 0 && cmp_str_or_null(h[i].ifname, ifname) == 0)
 			ips[(*n)++] = h[i].ip;
 }
@@ -428,15 +435,14 @@ static void filter_holdings(const struct hl_holding *h, size_t nh, const char *i
 static int lookup_by_scan(struct hl_store *st, const char *id, const char *ifname,
 			  struct cni_ip *ips, size_t max, size_t *n, struct cni_error *err)
 {
-	struct hl_holding *h = NULL;
-	size_t nh = 0;
+	cleanup_holdings struct hl_holdings h = {NULL, 0};
+	int rc;
 
-	if (hl_store_scan(st, &h, &nh, err) < 0)
-		return -1;
-	filter_holdings(h, nh, id, ifname, ips, max, n);
+	if ((rc = hl_store_scan(st, &h, err)) < 0)
+		return rc;
+	filter_holdings(&h, id, ifname, ips, max, n);
 	if (st->idxfd >= 0)
-		hl_index_rebuild(st, h, nh);
-	hl_holdings_free(h, nh);
+		hl_index_rebuild(st, &h);
 	return 0;
 }
 
@@ -476,7 +482,8 @@ int hl_index_lookup(struct hl_store *st, const char *id, const char *ifname, str
 }
 
 /* The new content of an entry file: the lines of other keys that share its name (hash
- * collisions) and, unless n is 0, the key's own line. -1 when it cannot be built. */
+ * collisions) and, unless n is 0, the key's own line. -EINVAL when old is corrupt,
+ * -ENOSPC when the content does not fit. */
 static int entry_replace(const char *old, const char *id, const char *ifname,
 			 const struct cni_ip *ips, size_t n, char *buf, size_t cap, size_t *len)
 {
@@ -486,12 +493,12 @@ static int entry_replace(const char *old, const char *id, const char *ifname,
 		size_t l;
 
 		if (!(end = strchr(line, '\n')))
-			return -1;
+			return -EINVAL;
 		l = (size_t)(end - line) + 1;
 		if (line_is_key(line, id, ifname))
 			continue;
 		if (*len + l + 1 > cap)
-			return -1;
+			return -ENOSPC;
 		memcpy(buf + *len, line, l);
 		*len += l;
 		buf[*len] = '\0';
@@ -504,7 +511,7 @@ static int write_entry(struct hl_store *st, const char *name, const char *buf, s
 {
 	if (len > strlen(ENTRY_MAGIC))
 		return hl_write_file_at(st->idxfd, name, O_CREAT | O_TRUNC, 0644, buf, len);
-	return unlinkat(st->idxfd, name, 0) < 0 && errno != ENOENT ? -1 : 0;
+	return unlinkat(st->idxfd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
 }
 
 void hl_index_put(struct hl_store *st, const char *id, const char *ifname, const struct cni_ip *ips,

@@ -22,7 +22,7 @@ void hl_index_put(struct hl_store *st, const char *id, const char *ifname, const
 		  size_t n);
 
 /* Replace the whole index with these holdings (after GC's scan). */
-void hl_index_rebuild(struct hl_store *st, const struct hl_holding *h, size_t n);
+void hl_index_rebuild(struct hl_store *st, const struct hl_holdings *h);
 
 /* After our changes to the network directory: stamp the index as matching it. */
 void hl_index_commit(struct hl_store *st);

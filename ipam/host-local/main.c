@@ -1,7 +1,7 @@
 /* host-local: a drop-in for the reference host-local IPAM plugin, sharing its on-disk
  * store. The parts are described in hostlocal.h. */
 #include "cni/plugin.h"
-#include "hostlocal.h"
+#include "commands.h"
 
 int main(void)
 {

@@ -9,7 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cni/cleanup.h"
+#include "addrname.h"
+#include "cni/array.h"
 #include "cni/statefile.h"
 #include "fileio.h"
 
@@ -19,16 +20,17 @@
 int hl_store_open(struct hl_store *st, const char *data_dir, const char *name, bool create,
 		  bool *missing, struct cni_error *err)
 {
-	memset(st, 0, sizeof(*st));
-	st->dirfd = st->lockfd = st->idxfd = -1;
+	int rc;
+
+	*st = (struct hl_store)HL_STORE_INIT;
 	if (missing)
 		*missing = false;
 	if (asprintf(&st->path, "%s/%s", data_dir, name) < 0) {
 		st->path = NULL;
 		return cni_err(err, CNI_ERR_IO, "out of memory");
 	}
-	if (create && cni_mkdir_p(st->path, 0755, err) < 0)
-		return -1;
+	if (create && (rc = cni_mkdir_p(st->path, 0755, err)) < 0)
+		return rc;
 	st->dirfd = open(st->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (st->dirfd < 0) {
 		if (!create && errno == ENOENT && missing) {
@@ -51,8 +53,7 @@ void hl_store_close(struct hl_store *st)
 	if (st->dirfd >= 0)
 		close(st->dirfd);
 	free(st->path);
-	memset(st, 0, sizeof(*st));
-	st->dirfd = st->lockfd = st->idxfd = -1;
+	*st = (struct hl_store)HL_STORE_INIT;
 }
 
 int hl_store_reserve(struct hl_store *st, const struct cni_ip *ip, const char *id,
@@ -103,16 +104,13 @@ static bool has_space(const char *s)
 
 /* The reference compares TrimSpace(content) with "<id>\r\n<ifname>" or "<id>"; anything
  * that can match neither form for any attachment is corrupt. */
-int hl_store_read_owner(struct hl_store *st, const char *name, struct hl_owner *owner)
+int hl_owner_parse(struct hl_owner *owner, size_t len)
 {
-	ssize_t n = hl_read_small_at(st->dirfd, name, owner->buf, sizeof(owner->buf));
 	char *s = owner->buf, *sep;
 
 	owner->id = owner->ifname = NULL;
-	if (n < 0)
-		return n == -EFBIG ? -EINVAL : (int)n;
-	while (n > 0 && is_space(s[n - 1]))
-		s[--n] = '\0';
+	while (len > 0 && is_space(s[len - 1]))
+		s[--len] = '\0';
 	while (is_space(*s))
 		s++;
 	if ((sep = strstr(s, HL_LINE_BREAK))) {
@@ -125,6 +123,16 @@ int hl_store_read_owner(struct hl_store *st, const char *name, struct hl_owner *
 		return -EINVAL;
 	owner->id = s;
 	return 0;
+}
+
+int hl_store_read_owner(struct hl_store *st, const char *name, struct hl_owner *owner)
+{
+	ssize_t n = hl_read_small_at(st->dirfd, name, owner->buf, sizeof(owner->buf));
+
+	owner->id = owner->ifname = NULL;
+	if (n < 0)
+		return n == -EFBIG ? -EINVAL : (int)n;
+	return hl_owner_parse(owner, (size_t)n);
 }
 
 bool hl_owner_is(const struct hl_owner *owner, const char *id, const char *ifname)
@@ -177,34 +185,28 @@ static bool is_own_file(const char *name)
 	       strncmp(name, HL_LAST_RESERVED_PREFIX, strlen(HL_LAST_RESERVED_PREFIX)) == 0;
 }
 
-void hl_holdings_free(struct hl_holding *h, size_t n)
+void hl_holdings_free(struct hl_holdings *h)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(h[i].id);
-		free(h[i].ifname);
+	for (size_t i = 0; i < h->n; i++) {
+		free(h->v[i].id);
+		free(h->v[i].ifname);
 	}
-	free(h);
+	free(h->v);
+	h->v = NULL;
+	h->n = 0;
 }
 
-static int push_holding(struct hl_holding **arr, size_t *n, size_t *cap, const struct cni_ip *ip,
-			const struct hl_owner *o, struct cni_error *err)
+/* Append a copy of one address file's owner to arr (an array of struct hl_holding). */
+static int push_holding(struct cni_array *arr, const struct cni_ip *ip, const struct hl_owner *o,
+			struct cni_error *err)
 {
-	struct hl_holding *h;
+	struct hl_holding *h = CNI_ARRAY_PUSH(arr, struct hl_holding, 0, "address files", err);
 
-	if (*n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 64;
-		struct hl_holding *grown = realloc(*arr, ncap * sizeof(**arr));
-
-		if (!grown)
-			return cni_err(err, CNI_ERR_IO, "out of memory");
-		*arr = grown;
-		*cap = ncap;
-	}
-	h = &(*arr)[*n];
+	if (!h)
+		return -err->errnum;
 	h->ip = *ip;
 	h->id = strdup(o->id);
 	h->ifname = o->ifname ? strdup(o->ifname) : NULL;
-	(*n)++;
 	if (!h->id || (o->ifname && !h->ifname))
 		return cni_err(err, CNI_ERR_IO, "out of memory");
 	return 0;
@@ -235,40 +237,37 @@ static int read_entry(struct hl_store *st, const struct dirent *de, struct cni_i
 	return 1;
 }
 
-int hl_store_scan(struct hl_store *st, struct hl_holding **out, size_t *n, struct cni_error *err)
+/* Every address file of the directory d into arr. */
+static int scan_dir(struct hl_store *st, DIR *d, struct cni_array *arr, struct cni_error *err)
 {
-	cleanup_dir DIR *d = NULL;
-	struct hl_holding *arr = NULL;
-	size_t count = 0, cap = 0;
-	int fd = openat(st->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct dirent *de;
+	int rc;
 
-	*out = NULL;
-	*n = 0;
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		int e = errno;
-
-		if (fd >= 0)
-			close(fd);
-		return cni_err_errno(err, CNI_ERR_IO, e, "cannot read %s", st->path);
-	}
 	while ((errno = 0, de = readdir(d))) {
 		struct hl_owner owner;
 		struct cni_ip ip;
 
 		if (read_entry(st, de, &ip, &owner) == 1 &&
-		    push_holding(&arr, &count, &cap, &ip, &owner, err) < 0) {
-			hl_holdings_free(arr, count);
-			return -1;
-		}
+		    (rc = push_holding(arr, &ip, &owner, err)) < 0)
+			return rc;
 	}
-	if (errno) {
-		int e = errno;
-
-		hl_holdings_free(arr, count);
-		return cni_err_errno(err, CNI_ERR_IO, e, "cannot read %s", st->path);
-	}
-	*out = arr;
-	*n = count;
+	if (errno)
+		return cni_err_errno(err, CNI_ERR_IO, errno, "cannot read %s", st->path);
 	return 0;
+}
+
+int hl_store_scan(struct hl_store *st, struct hl_holdings *out, struct cni_error *err)
+{
+	cleanup_dir DIR *d = hl_dir_stream(st->dirfd);
+	struct cni_array arr = CNI_ARRAY_INIT;
+	int rc;
+
+	*out = (struct hl_holdings){NULL, 0};
+	if (!d)
+		return cni_err_errno(err, CNI_ERR_IO, errno, "cannot read %s", st->path);
+	rc = scan_dir(st, d, &arr, err);
+	*out = (struct hl_holdings){arr.v, arr.n};
+	if (rc < 0)
+		hl_holdings_free(out);
+	return rc;
 }

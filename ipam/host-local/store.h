@@ -10,7 +10,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "hostlocal.h"
+#include "cni/cleanup.h"
+#include "cni/error.h"
+#include "cni/ip.h"
 
 #define HL_LOCK_FILE		"lock"
 #define HL_LAST_RESERVED_PREFIX "last_reserved_ip."
@@ -25,11 +27,31 @@ struct hl_store {
 	bool changed;  /* we created or removed entries since the index was last stamped */
 };
 
+/* A closed store: what hl_store_close leaves, safe to close again. */
+#define HL_STORE_INIT                                                                              \
+	{                                                                                          \
+		.dirfd = -1, .lockfd = -1, .idxfd = -1                                             \
+	}
+
+/* The owner recorded in an address file: "<id>\r\n<ifname>", or the legacy "<id>" alone
+ * (ifname NULL). Pointers point into buf. */
+struct hl_owner {
+	char buf[1024];
+	const char *id;
+	const char *ifname;
+};
+
 /* One address file as found on disk. */
 struct hl_holding {
 	struct cni_ip ip;
 	char *id;
 	char *ifname; /* NULL: a legacy file holding the container ID alone */
+};
+
+/* Every address file of a network directory. */
+struct hl_holdings {
+	struct hl_holding *v;
+	size_t n;
 };
 
 /* Open <dataDir>/<network> and take its lock. With create, make the directories as the
@@ -45,6 +67,11 @@ int hl_store_reserve(struct hl_store *st, const struct cni_ip *ip, const char *i
 int hl_store_release(struct hl_store *st, const struct cni_ip *ip, struct cni_error *err);
 /* Read and parse the owner of an address file: 0, -ENOENT, or -EINVAL when corrupt. */
 int hl_store_read_owner(struct hl_store *st, const char *name, struct hl_owner *owner);
+/* Parse the first len bytes of owner->buf (NUL-terminated there) as an address file's
+ * content, as the reference compares it: surrounding white space is trimmed, then
+ * "<id>\r\n<ifname>" or "<id>", neither part empty nor with white space in it.
+ * 0, or -EINVAL when no attachment could own such a file. */
+int hl_owner_parse(struct hl_owner *owner, size_t len);
 /* Does the owner equal (id, ifname)? ifname NULL asks for a legacy owner. */
 bool hl_owner_is(const struct hl_owner *owner, const char *id, const char *ifname);
 
@@ -55,7 +82,19 @@ int hl_store_set_last_reserved(struct hl_store *st, int idx, const struct cni_ip
 
 /* Every address file in the network directory, with its owner. Foreign and corrupt
  * files are skipped with a message on stderr. */
-int hl_store_scan(struct hl_store *st, struct hl_holding **out, size_t *n, struct cni_error *err);
-void hl_holdings_free(struct hl_holding *h, size_t n);
+int hl_store_scan(struct hl_store *st, struct hl_holdings *out, struct cni_error *err);
+void hl_holdings_free(struct hl_holdings *h);
+
+static inline void hl_store_closep(struct hl_store *st)
+{
+	hl_store_close(st);
+}
+#define cleanup_store _cleanup_(hl_store_closep)
+
+static inline void hl_holdings_freep(struct hl_holdings *h)
+{
+	hl_holdings_free(h);
+}
+#define cleanup_holdings _cleanup_(hl_holdings_freep)
 
 #endif

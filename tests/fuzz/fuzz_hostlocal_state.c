@@ -55,10 +55,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct hl_store st;
 	struct cni_error err = CNI_ERROR_INIT;
-	struct hl_holding *h = NULL;
+	struct hl_holdings h = {NULL, 0};
 	struct cni_ip ips[4], last;
 	char name[128];
-	size_t n = 0, nh = 0;
+	size_t n = 0;
 	const uint8_t *body;
 	int kind, subdir;
 
@@ -87,8 +87,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			close(subdir);
 		}
 	}
-	if (hl_store_scan(&st, &h, &nh, &err) == 0)
-		hl_holdings_free(h, nh);
+	if (hl_store_scan(&st, &h, &err) == 0)
+		hl_holdings_free(&h);
 	hl_store_last_reserved(&st, 0, &last);
 	if (hl_index_sync(&st, &err) == 0) {
 		hl_index_lookup(&st, "id", "eth0", ips, 4, &n, &err);
