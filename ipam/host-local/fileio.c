@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cni/cleanup.h"
+#include "cni/statefile.h"
 
 int hl_flock_at(int dirfd, const char *name, mode_t mode, int *fd, struct cni_error *err)
 {
@@ -70,19 +71,6 @@ ssize_t hl_read_small_at(int dirfd, const char *name, char *buf, size_t cap)
 	return n;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t w = RETRY_EINTR(write(fd, p, len));
-
-		if (w < 0)
-			return -errno;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 int hl_write_file_at(int dirfd, const char *name, int flags, mode_t mode, const void *data,
 		     size_t len)
 {
@@ -91,7 +79,7 @@ int hl_write_file_at(int dirfd, const char *name, int flags, mode_t mode, const 
 
 	if (fd < 0)
 		return -errno;
-	rc = write_all(fd, data, len);
+	rc = cni_write_all(fd, data, len);
 	/* Closed here, not by a cleanup, since a failing close is a failed write. */
 	if (close(fd) < 0 && rc == 0)
 		rc = -errno;

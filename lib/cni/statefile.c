@@ -116,8 +116,10 @@ int cni_file_read(const char *path, size_t max, char **out, size_t *len, struct 
 	return rc < 0 ? rc : 1;
 }
 
-static int write_all(int fd, const char *data, size_t len)
+int cni_write_all(int fd, const void *buf, size_t len)
 {
+	const char *data = buf;
+
 	while (len) {
 		ssize_t w = RETRY_EINTR(write(fd, data, len));
 
@@ -146,7 +148,7 @@ static int sync_parent(const char *path, struct cni_error *err)
 static int write_temp(int fd, const char *tmp, const void *data, size_t len, mode_t mode,
 		      struct cni_error *err)
 {
-	if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0)
+	if (fchmod(fd, mode) < 0 || cni_write_all(fd, data, len) < 0 || fsync(fd) < 0)
 		return cni_err_errno(err, CNI_ERR_IO, errno, "write %s", tmp);
 	return 0;
 }

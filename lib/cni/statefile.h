@@ -21,6 +21,10 @@ int cni_mkdir_p(const char *path, mode_t mode, struct cni_error *err);
  * holders. The lock lasts until *fd is closed (use a cleanup_close int). */
 int cni_dir_lock(const char *dir, int *fd, struct cni_error *err);
 
+/* write() all of buf, again after a short or interrupted write. 0 or -errno
+ * (no err: the caller names what it wrote). */
+int cni_write_all(int fd, const void *buf, size_t len);
+
 /* Read fd to its end into a NUL-terminated malloc'd buffer of at most max
  * bytes (more is an error with too_big_code; `what` names the source in
  * messages). The buffer grows with what is read, never beyond max + 1. */
