@@ -44,7 +44,7 @@ void cni_result_free(struct cni_result *r);
 DEFINE_CLEANUP_FUNC(struct cni_result *, cni_result_free)
 #define cleanup_result _cleanup_(cni_result_freep)
 
-/* Append; return the new element's index, or -1 on OOM (err set). */
+/* Append; return the new element's index, or a negative errno on OOM (err set). */
 int cni_result_add_interface(struct cni_result *r, const char *name, const char *mac,
 			     const char *sandbox, struct cni_error *err);
 int cni_result_add_ip(struct cni_result *r, const struct cni_prefix *addr,
