@@ -90,7 +90,7 @@ static int plugin_failed(const char *type, const char *out, int status, struct c
 	const cJSON *msg = j ? cJSON_GetObjectItemCaseSensitive(j, "msg") : NULL;
 	const cJSON *details = j ? cJSON_GetObjectItemCaseSensitive(j, "details") : NULL;
 
-	if (cJSON_IsNumber(code) && cJSON_IsString(msg)) {
+	if (code && msg && cJSON_IsNumber(code) && cJSON_IsString(msg)) {
 		cni_err(err, code->valueint, "%s: %s", type, msg->valuestring);
 		if (cJSON_IsString(details) && *details->valuestring)
 			cni_err_details(err, "%s", details->valuestring);
@@ -115,7 +115,7 @@ static int spawn_plugin(const char *bin, char **env, int in_fd, pid_t *pid, int 
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, in_fd, STDIN_FILENO);
 	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-	rc = posix_spawn(pid, bin, &fa, NULL, argv, env);
+	rc = posix_spawn(pid, bin, &fa, NULL, argv, env); // NOLINT(clang-analyzer-core.NonNullParamChecker): env is never NULL here
 	posix_spawn_file_actions_destroy(&fa);
 	close(pipefd[1]);
 	if (rc != 0) {
@@ -137,7 +137,7 @@ int cni_exec_plugin(const char *path, const char *type, enum cni_command cmd,
 	char command_var[32], what[300];
 	size_t n = 0;
 	int status = 0, rc;
-	pid_t pid;
+	pid_t pid = -1;
 
 	*out = NULL;
 	if ((rc = cni_find_plugin(path, type, &bin, err)) < 0)

@@ -39,7 +39,7 @@ int cni_prefix_parse(const char *s, struct cni_prefix *out)
 	if (!slash[1] || slash[1] == '-' || slash[1] == '+')
 		return -EINVAL;
 	len = strtol(slash + 1, &end, 10);
-	if (*end || len < 0 || len > cni_ip_bytes(&out->ip) * 8)
+	if (*end || len < 0 || len > (long)cni_ip_bytes(&out->ip) * 8)
 		return -EINVAL;
 	out->len = (int)len;
 	return 0;

@@ -55,8 +55,8 @@ int cni_result_add_interface(struct cni_result *r, const char *name, const char 
 	int rc;
 	int i = grow((void **)&r->interfaces, &r->n_interfaces, sizeof(*r->interfaces), err);
 
-	if (i < 0)
-		return i;
+	if (i < 0 || !r->interfaces) /* grow() set it when it returned an index */
+		return i < 0 ? i : -EIO;
 	if ((rc = dup_or_null(name ? name : "", &r->interfaces[i].name, err)) < 0 ||
 	    (rc = dup_or_null(mac, &r->interfaces[i].mac, err)) < 0 ||
 	    (rc = dup_or_null(sandbox, &r->interfaces[i].sandbox, err)) < 0)
@@ -69,8 +69,8 @@ int cni_result_add_ip(struct cni_result *r, const struct cni_prefix *addr, const
 {
 	int i = grow((void **)&r->ips, &r->n_ips, sizeof(*r->ips), err);
 
-	if (i < 0)
-		return i;
+	if (i < 0 || !r->ips)
+		return i < 0 ? i : -EIO;
 	r->ips[i].address = *addr;
 	if (gw)
 		r->ips[i].gateway = *gw;
@@ -83,8 +83,8 @@ int cni_result_add_route(struct cni_result *r, const struct cni_prefix *dst, con
 {
 	int i = grow((void **)&r->routes, &r->n_routes, sizeof(*r->routes), err);
 
-	if (i < 0)
-		return i;
+	if (i < 0 || !r->routes)
+		return i < 0 ? i : -EIO;
 	r->routes[i].dst = *dst;
 	if (gw)
 		r->routes[i].gw = *gw;

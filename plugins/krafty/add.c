@@ -309,7 +309,7 @@ int kr_cmd_add(struct cni_ctx *ctx, struct cni_error *err)
 	if ((rc = kr_pod_check_ifname(&pod, &a.id, err)) < 0)
 		return rc;
 	rc = attach(&a, err);
-	ipam = a.ipam;
+	ipam = a.ipam; // NOLINT(clang-analyzer-deadcode.DeadStores): its cleanup frees it
 	if (rc == 0 && build_result(&a, &ctx->result, err) == 0)
 		return 0;
 	undo(&a, err);

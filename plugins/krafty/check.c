@@ -227,7 +227,7 @@ static int check_pod(struct check *c, struct cni_error *err)
 	if (idx < 0)
 		differ(&c->d, "prevResult does not list %s in sandbox %s", c->id.ifname,
 		       c->ctx->env.netns);
-	else if (c->prev->interfaces[idx].mac && strcasecmp(c->prev->interfaces[idx].mac, l.mac))
+	else if (c->prev->interfaces[idx].mac && strcasecmp(c->prev->interfaces[idx].mac, l.mac) != 0)
 		differ(&c->d, "pod interface %s has MAC %s, prevResult says %s", c->id.ifname,
 		       l.mac, c->prev->interfaces[idx].mac);
 	if ((rc = check_pod_addrs(c, err)) < 0)
