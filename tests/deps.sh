@@ -6,7 +6,7 @@ packages=(
 	libcmocka-dev bats jq iproute2 shellcheck clang libclang-rt-14-dev
 	qemu-system-x86 linux-image-amd64 busybox-static kmod cpio
 	containernetworking-plugins python3-yaml iputils-ping
-	containerd runc golang-go golang-github-appc-cni-dev python3-grpcio python3-grpc-tools
+	containerd runc golang-go golang-github-appc-cni-dev python3-grpcio python3-grpc-tools podman conmon
 )
 missing=()
 for p in "${packages[@]}"; do
