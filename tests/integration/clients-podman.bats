@@ -53,7 +53,6 @@ setup() {
 }
 
 teardown() {
-	local id
 	if [[ -n ${CID:-} ]]; then
 		pm rm -f -t 0 "$NAME" >/dev/null 2>&1
 		host_links_cleanup "$CID"
