@@ -185,8 +185,9 @@ assert_sandbox_attached() {
 	got=$(host_links_of "$id") || return 1
 	grep -q "^krb" <<<"$got" && grep -q "^veth" <<<"$got" ||
 		clients_fail "krafty's bridge and veth for $id are missing: $got" || return 1
-	ip -4 route show "$ip/32" | grep -q "dev krb" ||
-		clients_fail "no host route to $ip via a krafty bridge: $(ip -4 route show "$ip/32")" || return 1
+	# (In the main table without VRF, in the network's table with it.)
+	ip -4 route show table all "$ip/32" | grep -q "dev krb" ||
+		clients_fail "no host route to $ip via a krafty bridge: $(ip -4 route show table all "$ip/32")" || return 1
 	IP=$ip
 }
 
@@ -281,7 +282,7 @@ print(" ".join(sorted(cri_pb2.DESCRIPTOR.services_by_name["RuntimeService"].meth
 	[ -z "$(host_links_of "$SID")" ]
 	[ -z "$(ipam_reservations "$CTRD_DIR/cni/lib/networks" "$SID")" ]
 	[ ! -e "$CTRD_DIR/cni/lib/results/$CRI_NET-$SID-eth0" ]
-	[ -z "$(ip -4 route show "$IP/32")" ]
+	[ -z "$(ip -4 route show table all "$IP/32")" ]
 	[ ! -e "$ns" ]
 	# kubelet stops a sandbox more than once: a second Stop (a second DEL) succeeds.
 	run cri stop "$SID"

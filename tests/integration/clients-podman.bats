@@ -125,7 +125,7 @@ assert_attached() {
 	got=$(pm exec "$NAME" ip -o -4 addr show dev "$ifn") || return 1
 	[[ $got == *" inet $ip/$prefix "* ]] || clients_fail "in the container: $got" || return 1
 
-	ip -4 route show "$ip/32" | grep -q "dev krb" ||
+	ip -4 route show table all "$ip/32" | grep -q "dev krb" ||
 		clients_fail "no host route to $ip via a krafty bridge" || return 1
 	IP=$ip
 }
