@@ -285,6 +285,9 @@ _ctrd_shim_pids() {
 
 ctrd_stop() {
 	[[ -n ${CTRD_DIR:-} && -d $CTRD_DIR ]] || return 0
+	# Best effort to the end, also when called under set -e (options local to this call).
+	local -
+	set +e
 	local id pid i m ns rc=0
 	if [[ -f $CTRD_DIR/containerd.pid ]] && kill -0 "$(cat "$CTRD_DIR/containerd.pid")" 2>/dev/null; then
 		for ns in $(ctr --address "$CTRD_DIR/containerd.sock" namespaces ls -q 2>/dev/null); do

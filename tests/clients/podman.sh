@@ -122,6 +122,9 @@ _podman_pids() {
 
 podman_stop() {
 	[[ -n ${PODMAN_DIR:-} && -d $PODMAN_DIR ]] || return 0
+	# Best effort to the end, also when called under set -e (options local to this call).
+	local -
+	set +e
 	local pid m rc=0
 	if [[ -f $PODMAN_DIR/mntns.pid ]] && kill -0 "$(cat "$PODMAN_DIR/mntns.pid")" 2>/dev/null; then
 		pm rm -a -f -t 0 >/dev/null 2>&1 || rc=1
