@@ -9,7 +9,8 @@ declare -A group=(
 	[demo]="jq iproute2 iputils-ping"
 	[vm]="qemu-system-x86 linux-image-amd64 busybox-static kmod cpio"
 	[test]="libcmocka-dev bats shellcheck clang libclang-rt-14-dev containernetworking-plugins
-		python3-yaml containerd runc golang-go golang-github-appc-cni-dev"
+		python3-yaml containerd runc golang-go golang-github-appc-cni-dev
+		python3-grpcio python3-grpc-tools podman conmon"
 )
 (($#)) || set -- build demo vm test
 packages=()

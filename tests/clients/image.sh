@@ -1,31 +1,52 @@
 #!/usr/bin/env bash
-# Builds a tiny OCI image tar from Debian's busybox-static, locally, nothing pulled:
-# an OCI layout (oci-layout, index.json, blobs/sha256/*) with one uncompressed layer,
-# an image config and a manifest written here with their sha256 digests.
-# Prints the tar's path. Cached under ${BUILD:-build}/clients/: rebuilt only when
-# busybox or this script changes.
-#   IMAGE_REF (printed by `image.sh --ref`) is the name `ctr image import` gives it.
+# Builds a tiny OCI image tar locally, nothing pulled: an OCI layout (oci-layout,
+# index.json, blobs/sha256/*) with one uncompressed layer, an image config and a
+# manifest written here with their sha256 digests. Prints the tar's path. Cached under
+# ${BUILD:-build}/clients/: rebuilt only when its inputs or this script change.
+#   image.sh [busybox|pause] [--ref]
+#   busybox  (default) Debian's busybox-static, one symlink per applet; Cmd /bin/sh
+#   pause    tests/clients/pause.c linked statically: the CRI tests' sandbox_image
+#   --ref    print the name `ctr image import` gives the image instead of building it
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-build}
 [[ $build == /* ]] || build=$repo/$build
 out=$build/clients
-IMAGE_REF=docker.io/krafty/clients-busybox:test
-if [[ ${1:-} == --ref ]]; then
+kind=busybox ref_only=
+for arg in "$@"; do
+	case $arg in
+	busybox | pause) kind=$arg ;;
+	--ref) ref_only=1 ;;
+	*) echo "usage: $0 [busybox|pause] [--ref]" >&2; exit 2 ;;
+	esac
+done
+case $kind in
+busybox) IMAGE_REF=docker.io/krafty/clients-busybox:test ;;
+pause) IMAGE_REF=docker.io/krafty/clients-pause:test ;;
+esac
+if [[ -n $ref_only ]]; then
 	echo "$IMAGE_REF"
 	exit 0
 fi
 busybox=/bin/busybox
-if ! [[ -x $busybox ]] || ! "$busybox" --list >/dev/null 2>&1; then
-	echo "image.sh: $busybox missing (apt-get install busybox-static)" >&2
-	exit 1
+pause_src=$repo/tests/clients/pause.c
+cc=${CC:-cc}
+if [[ $kind == busybox ]]; then
+	if ! [[ -x $busybox ]] || ! "$busybox" --list >/dev/null 2>&1; then
+		echo "image.sh: $busybox missing (apt-get install busybox-static)" >&2
+		exit 1
+	fi
+	file "$busybox" 2>/dev/null | grep -q 'dynamically linked' &&
+		{ echo "image.sh: $busybox is not static" >&2; exit 1; }
+	inputs=("$busybox" "$0")
+else
+	command -v "$cc" >/dev/null || { echo "image.sh: no C compiler ($cc)" >&2; exit 1; }
+	inputs=("$pause_src" "$0" "$(command -v "$cc")")
 fi
-file "$busybox" 2>/dev/null | grep -q 'dynamically linked' &&
-	{ echo "image.sh: $busybox is not static" >&2; exit 1; }
 
-key=$( { sha256sum "$busybox" "$0" | cut -d' ' -f1; echo "$IMAGE_REF"; } | sha256sum | cut -d' ' -f1)
-tar_path=$out/busybox-oci.tar
-if [[ -s $tar_path && -f $out/busybox-oci.key && $(cat "$out/busybox-oci.key") == "$key" ]]; then
+key=$( { sha256sum "${inputs[@]}" | cut -d' ' -f1; echo "$IMAGE_REF"; } | sha256sum | cut -d' ' -f1)
+tar_path=$out/$kind-oci.tar
+if [[ -s $tar_path && -f $out/$kind-oci.key && $(cat "$out/$kind-oci.key") == "$key" ]]; then
 	echo "$tar_path"
 	exit 0
 fi
@@ -34,17 +55,32 @@ mkdir -p "$out"
 work=$(mktemp -d "$out/image.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# The root filesystem: busybox and one symlink per applet, plus the usual mount points.
 rootfs=$work/rootfs
-mkdir -p "$rootfs"/{bin,sbin,dev,proc,sys,etc,tmp,run,root}
-chmod 1777 "$rootfs/tmp"
-install -m 0755 "$busybox" "$rootfs/bin/busybox"
-for applet in $("$busybox" --list); do
-	[[ $applet == busybox ]] && continue
-	ln -s busybox "$rootfs/bin/$applet"
-done
-echo 'root:x:0:0:root:/root:/bin/sh' >"$rootfs/etc/passwd"
-echo 'root:x:0:' >"$rootfs/etc/group"
+if [[ $kind == busybox ]]; then
+	# The root filesystem: busybox and one symlink per applet, plus the usual mount points.
+	mkdir -p "$rootfs"/{bin,sbin,dev,proc,sys,etc,tmp,run,root}
+	chmod 1777 "$rootfs/tmp"
+	install -m 0755 "$busybox" "$rootfs/bin/busybox"
+	for applet in $("$busybox" --list); do
+		[[ $applet == busybox ]] && continue
+		ln -s busybox "$rootfs/bin/$applet"
+	done
+	echo 'root:x:0:0:root:/root:/bin/sh' >"$rootfs/etc/passwd"
+	echo 'root:x:0:' >"$rootfs/etc/group"
+	exec_config='"Env":["PATH=/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["/bin/sh"]'
+	history='tests/clients/image.sh (busybox-static)'
+else
+	# The root filesystem: the static pause binary and the mount points runc needs.
+	mkdir -p "$rootfs"/{dev,proc,sys,etc}
+	"$cc" -static -Os -Wall -Wextra -Werror -o "$rootfs/pause" "$pause_src"
+	# Static: no program interpreter (readelf comes with binutils, as cc does).
+	if readelf -l "$rootfs/pause" | grep -q INTERP; then
+		echo "image.sh: $cc did not link pause statically" >&2
+		exit 1
+	fi
+	exec_config='"Env":["PATH=/"],"Entrypoint":["/pause"]'
+	history='tests/clients/image.sh (tests/clients/pause.c)'
+fi
 
 layout=$work/layout
 mkdir -p "$layout/blobs/sha256"
@@ -63,7 +99,7 @@ tar -C "$rootfs" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner \
 read -r layer_digest layer_size < <(blob "$work/layer.tar")
 
 cat >"$work/config.json" <<JSON
-{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["/bin/sh"],"WorkingDir":"/"},"rootfs":{"type":"layers","diff_ids":["$layer_digest"]},"history":[{"created_by":"tests/clients/image.sh (busybox-static)"}]}
+{"architecture":"amd64","os":"linux","config":{$exec_config,"WorkingDir":"/"},"rootfs":{"type":"layers","diff_ids":["$layer_digest"]},"history":[{"created_by":"$history"}]}
 JSON
 read -r config_digest config_size < <(blob "$work/config.json")
 
@@ -88,5 +124,5 @@ done
 tar -C "$layout" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf "$work/image.tar" \
 	oci-layout index.json blobs
 mv "$work/image.tar" "$tar_path"
-echo "$key" >"$out/busybox-oci.key"
+echo "$key" >"$out/$kind-oci.key"
 echo "$tar_path"

@@ -56,3 +56,93 @@ PY
 	grep -q "k8s.v1.cni.cncf.io/networks: $nad" "$REPO/kind/nettools.yaml"
 	grep -q 'path: /opt/cni/bin' "$REPO/kind/daemonset.yaml"
 }
+
+@test "make up needs no variables: Multus comes from a pinned release, its image pinned too" {
+	# A stand-in curl (no network here) records the URL the lab fetches and answers with a
+	# manifest shaped like Multus's release manifests (image tag snapshot-thick).
+	fake=$(mktemp -d)
+	cat >"$fake/curl" <<'SH'
+#!/bin/sh
+for a; do url=$a; done
+echo "$url" >"$(dirname "$0")/url"
+cat <<'YAML'
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: kube-multus-ds
+  namespace: kube-system
+spec:
+  template:
+    spec:
+      containers:
+        - name: kube-multus
+          image: ghcr.io/k8snetworkplumbingwg/multus-cni:snapshot-thick
+      initContainers:
+        - name: install-multus-binary
+          image: ghcr.io/k8snetworkplumbingwg/multus-cni:snapshot-thick
+YAML
+SH
+	chmod +x "$fake/curl"
+	run env -u MULTUS_VERSION -u MULTUS_MANIFEST -u MULTUS_IMAGE PATH="$fake:$PATH" \
+		bash "$REPO/kind/lab.sh" multus-manifest
+	echo "$output"
+	[ "$status" -eq 0 ]
+	url=$(cat "$fake/url")
+	echo "fetched: $url"
+	[[ $url =~ ^https://raw\.githubusercontent\.com/k8snetworkplumbingwg/multus-cni/v[0-9]+\.[0-9]+\.[0-9]+/deployments/multus-daemonset-thick\.yml$ ]]
+	version=$(sed -E 's#.*/multus-cni/(v[^/]+)/.*#\1#' <<<"$url")
+	[ "$(grep -c "image: ghcr.io/k8snetworkplumbingwg/multus-cni:$version-thick" <<<"$output")" -eq 2 ]
+	[[ $output != *snapshot* ]]
+	# A local file works too; something that is not the Multus DaemonSet is refused.
+	echo 'kind: ConfigMap' >"$fake/other.yml"
+	run env MULTUS_MANIFEST="$fake/other.yml" bash "$REPO/kind/lab.sh" multus-manifest
+	[ "$status" -ne 0 ]
+	rm -rf "$fake"
+}
+
+@test "nettools: a Service on 8080 selects the deployment's pods and its ready-checked http port" {
+	run /usr/bin/python3 - "$REPO/kind/nettools.yaml" <<'PY'
+import sys, yaml
+docs = {d["kind"]: d for d in yaml.safe_load_all(open(sys.argv[1]))}
+dep, svc = docs["Deployment"], docs["Service"]
+tmpl = dep["spec"]["template"]
+labels = tmpl["metadata"]["labels"]
+assert all(labels.get(k) == v for k, v in svc["spec"]["selector"].items()), "selector misses the pods"
+c = tmpl["spec"]["containers"][0]
+ports = {p["name"]: p["containerPort"] for p in c["ports"]}
+assert ports.get("http") == 8080, ports
+sp = svc["spec"]["ports"][0]
+assert sp["port"] == 8080 and sp["targetPort"] in ("http", 8080), sp
+assert c["readinessProbe"]["httpGet"]["port"] in ("http", 8080)
+assert "httpd" in " ".join(c["command"]) and "8080" in " ".join(c["command"])
+print("service", svc["metadata"]["name"], "->", labels, "port", sp["port"])
+PY
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q busybox "$REPO/kind/nettools.Dockerfile"
+}
+
+@test "nettools: the container's command serves its page on 8080 (run here with busybox)" {
+	script=$(/usr/bin/python3 -c 'import sys, yaml
+d = [x for x in yaml.safe_load_all(open(sys.argv[1])) if x["kind"] == "Deployment"][0]
+c = d["spec"]["template"]["spec"]["containers"][0]["command"]
+assert c[:2] == ["/bin/sh", "-c"], c
+print(c[2])' "$REPO/kind/nettools.yaml")
+	[ -n "$script" ]
+	# In namespaces of its own: a hostname, a netns with lo only, a tmpfs on /srv.
+	# shellcheck disable=SC2016
+	run timeout 20 unshare --uts --net --mount --propagation private -- /bin/sh -c '
+		hostname nettools-test && ip link set lo up && mount -t tmpfs none /srv || exit 1
+		/bin/sh -c "$1" >/dev/null 2>&1 &
+		i=0
+		while [ $i -lt 50 ]; do
+			out=$(busybox wget -q -O - http://127.0.0.1:8080/ 2>/dev/null) && break
+			i=$((i + 1)); sleep 0.1
+		done
+		kill $! 2>/dev/null
+		echo "$out"' nettools "$script"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(head -1 <<<"$output")" = "nettools nettools-test" ]
+	[[ $output == *"lo"*"inet 127.0.0.1/8"* ]]
+}
