@@ -1,4 +1,5 @@
 /* Unit tests for lib/cni: config parsing, results in every version, errors, args, IPs, names. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -64,7 +65,7 @@ static void conf_errors(void **state)
 		struct cni_conf c;
 		struct cni_error err = CNI_ERROR_INIT;
 
-		assert_int_equal(parse(&c, cases[i].json, &err), -1);
+		assert_int_equal(parse(&c, cases[i].json, &err), -EINVAL);
 		if (err.code != cases[i].code)
 			fail_msg("case %zu (%s): code %d, want %d (%s)", i, cases[i].json, err.code,
 				 cases[i].code, err.msg);
@@ -198,7 +199,7 @@ static void error_json(void **state)
 	cleanup_free char *s = NULL;
 	cleanup_json cJSON *j = NULL;
 
-	assert_int_equal(cni_err(&err, CNI_ERR_INVALID_CONFIG, "bad %s", "thing"), -1);
+	assert_int_equal(cni_err(&err, CNI_ERR_INVALID_CONFIG, "bad %s", "thing"), -EINVAL);
 	cni_err_details(&err, "line %d", 3);
 	cni_err_prefix(&err, "krafty");
 	s = cni_err_to_json(&err, "0.4.0");
@@ -240,9 +241,9 @@ static void args_parse(void **state)
 	assert_string_equal(cni_env_arg(&env, "K8S_POD_NAME"), "q"); /* last one wins */
 	assert_null(cni_env_arg(&env, "MAC"));
 	cni_args_free(a, n);
-	assert_int_equal(cni_args_parse("novalue", &a, &n, &err), -1);
+	assert_int_equal(cni_args_parse("novalue", &a, &n, &err), -EINVAL);
 	assert_int_equal(err.code, CNI_ERR_INVALID_ENV);
-	assert_int_equal(cni_args_parse("=v", &a, &n, &err), -1);
+	assert_int_equal(cni_args_parse("=v", &a, &n, &err), -EINVAL);
 	assert_int_equal(cni_args_parse("", &a, &n, &err), 0);
 	assert_int_equal(n, 0);
 }
@@ -273,11 +274,11 @@ static void ip_helpers(void **state)
 	assert_string_equal(buf, "fd00::1:0");
 	assert_int_equal(cni_ip_parse("239.1.1.1", &ip), 0);
 	assert_true(cni_ip_is_multicast(&ip));
-	assert_int_equal(cni_prefix_parse("10.0.0.1", &p), -1);
-	assert_int_equal(cni_prefix_parse("10.0.0.1/", &p), -1);
-	assert_int_equal(cni_prefix_parse("10.0.0.1/-1", &p), -1);
-	assert_int_equal(cni_prefix_parse("fd00::1/129", &p), -1);
-	assert_int_equal(cni_ip_parse("10.0.0.256", &ip), -1);
+	assert_int_equal(cni_prefix_parse("10.0.0.1", &p), -EINVAL);
+	assert_int_equal(cni_prefix_parse("10.0.0.1/", &p), -EINVAL);
+	assert_int_equal(cni_prefix_parse("10.0.0.1/-1", &p), -EINVAL);
+	assert_int_equal(cni_prefix_parse("fd00::1/129", &p), -EINVAL);
+	assert_int_equal(cni_ip_parse("10.0.0.256", &ip), -EINVAL);
 }
 
 static void names(void **state)
@@ -286,20 +287,20 @@ static void names(void **state)
 
 	assert_int_equal(cni_validate_ifname("eth0", &err), 0);
 	assert_int_equal(cni_validate_ifname("0123456789abcde", &err), 0);
-	assert_int_equal(cni_validate_ifname("0123456789abcdef", &err), -1);
-	assert_int_equal(cni_validate_ifname("a/b", &err), -1);
-	assert_int_equal(cni_validate_ifname("..", &err), -1);
-	assert_int_equal(cni_validate_ifname("a b", &err), -1);
-	assert_int_equal(cni_validate_ifname("", &err), -1);
+	assert_int_equal(cni_validate_ifname("0123456789abcdef", &err), -EINVAL);
+	assert_int_equal(cni_validate_ifname("a/b", &err), -EINVAL);
+	assert_int_equal(cni_validate_ifname("..", &err), -EINVAL);
+	assert_int_equal(cni_validate_ifname("a b", &err), -EINVAL);
+	assert_int_equal(cni_validate_ifname("", &err), -EINVAL);
 	assert_int_equal(err.code, CNI_ERR_INVALID_ENV);
 	assert_int_equal(cni_validate_container_id("abc-1_2.3", &err), 0);
-	assert_int_equal(cni_validate_container_id("-abc", &err), -1);
-	assert_int_equal(cni_validate_container_id("a;b", &err), -1);
-	assert_int_equal(cni_validate_netns_path("relative", &err), -1);
+	assert_int_equal(cni_validate_container_id("-abc", &err), -EINVAL);
+	assert_int_equal(cni_validate_container_id("a;b", &err), -EINVAL);
+	assert_int_equal(cni_validate_netns_path("relative", &err), -EINVAL);
 	assert_int_equal(cni_validate_network_name("ok-net", &err), 0);
-	assert_int_equal(cni_validate_network_name("..", &err), -1);
+	assert_int_equal(cni_validate_network_name("..", &err), -EINVAL);
 	assert_int_equal(cni_validate_plugin_type("host-local", &err), 0);
-	assert_int_equal(cni_validate_plugin_type("../bin/sh", &err), -1);
+	assert_int_equal(cni_validate_plugin_type("../bin/sh", &err), -EINVAL);
 }
 
 static void versions(void **state)
