@@ -52,7 +52,7 @@ for suite in $SUITES; do
 	fail=$(grep -cE '^not ok ' "$tap" | tr -d '\n'); fail=${fail:-0}
 	pass=$((pass - skip))
 	# A plan that is not met (a crash mid-suite) is a failure of its own.
-	planned=$(grep -hE '^1\.\.[0-9]+' "$tap" | awk -F.. '{s += $2} END {print s + 0}')
+	planned=$(grep -hE '^1\.\.[0-9]+' "$tap" | awk -F'[.][.]' '{s += $2} END {print s + 0}')
 	if ((pass + fail + skip < planned)); then
 		echo "not ok - $suite: $((planned - pass - fail - skip)) planned tests did not report" >>"$tap"
 		fail=$((fail + planned - pass - fail - skip))
