@@ -274,6 +274,20 @@ static void prefix_parse_malformed(void **state)
 	}
 }
 
+/* strtol() skips leading whitespace: a length written with a space, a tab or a
+ * newline after the slash is not a prefix length. */
+static void prefix_parse_len_whitespace(void **state)
+{
+	static const char *const bad[] = { "10.0.0.1/ 8", "10.0.0.1/\t8", "fd00::1/\n64" };
+
+	for (size_t i = 0; i < N(bad); i++) {
+		struct cni_prefix p = { .len = 99 };
+
+		if (cni_prefix_parse(bad[i], &p) != -EINVAL)
+			fail_msg("cni_prefix_parse(\"%s\") accepted (len %d)", bad[i], p.len);
+	}
+}
+
 static void format_unset_and_edges(void **state)
 {
 	struct cni_ip unset = { 0 };
@@ -393,6 +407,7 @@ int main(void)
 		cmocka_unit_test(prefix_math),
 		cmocka_unit_test(prefix_parse_len),
 		cmocka_unit_test(prefix_parse_malformed),
+		cmocka_unit_test(prefix_parse_len_whitespace),
 		cmocka_unit_test(format_unset_and_edges),
 		cmocka_unit_test(ip_add),
 		cmocka_unit_test(ip_compare),
