@@ -323,6 +323,33 @@ static void result_refused(void **state)
 	}
 }
 
+/* A table above INT32_MAX (krafty derives tables with FNV-32a: "krafty" is
+ * 2698658016) and a priority above it are valid 1.1.0 values. */
+static void result_route_u32_fields(void **state)
+{
+	cleanup_json cJSON *in = cJSON_Parse("{\"cniVersion\":\"1.1.0\",\"routes\":[{\"dst\":\"0.0.0.0/0\","
+					     "\"table\":2698658016,\"priority\":4278198272}]}");
+	cleanup_result struct cni_result *r = parse_or_fail(in, "1.1.0");
+	cleanup_json cJSON *out = render_or_fail(r, "1.1.0");
+	cleanup_json cJSON *want = cJSON_Parse("{\"cniVersion\":\"1.1.0\",\"routes\":[{\"dst\":\"0.0.0.0/0\","
+					       "\"table\":2698658016,\"priority\":4278198272}],\"dns\":{}}");
+
+	expect_json(out, want, "route table and priority above INT32_MAX");
+}
+
+/* A cniVersion that is not a string is a malformed result (code 6), like every
+ * other field of the wrong type, not a config error (code 7). */
+static void result_version_not_string(void **state)
+{
+	cleanup_json cJSON *j = cJSON_Parse("{\"cniVersion\":7}");
+	struct cni_result *r = (struct cni_result *)1;
+	struct cni_error err = CNI_ERROR_INIT;
+
+	assert_int_equal(cni_result_parse(j, "1.0.0", &r, &err), -EINVAL);
+	assert_null(r);
+	assert_int_equal(err.code, CNI_ERR_DECODE);
+}
+
 static void result_build_and_find(void **state)
 {
 	cleanup_result struct cni_result *r = cni_result_new();
@@ -431,6 +458,8 @@ int main(void)
 		cmocka_unit_test(result_version_source),
 		cmocka_unit_test(result_normalised),
 		cmocka_unit_test(result_refused),
+		cmocka_unit_test(result_route_u32_fields),
+		cmocka_unit_test(result_version_not_string),
 		cmocka_unit_test(result_build_and_find),
 		cmocka_unit_test(result_print),
 	};
