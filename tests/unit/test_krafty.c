@@ -209,6 +209,28 @@ static void alias_parse_refused(void **state)
 				 (unsigned long long)a.hash, a.netname);
 }
 
+/* The hash field is 16 hex digits, as kr_ident_init writes it: what strtoull()
+ * would also take (leading space, a sign, "0x") is not a hash. */
+static void alias_parse_hash_digits_only(void **state)
+{
+	static const char *const bad[] = {
+		"krafty  123456789abcdef net/eth0/c",
+		"krafty +123456789abcdef net/eth0/c",
+		"krafty -000000000000001 net/eth0/c",
+		"krafty 0x0123456789abcd net/eth0/c",
+	};
+	struct kr_alias a;
+	int accepted = 0;
+
+	for (size_t i = 0; i < N(bad); i++)
+		if (kr_alias_parse(bad[i], &a)) {
+			print_error("kr_alias_parse(\"%s\") accepted: hash %016llx\n", bad[i],
+				    (unsigned long long)a.hash);
+			accepted++;
+		}
+	assert_int_equal(accepted, 0);
+}
+
 /* ---- config ---- */
 
 struct conf_fixture {
@@ -521,6 +543,7 @@ int main(void)
 		cmocka_unit_test(alias_is_ours),
 		cmocka_unit_test(alias_parse),
 		cmocka_unit_test(alias_parse_refused),
+		cmocka_unit_test(alias_parse_hash_digits_only),
 		cmocka_unit_test_setup_teardown(conf_vrf_table, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_families, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_subnet_edges, conf_setup, conf_teardown),
