@@ -91,7 +91,7 @@ count_tap() {
 # A binary that is missing, reports no plan, stops before its plan is met or
 # dies of a signal fails on its own.
 run_unit() {
-	local src name bin out status i pass fail skip planned
+	local src name bin out status how i pass fail skip planned
 	mkdir -p "$results/unit"
 	for src in tests/unit/test_*.c; do
 		name=$(basename "$src" .c) bin=build/unit/$(basename "$src" .c)
@@ -101,12 +101,18 @@ run_unit() {
 		else
 			CMOCKA_MESSAGE_OUTPUT=TAP "$bin" | sed -E "s/^((not )?ok [0-9]+ - )/\1$name: /" >"$out"
 			status=${PIPESTATUS[0]}
+			how="exit status $status"
+			((status > 128)) && how="killed by signal $((status - 128))"
 			count_tap "$out"
-			((planned == 0)) && echo "not ok - $name: exited with status $status and no plan" >>"$out"
-			for ((i = pass + fail + skip + 1; i <= planned; i++)); do
-				echo "not ok $i - $name: test $i of $planned did not report (exit status $status)" >>"$out"
-			done
-			((status > 128 && fail == 0)) && echo "not ok - $name: killed by signal $((status - 128))" >>"$out"
+			if ((planned == 0)); then
+				echo "not ok - $name: no plan ($how)" >>"$out"
+			elif ((pass + fail + skip < planned)); then
+				for ((i = pass + fail + skip + 1; i <= planned; i++)); do
+					echo "not ok $i - $name: test $i of $planned did not report ($how)" >>"$out"
+				done
+			elif ((status > 128 && fail == 0)); then
+				echo "not ok - $name: $how after its tests passed" >>"$out"
+			fi
 		fi
 		count_tap "$out"
 		printf '  %-24s %4d passed, %3d failed, %3d skipped  %s\n' "$name" "$pass" "$fail" "$skip" \
