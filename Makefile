@@ -54,7 +54,7 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 plugin_objs_nomain = $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out %/main.c,$(wildcard $(1)/*.c)))
 
-.PHONY: all deps install test unit clean format tidy demo demo-vm fuzzers fuzz bench up deployment validate down
+.PHONY: all deps install test check unit clean format tidy demo demo-vm fuzzers fuzz bench up deployment validate down
 all: $(PLUGIN_BINS) $(TOOL_BINS)
 
 # Header dependencies come from -MMD (the .d files included at the end).
@@ -129,6 +129,11 @@ install: $(PLUGIN_BINS)
 
 test:
 	bash tests/run.sh
+
+# The unit suite alone, as any user (no root, no netns): builds and runs every
+# tests/unit/test_* binary and ends with "N passed, N failed" like `make test`.
+check:
+	SUITES=unit bash tests/run.sh
 
 demo:
 	bash tests/demo.sh
