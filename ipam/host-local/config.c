@@ -303,8 +303,8 @@ static int parse_route(const cJSON *obj, const char *what, struct cni_route *rt,
 	rt->gw = gw;
 	rt->mtu = (int)v[0];
 	rt->advmss = (int)v[1];
-	rt->priority = (int)v[2];
-	rt->table = (int)v[3];
+	rt->priority = v[2];
+	rt->table = v[3];
 	rt->scope = (int)v[4];
 	return 0;
 }

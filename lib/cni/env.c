@@ -41,8 +41,8 @@ void cni_args_free(struct cni_arg *args, size_t n)
 	free(args);
 }
 
-/* CNI_ARGS is a runtime's short list; thousands of pairs are not arguments. */
-#define CNI_MAX_ARGS 1024
+/* CNI_ARGS is a runtime's short list; tens of thousands of pairs are not arguments. */
+#define CNI_MAX_ARGS 8192
 
 static void free_pairs(struct cni_array *pairs)
 {

@@ -1,6 +1,7 @@
 #include "ip.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +37,7 @@ int cni_prefix_parse(const char *s, struct cni_prefix *out)
 	buf[slash - s] = '\0';
 	if (cni_ip_parse(buf, &out->ip) < 0)
 		return -EINVAL;
-	if (!slash[1] || slash[1] == '-' || slash[1] == '+')
+	if (!isdigit((unsigned char)slash[1]))
 		return -EINVAL;
 	len = strtol(slash + 1, &end, 10);
 	if (*end || len < 0 || len > (long)cni_ip_bytes(&out->ip) * 8)

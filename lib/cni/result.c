@@ -246,8 +246,8 @@ static int parse_routes(struct cni_result *r, const cJSON *arr, struct cni_error
 			return i;
 		r->routes[i].mtu = (int)mtu;
 		r->routes[i].advmss = (int)advmss;
-		r->routes[i].priority = (int)prio;
-		r->routes[i].table = (int)table;
+		r->routes[i].priority = prio;
+		r->routes[i].table = table;
 		r->routes[i].scope = (int)scope;
 	}
 	return 0;
@@ -256,7 +256,6 @@ static int parse_routes(struct cni_result *r, const cJSON *arr, struct cni_error
 int cni_result_parse(const cJSON *json, const char *version, struct cni_result **out,
 		     struct cni_error *err)
 {
-	int rc;
 	struct cni_result *r;
 	const cJSON *arr = NULL, *dns = NULL;
 	const char *v = version;
@@ -264,8 +263,8 @@ int cni_result_parse(const cJSON *json, const char *version, struct cni_result *
 	*out = NULL;
 	if (!cJSON_IsObject(json))
 		return cni_err(err, CNI_ERR_DECODE, "result is not a JSON object");
-	if ((rc = cni_json_string(json, "cniVersion", false, &v, "result", err)) < 0)
-		return rc;
+	if (cni_json_string(json, "cniVersion", false, &v, "result", err) < 0)
+		return cni_err_wrap(err, CNI_ERR_DECODE, "cannot decode result");
 	if (!v)
 		v = version;
 	if (!cni_version_supported(v))
@@ -373,7 +372,7 @@ static int render_routes(cJSON *root, const struct cni_result *r, bool v110)
 		cJSON *o = cJSON_CreateObject();
 		struct {
 			const char *key;
-			int value;
+			int64_t value;
 		} extra[] = { { "mtu", rt->mtu },	      { "advmss", rt->advmss },
 			      { "priority", rt->priority }, { "table", rt->table },
 			      { "scope", rt->scope } };

@@ -4,6 +4,7 @@
 #define CNI_RESULT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <cjson/cJSON.h>
 #include "cleanup.h"
 #include "error.h"
@@ -25,7 +26,8 @@ struct cni_ipconf {
 struct cni_route {
 	struct cni_prefix dst;
 	struct cni_ip gw; /* family 0 = none */
-	int mtu, advmss, priority, table, scope; /* 1.1.0; -1 = unset */
+	int mtu, advmss, scope;	  /* 1.1.0; -1 = unset */
+	int64_t priority, table; /* 1.1.0; unsigned 32-bit in the kernel; -1 = unset */
 };
 
 struct cni_result {

@@ -119,6 +119,9 @@ bool kr_alias_parse(const char *alias, struct kr_alias *out)
 		return false;
 	memcpy(hex, alias + ALIAS_TAG_LEN, HASH_DIGITS);
 	hex[HASH_DIGITS] = '\0';
+	/* strtoull alone would take a sign, "0x" or blanks: 16 hex digits only. */
+	if (strspn(hex, "0123456789abcdef") != HASH_DIGITS)
+		return false;
 	out->hash = strtoull(hex, &end, 16);
 	if (*end)
 		return false;
