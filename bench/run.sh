@@ -18,8 +18,9 @@
 # at 10, 100 and 1000 pods of each chain already attached on the node, plus
 # throughput at 1, 8 and 64 calls in flight, peak RSS, binary sizes, a
 # profile (perf stat, strace -c) and, in a qemu VM with a VRF-capable kernel,
-# krafty with VRF vs bridge + host-local + vrf. Writes bench/results/latest.md,
-# latest.tsv and latency-vs-pods.png. Knobs (environment):
+# krafty with VRF vs bridge + host-local + vrf. Writes every figure and the
+# machine's description to bench/results/latest.json, and from that file alone
+# (bench/report.py) latest.md and latency-vs-pods.png. Knobs (environment):
 #
 #   BENCH_SAMPLES (50)   timed calls per cell (per level, variant, command)
 #   BENCH_BATCH (5)      calls per batch; ours and the reference alternate
@@ -61,6 +62,7 @@ log() { printf '[bench %4ds] %s\n' $(($(date +%s) - T_START)) "$*" >&2; }
 [[ $(id -u) == 0 ]] || { echo "bench/run.sh needs root (netns, links)" >&2; exit 2; }
 missing=()
 command -v jq >/dev/null || missing+=(jq)
+[[ -x /usr/bin/python3 ]] || missing+=(python3)
 command -v gnuplot >/dev/null || missing+=(gnuplot-nox)
 command -v strace >/dev/null || missing+=(strace)
 command -v perf >/dev/null || missing+=(linux-perf)
@@ -295,8 +297,8 @@ throughput() {
 # execs per call), and per call the processes, netlink requests and syscalls
 # (strace -f -c over one call).
 profile() {
-	local v cmd spec first=$PROF_BASE idp="${TAG}P" p
-	: >"$WORK/profile.tsv"
+	local v cmd spec first=$PROF_BASE idp="${TAG}P"
+	: >"$WORK/profile.list"
 	for spec in true:VERSION true2:VERSION kr:ADD kr:CHECK kr:DEL ref:ADD ref:CHECK ref:DEL hl:ADD hl:DEL hlref:ADD hlref:DEL \
 		tl:ADD tl:DEL tune:ADD tune:DEL chain:ADD chain:DEL floor:ADD floor:DEL; do
 		v=${spec%%:*} cmd=${spec#*:}
@@ -320,14 +322,8 @@ profile() {
 				>/dev/null 2>>"$WORK/errors.log" || true
 		fi
 		[[ $v == ref && $cmd == DEL ]] && drop_ref_bridges "$first" 11
-		p=$WORK/perf/$v.$cmd
-		awk -F, -v v="$v" -v c="$cmd" '$3 == "task-clock" {t = $1} $3 == "page-faults" {f = $1}
-			$3 == "context-switches" {s = $1}
-			END {printf "%s\t%s\t%.2f\t%.0f\t%.0f", v, c, t / 10, f / 10, s / 10}' "$p" >>"$WORK/profile.tsv"
-		awk -v drv="$([[ $v == floor ]] && echo 0 || echo 1)" '
-			$NF == "execve" {e = $4} $NF == "sendmsg" || $NF == "sendto" {n += $4}
-			$NF == "total" {t = $4}
-			END {printf "\t%d\t%d\t%d\n", e - drv, n, t}' "$p.strace" >>"$WORK/profile.tsv"
+		# bench/report.py reads perf/$v.$cmd and perf/$v.$cmd.strace
+		printf '%s\t%s\n' "$v" "$cmd" >>"$WORK/profile.list"
 	done
 }
 
@@ -399,23 +395,26 @@ echo "not run (BENCH_VM=0)" >"$WORK/vm.note"
 T_END=$(date +%s)
 
 log "writing the report"
-# What the report needs besides the raw figures (bench/report.sh WORKDIR can be
-# run again on a kept work directory).
-for v in LOAD_START LOAD_END DEVS_START SAMPLES BATCH TP_CALLS VM_PODS BIN REF FLOOR RESULTS; do
-	printf '%s=%q\n' "$v" "${!v}"
-done >"$WORK/meta"
+# The run's settings and what it saw, as KEY<TAB>VALUE lines. bench/report.py
+# collect adds them, the machine's description and every figure of $WORK to the
+# data file; render makes the report and the plot from that file alone. Both
+# can be run again on a work directory kept with BENCH_KEEP_WORK=1.
+commit=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
+git -C "$REPO" diff --quiet HEAD -- lib plugins ipam 2>/dev/null || commit="$commit + uncommitted plugin changes"
 {
-	printf 'WALL=%q\n' $((T_END - T_START))
-	printf 'LEVELS=%q\n' "${LEVELS[*]}"
-	printf 'TP_INFLIGHT=%q\n' "${TP_INFLIGHT[*]}"
-	printf 'RUN_DATE=%q\n' "$(date -u '+%F %H:%M UTC')"
-	commit=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
-	git -C "$REPO" diff --quiet HEAD -- lib plugins ipam 2>/dev/null || commit="$commit + uncommitted plugin changes"
-	printf 'COMMIT=%q\n' "$commit"
-} >>"$WORK/meta"
-bash "$REPO/bench/report.sh" "$WORK"
+	for v in LOAD_START LOAD_END DEVS_START SAMPLES BATCH TP_CALLS VM_PODS BIN REF; do
+		printf '%s\t%s\n' "$v" "${!v}"
+	done
+	printf 'WALL\t%s\n' $((T_END - T_START))
+	printf 'LEVELS\t%s\n' "${LEVELS[*]}"
+	printf 'TP_INFLIGHT\t%s\n' "${TP_INFLIGHT[*]}"
+	printf 'RUN_DATE\t%s\n' "$(date -u '+%F %H:%M UTC')"
+	printf 'COMMIT\t%s\n' "$commit"
+} >"$WORK/meta"
+/usr/bin/python3 "$REPO/bench/report.py" collect "$WORK" "$RESULTS/latest.json" >&2
+/usr/bin/python3 "$REPO/bench/report.py" render "$RESULTS/latest.json" >&2
 if [[ -s $WORK/errors.log ]]; then
 	log "$(wc -l <"$WORK/errors.log") lines on stderr from plugins/drivers; first ones:"
 	head -5 "$WORK/errors.log" >&2
 fi
-log "done: $RESULTS/latest.md, $RESULTS/latency-vs-pods.png"
+log "done: $RESULTS/latest.json, latest.md, latency-vs-pods.png"
