@@ -133,7 +133,8 @@ static int reserve(const struct opts *o, const struct pod *p, struct cni_error *
 
 static int open_pod(const struct pod *p, int *ns_fd, struct knl_sock **psk, struct cni_error *err)
 {
-	if ((rc = knl_netns_open(p->ns, ns_fd, err)) < 0 || (rc = knl_open_in_netns(*ns_fd, psk, err)) < 0)
+	if ((rc = knl_netns_open(p->ns, ns_fd, err)) < 0 ||
+	    (rc = knl_open_in_netns(*ns_fd, psk, err)) < 0)
 		return rc;
 	return 0;
 }

@@ -8,7 +8,8 @@ declare -A group=(
 	[build]="build-essential pkg-config libcjson-dev libnl-3-dev libnl-route-3-dev libmnl-dev"
 	[demo]="jq iproute2 iputils-ping"
 	[vm]="qemu-system-x86 linux-image-amd64 busybox-static kmod cpio"
-	[test]="libcmocka-dev bats shellcheck clang libclang-rt-14-dev containernetworking-plugins
+	[test]="libcmocka-dev bats shellcheck clang clang-format clang-tidy libclang-rt-14-dev
+		containernetworking-plugins
 		python3-yaml containerd runc golang-go golang-github-appc-cni-dev
 		python3-grpcio python3-grpc-tools podman conmon"
 )

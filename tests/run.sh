@@ -11,7 +11,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 root=$PWD
 results=$root/build/test-results
-SUITES=${SUITES:-unit integration sanitizer fuzz vm}
+SUITES=${SUITES:-lint unit integration sanitizer fuzz vm}
 # The terminal: a suite's stdout goes to its TAP file, per-binary lines come here.
 exec 3>&1
 
@@ -19,9 +19,9 @@ need_root=0
 for suite in $SUITES; do
 	case $suite in
 	unit) ;;
-	integration | sanitizer | fuzz | vm) need_root=1 ;;
+	lint | integration | sanitizer | fuzz | vm) need_root=1 ;;
 	*)
-		echo "unknown suite \"$suite\" (suites: unit integration sanitizer fuzz vm)" >&2
+		echo "unknown suite \"$suite\" (suites: lint unit integration sanitizer fuzz vm)" >&2
 		exit 2
 		;;
 	esac
@@ -131,6 +131,7 @@ run_fuzz() {
 	FUZZ_SECONDS=${FUZZ_SECONDS:-10} bash tests/fuzz/run.sh
 }
 run_vm() { BUILD=build bash tests/vm/run.sh; }
+run_lint() { bash tests/lint/run.sh; }
 
 total_pass=0 total_fail=0 total_skip=0
 for suite in $SUITES; do

@@ -99,7 +99,8 @@ static void entry_name(const char *id, const char *ifname, char buf[256])
 	char key[512];
 
 	if (idlen + 1 + iflen <= ENTRY_NAME_MAX) {
-		memcpy(buf, id, idlen); // NOLINT(bugprone-not-null-terminated-result): the NUL comes with ifn
+		// NOLINTNEXTLINE(bugprone-not-null-terminated-result): the NUL comes with ifn
+		memcpy(buf, id, idlen);
 		buf[idlen] = ':';
 		memcpy(buf + idlen + 1, ifn, iflen + 1);
 		return;

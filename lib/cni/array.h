@@ -13,7 +13,10 @@ struct cni_array {
 	size_t cap; /* elements allocated */
 };
 
-#define CNI_ARRAY_INIT { NULL, 0, 0 }
+#define CNI_ARRAY_INIT                                                                             \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 /* Append one zeroed element of elem_size bytes and return it. At most max
  * elements (0: no limit but memory): one more is CNI_ERR_INVALID_CONFIG naming
@@ -23,7 +26,7 @@ void *cni_array_push(struct cni_array *a, size_t elem_size, size_t max, const ch
 		     struct cni_error *err);
 
 /* `struct knl_route *r = CNI_ARRAY_PUSH(&a, struct knl_route, 0, "routes", err);` */
-#define CNI_ARRAY_PUSH(a, type, max, what, err)                                            \
+#define CNI_ARRAY_PUSH(a, type, max, what, err)                                                    \
 	((type *)cni_array_push((a), sizeof(type), (max), (what), (err)))
 
 #endif

@@ -18,11 +18,11 @@
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
 
-#define DEFINE_CLEANUP_FUNC(type, func)                                                   \
-	static inline void func##p(type *p)                                               \
-	{                                                                                 \
-		if (*p)                                                                   \
-			func(*p);                                                         \
+#define DEFINE_CLEANUP_FUNC(type, func)                                                            \
+	static inline void func##p(type *p)                                                        \
+	{                                                                                          \
+		if (*p)                                                                            \
+			func(*p);                                                                  \
 	}
 
 static inline void cleanup_freep(void *p)
@@ -46,18 +46,28 @@ DEFINE_CLEANUP_FUNC(DIR *, closedir)
 #define cleanup_dir    _cleanup_(closedirp)
 
 /* Hand ownership out of a cleanup variable: returns the value, leaves NULL/-1 behind. */
-#define steal_ptr(p) ({ __typeof__(p) _tmp = (p); (p) = NULL; _tmp; })
-#define steal_fd(fd) ({ int _tmp = (fd); (fd) = -1; _tmp; })
+#define steal_ptr(p)                                                                               \
+	({                                                                                         \
+		__typeof__(p) _tmp = (p);                                                          \
+		(p) = NULL;                                                                        \
+		_tmp;                                                                              \
+	})
+#define steal_fd(fd)                                                                               \
+	({                                                                                         \
+		int _tmp = (fd);                                                                   \
+		(fd) = -1;                                                                         \
+		_tmp;                                                                              \
+	})
 
 /* Evaluate a system call until it is not interrupted by a signal:
  * `ssize_t n = RETRY_EINTR(read(fd, buf, len));` */
-#define RETRY_EINTR(expr)                                                                 \
-	({                                                                                \
-		__typeof__(expr) _r;                                                      \
-		do                                                                        \
-			_r = (expr);                                                      \
-		while (_r == -1 && errno == EINTR);                                       \
-		_r;                                                                       \
+#define RETRY_EINTR(expr)                                                                          \
+	({                                                                                         \
+		__typeof__(expr) _r;                                                               \
+		do                                                                                 \
+			_r = (expr);                                                               \
+		while (_r == -1 && errno == EINTR);                                                \
+		_r;                                                                                \
 	})
 
 #endif

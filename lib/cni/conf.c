@@ -23,7 +23,8 @@ static int parse_attachments(struct cni_conf *conf, struct cni_error *err)
 	const cJSON *arr = NULL, *it;
 	size_t n = 0, i = 0;
 
-	if ((rc = cni_json_array(conf->root, "cni.dev/valid-attachments", false, &arr, NULL, err)) < 0)
+	if ((rc = cni_json_array(conf->root, "cni.dev/valid-attachments", false, &arr, NULL, err)) <
+	    0)
 		return rc;
 	if (!arr)
 		return 0;
@@ -31,16 +32,17 @@ static int parse_attachments(struct cni_conf *conf, struct cni_error *err)
 	n = (size_t)cJSON_GetArraySize(arr);
 	if (n && !(conf->valid_attachments = calloc(n, sizeof(*conf->valid_attachments))))
 		return cni_err(err, CNI_ERR_IO, "out of memory");
-	cJSON_ArrayForEach(it, arr) {
+	cJSON_ArrayForEach(it, arr)
+	{
 		struct cni_attachment *a = &conf->valid_attachments[i++];
 
 		if (!cJSON_IsObject(it))
 			return cni_err(err, CNI_ERR_INVALID_CONFIG,
 				       "cni.dev/valid-attachments: entries must be objects");
 		if ((rc = cni_json_string(it, "containerID", true, &a->container_id,
-				    "cni.dev/valid-attachments", err)) < 0 ||
-		    (rc = cni_json_string(it, "ifname", true, &a->ifname, "cni.dev/valid-attachments",
-				    err)) < 0)
+					  "cni.dev/valid-attachments", err)) < 0 ||
+		    (rc = cni_json_string(it, "ifname", true, &a->ifname,
+					  "cni.dev/valid-attachments", err)) < 0)
 			return rc;
 	}
 	conf->n_valid_attachments = n;
@@ -82,14 +84,16 @@ int cni_conf_parse(struct cni_conf *conf, const char *data, size_t len, struct c
 	conf->raw[len] = '\0';
 	conf->raw_len = len;
 
-	if ((rc = cni_json_string(conf->root, "cniVersion", false, &conf->cni_version, NULL, err)) < 0)
+	if ((rc = cni_json_string(conf->root, "cniVersion", false, &conf->cni_version, NULL, err)) <
+	    0)
 		return rc;
 	if (!conf->cni_version)
 		conf->cni_version = "0.1.0"; /* the spec's default when absent */
 	if (!cni_version_supported(conf->cni_version)) {
 		rc = cni_err(err, CNI_ERR_INCOMPATIBLE_VERSION,
-			"incompatible CNI versions: config is %.16s, plugin supports " CNI_SUPPORTED_VERSIONS,
-			conf->cni_version);
+			     "incompatible CNI versions: config is %.16s, plugin "
+			     "supports " CNI_SUPPORTED_VERSIONS,
+			     conf->cni_version);
 		conf->cni_version = NULL; /* report the error in our latest version */
 		return rc;
 	}
@@ -99,19 +103,23 @@ int cni_conf_parse(struct cni_conf *conf, const char *data, size_t len, struct c
 	    (rc = cni_validate_plugin_type(conf->type, err)) < 0)
 		return rc;
 	if ((rc = cni_json_object(conf->root, "args", false, &conf->args, NULL, err)) < 0 ||
-	    (rc = cni_json_object(conf->root, "runtimeConfig", false, &conf->runtime_config, NULL, err)) < 0 ||
-	    (rc = cni_json_object(conf->root, "capabilities", false, &conf->capabilities, NULL, err)) < 0 ||
+	    (rc = cni_json_object(conf->root, "runtimeConfig", false, &conf->runtime_config, NULL,
+				  err)) < 0 ||
+	    (rc = cni_json_object(conf->root, "capabilities", false, &conf->capabilities, NULL,
+				  err)) < 0 ||
 	    (rc = cni_json_object(conf->root, "ipam", false, &conf->ipam, NULL, err)) < 0 ||
 	    (rc = cni_json_object(conf->root, "dns", false, &conf->dns, NULL, err)) < 0 ||
-	    (rc = cni_json_object(conf->root, "prevResult", false, &conf->prev_result_json, NULL, err)) < 0)
+	    (rc = cni_json_object(conf->root, "prevResult", false, &conf->prev_result_json, NULL,
+				  err)) < 0)
 		return rc;
 	if (conf->ipam) {
-		if ((rc = cni_json_string(conf->ipam, "type", true, &conf->ipam_type, "ipam", err)) < 0 ||
+		if ((rc = cni_json_string(conf->ipam, "type", true, &conf->ipam_type, "ipam",
+					  err)) < 0 ||
 		    (rc = cni_validate_plugin_type(conf->ipam_type, err)) < 0)
 			return rc;
 	}
-	if (conf->prev_result_json &&
-	    cni_result_parse(conf->prev_result_json, conf->cni_version, &conf->prev_result, err) < 0)
+	if (conf->prev_result_json && cni_result_parse(conf->prev_result_json, conf->cni_version,
+						       &conf->prev_result, err) < 0)
 		return cni_err_prefix(err, "invalid prevResult");
 	return parse_attachments(conf, err);
 }

@@ -20,11 +20,11 @@ struct cni_conf {
 	const char *cni_version;
 	const char *name;
 	const char *type;
-	const cJSON *args;           /* "args" object or NULL */
+	const cJSON *args;	     /* "args" object or NULL */
 	const cJSON *runtime_config; /* "runtimeConfig" object or NULL */
 	const cJSON *capabilities;
-	const cJSON *ipam;           /* "ipam" object or NULL */
-	const char *ipam_type;       /* ipam.type or NULL */
+	const cJSON *ipam;     /* "ipam" object or NULL */
+	const char *ipam_type; /* ipam.type or NULL */
 	const cJSON *dns;
 	const cJSON *prev_result_json;
 	struct cni_result *prev_result; /* parsed prevResult, or NULL */

@@ -9,7 +9,8 @@
 #include "json.h"
 #include "version.h"
 
-/* VERSION may come with or without a config on stdin; answer in its version when it names one we speak. */
+/* VERSION may come with or without a config on stdin; answer in its version when it names one we
+ * speak. */
 static int answer_version(struct cni_error *err)
 {
 	int rc;
@@ -41,7 +42,8 @@ static int require_version(const struct cni_ctx *ctx, const char *min, struct cn
 {
 	if (cni_version_cmp(ctx->conf.cni_version, min) >= 0)
 		return 0;
-	return cni_err(err, CNI_ERR_INCOMPATIBLE_VERSION, "config version %s does not allow %s (needs %s or later)",
+	return cni_err(err, CNI_ERR_INCOMPATIBLE_VERSION,
+		       "config version %s does not allow %s (needs %s or later)",
 		       ctx->conf.cni_version, ctx->env.command_name, min);
 }
 
@@ -109,7 +111,8 @@ static int run(const struct cni_plugin *plugin, struct cni_ctx *ctx, char *error
 			return rc;
 		return plugin->gc ? plugin->gc(ctx, err) : 0;
 	default:
-		return cni_err(err, CNI_ERR_INVALID_ENV, "unknown CNI_COMMAND %s", ctx->env.command_name);
+		return cni_err(err, CNI_ERR_INVALID_ENV, "unknown CNI_COMMAND %s",
+			       ctx->env.command_name);
 	}
 }
 

@@ -10,9 +10,9 @@
 #include "validate.h"
 
 static const char *const command_names[] = {
-	[CNI_CMD_UNKNOWN] = "UNKNOWN", [CNI_CMD_ADD] = "ADD",       [CNI_CMD_DEL] = "DEL",
-	[CNI_CMD_CHECK] = "CHECK",     [CNI_CMD_VERSION] = "VERSION", [CNI_CMD_STATUS] = "STATUS",
-	[CNI_CMD_GC] = "GC",
+    [CNI_CMD_UNKNOWN] = "UNKNOWN", [CNI_CMD_ADD] = "ADD",	  [CNI_CMD_DEL] = "DEL",
+    [CNI_CMD_CHECK] = "CHECK",	   [CNI_CMD_VERSION] = "VERSION", [CNI_CMD_STATUS] = "STATUS",
+    [CNI_CMD_GC] = "GC",
 };
 
 const char *cni_command_name(enum cni_command cmd)
@@ -59,9 +59,9 @@ static int add_pair(struct cni_array *pairs, const char *p, size_t len, struct c
 			       "CNI_ARGS: invalid pair %.*s (expected KEY=VALUE)", (int)len, p);
 	if (!(arg = CNI_ARRAY_PUSH(pairs, struct cni_arg, CNI_MAX_ARGS, "CNI_ARGS pairs", err)))
 		return err->code == CNI_ERR_INVALID_CONFIG
-			       ? cni_err(err, CNI_ERR_INVALID_ENV, "CNI_ARGS: more than %d pairs",
-					 CNI_MAX_ARGS)
-			       : -err->errnum;
+			   ? cni_err(err, CNI_ERR_INVALID_ENV, "CNI_ARGS: more than %d pairs",
+				     CNI_MAX_ARGS)
+			   : -err->errnum;
 	arg->key = strndup(p, eq - p);
 	arg->value = strndup(eq + 1, len - (eq - p) - 1);
 	if (!arg->key || !arg->value)
@@ -112,8 +112,9 @@ static int require(const char *value, const char *name, enum cni_command cmd, st
 {
 	if (value)
 		return 0;
-	return cni_err(err, CNI_ERR_INVALID_ENV, "required environment variable %s is missing for %s",
-		       name, cni_command_name(cmd));
+	return cni_err(err, CNI_ERR_INVALID_ENV,
+		       "required environment variable %s is missing for %s", name,
+		       cni_command_name(cmd));
 }
 
 int cni_env_load(struct cni_env *env, struct cni_error *err)
@@ -123,7 +124,8 @@ int cni_env_load(struct cni_env *env, struct cni_error *err)
 
 	memset(env, 0, sizeof(*env));
 	if (!cmd || !*cmd)
-		return cni_err(err, CNI_ERR_INVALID_ENV, "required environment variable CNI_COMMAND is missing");
+		return cni_err(err, CNI_ERR_INVALID_ENV,
+			       "required environment variable CNI_COMMAND is missing");
 	env->command = cni_command_parse(cmd);
 	env->command_name = cmd;
 	if (env->command == CNI_CMD_UNKNOWN)

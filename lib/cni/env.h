@@ -26,9 +26,9 @@ struct cni_env {
 	const char *container_id; /* NULL when not given */
 	const char *netns;
 	const char *ifname;
-	const char *path;         /* CNI_PATH */
-	const char *args_raw;     /* CNI_ARGS as given */
-	struct cni_arg *args;     /* CNI_ARGS split into pairs, in order */
+	const char *path;     /* CNI_PATH */
+	const char *args_raw; /* CNI_ARGS as given */
+	struct cni_arg *args; /* CNI_ARGS split into pairs, in order */
 	size_t n_args;
 };
 

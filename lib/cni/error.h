@@ -24,8 +24,8 @@ enum cni_code {
 	CNI_ERR_INVALID_CONFIG = 7,
 	CNI_ERR_TRY_AGAIN = 11,
 	CNI_ERR_NOT_AVAILABLE = 50, /* STATUS: plugin cannot serve ADD */
-	CNI_ERR_LIMITED = 51,       /* STATUS: limited connectivity */
-	CNI_ERR_PLUGIN = 100,       /* plugin-specific codes start here */
+	CNI_ERR_LIMITED = 51,	    /* STATUS: limited connectivity */
+	CNI_ERR_PLUGIN = 100,	    /* plugin-specific codes start here */
 };
 
 struct cni_error {
@@ -35,30 +35,33 @@ struct cni_error {
 	char details[1024];
 };
 
-#define CNI_ERROR_INIT { 0, 0, "", "" }
+#define CNI_ERROR_INIT                                                                             \
+	{                                                                                          \
+		0, 0, "", ""                                                                       \
+	}
 
 /* Set the error (overwriting any previous one). Returns the negative errno
  * that stands for the code: -EINVAL for codes 1, 2, 4, 6 and 7 (bad input),
  * -EAGAIN for 11, -ENOENT for 3, -EIO for the rest. */
 int cni_err(struct cni_error *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Same, with ": strerror(errnum)" appended to the message; returns -errnum
  * (errnum is positive, as errno). */
 int cni_err_errno(struct cni_error *err, int code, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 /* Set the details of an error already set. Returns its negative errno. */
 int cni_err_details(struct cni_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* Prepend context to the message of an error already set: "context: msg".
  * Returns its negative errno. */
 int cni_err_prefix(struct cni_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* A new failure caused by the one already in err: the caller decides what it
  * means to the runtime (an IPAM plugin that cannot be found makes STATUS say
  * "not available", code 50). Sets code and prepends context as
  * cni_err_prefix() does; keeps the errno and returns it. */
 int cni_err_wrap(struct cni_error *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 void cni_err_clear(struct cni_error *err);
 
 /* The spec's error object, as a malloc'd string (NULL on OOM). */

@@ -28,7 +28,8 @@ int cni_find_plugin(const char *path, const char *type, char **out, struct cni_e
 	if ((rc = cni_validate_plugin_type(type, err)) < 0)
 		return rc;
 	if (!path || !*path)
-		return cni_err(err, CNI_ERR_INVALID_ENV, "CNI_PATH is empty: cannot find plugin %s", type);
+		return cni_err(err, CNI_ERR_INVALID_ENV, "CNI_PATH is empty: cannot find plugin %s",
+			       type);
 	while (p && *p) {
 		const char *colon = strchr(p, ':');
 		size_t n = colon ? (size_t)(colon - p) : strlen(p);
@@ -37,13 +38,15 @@ int cni_find_plugin(const char *path, const char *type, char **out, struct cni_e
 
 		if (n && asprintf(&cand, "%.*s/%s", (int)n, p, type) < 0)
 			return cni_err(err, CNI_ERR_IO, "out of memory");
-		if (cand && stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0) {
+		if (cand && stat(cand, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(cand, X_OK) == 0) {
 			*out = steal_ptr(cand);
 			return 0;
 		}
 		p = colon ? colon + 1 : NULL;
 	}
-	return cni_err(err, CNI_ERR_INVALID_CONFIG, "failed to find plugin \"%s\" in path [%s]", type, path);
+	return cni_err(err, CNI_ERR_INVALID_CONFIG, "failed to find plugin \"%s\" in path [%s]",
+		       type, path);
 }
 
 /* environ with CNI_COMMAND replaced; the strings are borrowed except the new one. */
@@ -97,9 +100,11 @@ static int plugin_failed(const char *type, const char *out, int status, struct c
 		return -err->errnum;
 	}
 	if (WIFSIGNALED(status))
-		return cni_err(err, CNI_ERR_PLUGIN, "%s: killed by signal %d", type, WTERMSIG(status));
+		return cni_err(err, CNI_ERR_PLUGIN, "%s: killed by signal %d", type,
+			       WTERMSIG(status));
 	return cni_err(err, CNI_ERR_PLUGIN, "%s failed with exit status %d: %.300s", type,
-		       WIFEXITED(status) ? WEXITSTATUS(status) : -1, out && *out ? out : "(no output)");
+		       WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+		       out && *out ? out : "(no output)");
 }
 
 /* Start bin with stdin from in_fd and stdout into a pipe whose read end is *rd. */
@@ -115,7 +120,8 @@ static int spawn_plugin(const char *bin, char **env, int in_fd, pid_t *pid, int 
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, in_fd, STDIN_FILENO);
 	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-	rc = posix_spawn(pid, bin, &fa, NULL, argv, env); // NOLINT(clang-analyzer-core.NonNullParamChecker): env is never NULL here
+	// NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): env is never NULL here
+	rc = posix_spawn(pid, bin, &fa, NULL, argv, env);
 	posix_spawn_file_actions_destroy(&fa);
 	close(pipefd[1]);
 	if (rc != 0) {
@@ -175,7 +181,8 @@ int cni_ipam_exec(const struct cni_ctx *ctx, enum cni_command cmd, struct cni_re
 		*result = NULL;
 	if (!type)
 		return cni_err(err, CNI_ERR_INVALID_CONFIG, "no ipam type in the config");
-	if ((rc = cni_exec_plugin(ctx->env.path, type, cmd, ctx->conf.raw, ctx->conf.raw_len, &out, err)) < 0)
+	if ((rc = cni_exec_plugin(ctx->env.path, type, cmd, ctx->conf.raw, ctx->conf.raw_len, &out,
+				  err)) < 0)
 		return rc;
 	if (cmd != CNI_CMD_ADD || !result)
 		return 0;

@@ -88,7 +88,7 @@ struct cni_prefix cni_prefix_network(const struct cni_prefix *p)
 
 bool cni_prefix_contains(const struct cni_prefix *net, const struct cni_ip *ip)
 {
-	struct cni_prefix a = { .ip = *ip, .len = net->len };
+	struct cni_prefix a = {.ip = *ip, .len = net->len};
 	struct cni_prefix na, nb;
 
 	if (ip->family != net->ip.family)

@@ -6,11 +6,11 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#define CNI_IP_STRLEN 46       /* INET6_ADDRSTRLEN */
-#define CNI_PREFIX_STRLEN 50   /* address + "/128" */
+#define CNI_IP_STRLEN	  46 /* INET6_ADDRSTRLEN */
+#define CNI_PREFIX_STRLEN 50 /* address + "/128" */
 
 struct cni_ip {
-	int family;       /* AF_INET or AF_INET6; 0 = unset */
+	int family;	  /* AF_INET or AF_INET6; 0 = unset */
 	uint8_t addr[16]; /* network order; IPv4 uses the first 4 bytes */
 };
 

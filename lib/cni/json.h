@@ -16,8 +16,8 @@ DEFINE_CLEANUP_FUNC(cJSON *, cJSON_Delete)
  * `what` names the object in messages (e.g. "ipam"); may be NULL. */
 int cni_json_string(const cJSON *obj, const char *key, bool required, const char **out,
 		    const char *what, struct cni_error *err);
-int cni_json_bool(const cJSON *obj, const char *key, bool required, bool *out,
-		  const char *what, struct cni_error *err);
+int cni_json_bool(const cJSON *obj, const char *key, bool required, bool *out, const char *what,
+		  struct cni_error *err);
 /* Integral number in [min, max]. */
 int cni_json_int(const cJSON *obj, const char *key, bool required, int64_t min, int64_t max,
 		 int64_t *out, const char *what, struct cni_error *err);

@@ -19,12 +19,12 @@ typedef int (*cni_handler)(struct cni_ctx *ctx, struct cni_error *err);
 
 struct cni_plugin {
 	const char *name;
-	const char *about; /* printed on stderr when run without CNI_COMMAND */
-	cni_handler add;   /* required */
-	cni_handler del;   /* required */
-	cni_handler check; /* NULL: CHECK succeeds */
+	const char *about;  /* printed on stderr when run without CNI_COMMAND */
+	cni_handler add;    /* required */
+	cni_handler del;    /* required */
+	cni_handler check;  /* NULL: CHECK succeeds */
 	cni_handler status; /* NULL: STATUS succeeds (available) */
-	cni_handler gc;    /* NULL: GC succeeds, nothing to collect */
+	cni_handler gc;	    /* NULL: GC succeeds, nothing to collect */
 };
 
 /* Runs one CNI call from the process environment and stdin; returns the exit code. */

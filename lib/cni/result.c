@@ -78,8 +78,8 @@ int cni_result_add_ip(struct cni_result *r, const struct cni_prefix *addr, const
 	return i;
 }
 
-int cni_result_add_route(struct cni_result *r, const struct cni_prefix *dst, const struct cni_ip *gw,
-			 struct cni_error *err)
+int cni_result_add_route(struct cni_result *r, const struct cni_prefix *dst,
+			 const struct cni_ip *gw, struct cni_error *err)
 {
 	int i = grow((void **)&r->routes, &r->n_routes, sizeof(*r->routes), err);
 
@@ -88,8 +88,8 @@ int cni_result_add_route(struct cni_result *r, const struct cni_prefix *dst, con
 	r->routes[i].dst = *dst;
 	if (gw)
 		r->routes[i].gw = *gw;
-	r->routes[i].mtu = r->routes[i].advmss = r->routes[i].priority = -1;
-	r->routes[i].table = r->routes[i].scope = -1;
+	r->routes[i].mtu = r->routes[i].advmss = r->routes[i].scope = -1;
+	r->routes[i].priority = r->routes[i].table = -1;
 	return i;
 }
 
@@ -150,7 +150,8 @@ static int parse_interfaces(struct cni_result *r, const cJSON *arr, struct cni_e
 	const cJSON *it;
 	int idx = 0;
 
-	cJSON_ArrayForEach(it, arr) {
+	cJSON_ArrayForEach(it, arr)
+	{
 		const char *name = NULL, *mac = NULL, *sandbox = NULL;
 		char what[48];
 		int64_t mtu = 0;
@@ -179,10 +180,11 @@ static int parse_ips(struct cni_result *r, const cJSON *arr, const char *version
 	const cJSON *it;
 	int idx = 0;
 
-	cJSON_ArrayForEach(it, arr) {
+	cJSON_ArrayForEach(it, arr)
+	{
 		const char *address = NULL, *gateway = NULL, *ipver = NULL;
 		struct cni_prefix addr;
-		struct cni_ip gw = { 0 };
+		struct cni_ip gw = {0};
 		int64_t iface = -1;
 		char what[40];
 
@@ -195,15 +197,19 @@ static int parse_ips(struct cni_result *r, const cJSON *arr, const char *version
 		    (rc = cni_json_int(it, "interface", false, 0, 1 << 20, &iface, what, err)) < 0)
 			return rc;
 		if (cni_prefix_parse(address, &addr) < 0)
-			return cni_err(err, CNI_ERR_DECODE, "%s: invalid address %.64s", what, address);
+			return cni_err(err, CNI_ERR_DECODE, "%s: invalid address %.64s", what,
+				       address);
 		if (gateway && *gateway && cni_ip_parse(gateway, &gw) < 0)
-			return cni_err(err, CNI_ERR_DECODE, "%s: invalid gateway %.64s", what, gateway);
+			return cni_err(err, CNI_ERR_DECODE, "%s: invalid gateway %.64s", what,
+				       gateway);
 		if (gw.family && gw.family != addr.ip.family)
-			return cni_err(err, CNI_ERR_DECODE, "%s: gateway and address families differ", what);
+			return cni_err(err, CNI_ERR_DECODE,
+				       "%s: gateway and address families differ", what);
 		if (ipver && cni_version_cmp(version, "1.0.0") < 0 &&
 		    strcmp(ipver, addr.ip.family == AF_INET ? "4" : "6") != 0)
-			return cni_err(err, CNI_ERR_DECODE, "%s: version %.8s does not match address %s",
-				       what, ipver, address);
+			return cni_err(err, CNI_ERR_DECODE,
+				       "%s: version %.8s does not match address %s", what, ipver,
+				       address);
 		if (iface >= (int64_t)r->n_interfaces)
 			return cni_err(err, CNI_ERR_DECODE, "%s: interface %lld out of range", what,
 				       (long long)iface);
@@ -219,10 +225,11 @@ static int parse_routes(struct cni_result *r, const cJSON *arr, struct cni_error
 	const cJSON *it;
 	int idx = 0;
 
-	cJSON_ArrayForEach(it, arr) {
+	cJSON_ArrayForEach(it, arr)
+	{
 		const char *dst = NULL, *gwstr = NULL;
 		struct cni_prefix p;
-		struct cni_ip gw = { 0 };
+		struct cni_ip gw = {0};
 		int64_t mtu = -1, advmss = -1, prio = -1, table = -1, scope = -1;
 		char what[40];
 		int i;
@@ -234,7 +241,8 @@ static int parse_routes(struct cni_result *r, const cJSON *arr, struct cni_error
 		    (rc = cni_json_string(it, "gw", false, &gwstr, what, err)) < 0 ||
 		    (rc = cni_json_int(it, "mtu", false, 0, 1 << 20, &mtu, what, err)) < 0 ||
 		    (rc = cni_json_int(it, "advmss", false, 0, 1 << 20, &advmss, what, err)) < 0 ||
-		    (rc = cni_json_int(it, "priority", false, 0, UINT32_MAX, &prio, what, err)) < 0 ||
+		    (rc = cni_json_int(it, "priority", false, 0, UINT32_MAX, &prio, what, err)) <
+			0 ||
 		    (rc = cni_json_int(it, "table", false, 0, UINT32_MAX, &table, what, err)) < 0 ||
 		    (rc = cni_json_int(it, "scope", false, 0, 255, &scope, what, err)) < 0)
 			return rc;
@@ -373,9 +381,11 @@ static int render_routes(cJSON *root, const struct cni_result *r, bool v110)
 		struct {
 			const char *key;
 			int64_t value;
-		} extra[] = { { "mtu", rt->mtu },	      { "advmss", rt->advmss },
-			      { "priority", rt->priority }, { "table", rt->table },
-			      { "scope", rt->scope } };
+		} extra[] = {{"mtu", rt->mtu},
+			     {"advmss", rt->advmss},
+			     {"priority", rt->priority},
+			     {"table", rt->table},
+			     {"scope", rt->scope}};
 
 		if (!o || !cJSON_AddItemToArray(arr, o))
 			return -ENOMEM;
@@ -389,7 +399,7 @@ static int render_routes(cJSON *root, const struct cni_result *r, bool v110)
 		}
 		for (size_t k = 0; v110 && k < sizeof(extra) / sizeof(extra[0]); k++)
 			if (extra[k].value >= 0 &&
-			    !cJSON_AddNumberToObject(o, extra[k].key, extra[k].value))
+			    !cJSON_AddNumberToObject(o, extra[k].key, (double)extra[k].value))
 				return -ENOMEM;
 	}
 	return 0;

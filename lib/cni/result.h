@@ -20,13 +20,13 @@ struct cni_iface {
 struct cni_ipconf {
 	struct cni_prefix address;
 	struct cni_ip gateway; /* family 0 = none */
-	int interface;         /* index into interfaces, -1 = none */
+	int interface;	       /* index into interfaces, -1 = none */
 };
 
 struct cni_route {
 	struct cni_prefix dst;
-	struct cni_ip gw; /* family 0 = none */
-	int mtu, advmss, scope;	  /* 1.1.0; -1 = unset */
+	struct cni_ip gw;	 /* family 0 = none */
+	int mtu, advmss, scope;	 /* 1.1.0; -1 = unset */
 	int64_t priority, table; /* 1.1.0; unsigned 32-bit in the kernel; -1 = unset */
 };
 
@@ -49,8 +49,8 @@ DEFINE_CLEANUP_FUNC(struct cni_result *, cni_result_free)
 /* Append; return the new element's index, or a negative errno on OOM (err set). */
 int cni_result_add_interface(struct cni_result *r, const char *name, const char *mac,
 			     const char *sandbox, struct cni_error *err);
-int cni_result_add_ip(struct cni_result *r, const struct cni_prefix *addr,
-		      const struct cni_ip *gw, int interface, struct cni_error *err);
+int cni_result_add_ip(struct cni_result *r, const struct cni_prefix *addr, const struct cni_ip *gw,
+		      int interface, struct cni_error *err);
 int cni_result_add_route(struct cni_result *r, const struct cni_prefix *dst,
 			 const struct cni_ip *gw, struct cni_error *err);
 /* Index of the interface with that name and sandbox (NULL sandbox matches any), or -1. */

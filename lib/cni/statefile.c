@@ -77,8 +77,8 @@ int cni_read_fd(int fd, size_t max, int too_big_code, const char *what, char **o
 			char *grown;
 
 			if (cap > max)
-				return cni_err(err, too_big_code, "%s is larger than %zu bytes", what,
-					       max);
+				return cni_err(err, too_big_code, "%s is larger than %zu bytes",
+					       what, max);
 			cap = cap ? cap * 2 : 4096;
 			if (cap > max + 1)
 				cap = max + 1;

@@ -1,4 +1,5 @@
-/* Checks on names that come from the runtime or the config. Each returns 0, or -EINVAL with err set. */
+/* Checks on names that come from the runtime or the config. Each returns 0, or -EINVAL with err
+ * set. */
 #ifndef CNI_VALIDATE_H
 #define CNI_VALIDATE_H
 

@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const cni_supported_versions[] = { "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0" };
+const char *const cni_supported_versions[] = {"0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"};
 const int cni_n_supported_versions =
-	(int)(sizeof(cni_supported_versions) / sizeof(cni_supported_versions[0]));
+    (int)(sizeof(cni_supported_versions) / sizeof(cni_supported_versions[0]));
 
 bool cni_version_supported(const char *v)
 {

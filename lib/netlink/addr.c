@@ -8,7 +8,6 @@
 #include <linux/if_addr.h>
 #include <netlink/route/addr.h>
 
-
 static void addr_what(char *buf, size_t len, const char *verb, const struct cni_prefix *p,
 		      const char *prep, const char *ifname)
 {

@@ -38,11 +38,11 @@ int knl_transact(struct knl_sock *sk, struct nl_msg *msg, knl_parse_fn parse, vo
 /* A dump request: its header (ifinfomsg, ifaddrmsg or rtmsg) and the filters
  * the kernel applies with strict checking. */
 struct knl_dump_req {
-	int type;	     /* RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE */
+	int type; /* RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE */
 	const void *hdr;
 	size_t hdr_len;
-	uint32_t table;	     /* RTA_TABLE when non-zero */
-	int oif;	     /* RTA_OIF when non-zero */
+	uint32_t table;		   /* RTA_TABLE when non-zero */
+	int oif;		   /* RTA_OIF when non-zero */
 	void (*rewind)(void *arg); /* forget what an interrupted try collected */
 };
 

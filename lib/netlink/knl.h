@@ -84,7 +84,8 @@ int knl_link_rename(struct knl_sock *sk, const char *old_name, const char *new_n
 		    struct cni_error *err);
 int knl_link_set_up(struct knl_sock *sk, const char *name, struct cni_error *err);
 int knl_link_set_down(struct knl_sock *sk, const char *name, struct cni_error *err);
-int knl_link_set_mtu(struct knl_sock *sk, const char *name, unsigned int mtu, struct cni_error *err);
+int knl_link_set_mtu(struct knl_sock *sk, const char *name, unsigned int mtu,
+		     struct cni_error *err);
 /* mac: "aa:bb:cc:dd:ee:ff" (6 octets; CNI_ERR_INVALID_CONFIG when malformed). */
 int knl_link_set_mac(struct knl_sock *sk, const char *name, const char *mac, struct cni_error *err);
 int knl_link_set_promisc(struct knl_sock *sk, const char *name, bool on, struct cni_error *err);
@@ -101,8 +102,8 @@ int knl_link_set_alias(struct knl_sock *sk, const char *name, const char *alias,
  * of a veth pair deletes both. */
 int knl_link_del(struct knl_sock *sk, const char *name, struct cni_error *err);
 
-#define KNL_IFNAMSIZ   16 /* IFNAMSIZ, without pulling in <net/if.h> */
-#define KNL_MAC_STRLEN 96 /* room for any hardware address as "xx:xx:..." */
+#define KNL_IFNAMSIZ	16  /* IFNAMSIZ, without pulling in <net/if.h> */
+#define KNL_MAC_STRLEN	96  /* room for any hardware address as "xx:xx:..." */
 #define KNL_IFALIAS_MAX 255 /* IFALIASZ - 1 */
 
 struct knl_link_info {
@@ -115,8 +116,8 @@ struct knl_link_info {
 	unsigned int flags;	  /* IFF_* as reported (IFF_PROMISC/ALLMULTI: user-set) */
 	bool up, promisc, allmulti;
 	unsigned int txqlen;
-	int master;	    /* ifindex of the master; 0 if none */
-	uint32_t vrf_table; /* table of a vrf; 0 for other kinds */
+	int master;			 /* ifindex of the master; 0 if none */
+	uint32_t vrf_table;		 /* table of a vrf; 0 for other kinds */
 	char alias[KNL_IFALIAS_MAX + 1]; /* IFLA_IFALIAS; "" if none */
 };
 
@@ -125,15 +126,15 @@ int knl_link_info(struct knl_sock *sk, const char *name, struct knl_link_info *i
 		  struct cni_error *err);
 /* Look a link up by name, or by index when name is NULL: 1 and *info filled
  * when it exists, 0 (info zeroed) when it does not, negative on error. */
-int knl_link_lookup(struct knl_sock *sk, const char *name, int ifindex,
-		    struct knl_link_info *info, struct cni_error *err);
+int knl_link_lookup(struct knl_sock *sk, const char *name, int ifindex, struct knl_link_info *info,
+		    struct cni_error *err);
 
 /* One link of a dump (linkdump.c). */
 struct knl_link_entry {
 	int index;
-	int master;            /* ifindex of the master; 0 if none */
+	int master; /* ifindex of the master; 0 if none */
 	char name[KNL_IFNAMSIZ];
-	char kind[32];         /* IFLA_INFO_KIND; "" if none */
+	char kind[32];			 /* IFLA_INFO_KIND; "" if none */
 	char alias[KNL_IFALIAS_MAX + 1]; /* IFLA_IFALIAS; "" if none */
 };
 /* Every link of the current namespace, as a malloc'd array in *out (free()
@@ -212,8 +213,8 @@ int knl_route_find(struct knl_sock *sk, const struct knl_route *r, struct knl_ro
  * table (0 = main), only those through interface index oif when oif > 0, as a
  * malloc'd array in *out (free() it; NULL when *n == 0; oif_name is NULL).
  * One dump that the kernel filters by table and oif. */
-int knl_route_list(struct knl_sock *sk, int family, uint32_t table, int oif,
-		   struct knl_route **out, size_t *n, struct cni_error *err);
+int knl_route_list(struct knl_sock *sk, int family, uint32_t table, int oif, struct knl_route **out,
+		   size_t *n, struct cni_error *err);
 /* Every route of one family in one table (0 = main), of any type (local,
  * broadcast, unreachable, ... with their type in .type), as knl_route_list()
  * returns them: one dump that the kernel filters by table. */

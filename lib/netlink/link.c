@@ -209,8 +209,8 @@ int knl_link_info(struct knl_sock *sk, const char *name, struct knl_link_info *i
 	return 0;
 }
 
-int knl_link_lookup(struct knl_sock *sk, const char *name, int ifindex,
-		    struct knl_link_info *info, struct cni_error *err)
+int knl_link_lookup(struct knl_sock *sk, const char *name, int ifindex, struct knl_link_info *info,
+		    struct cni_error *err)
 {
 	struct fetch f;
 	int r;
@@ -509,7 +509,7 @@ int knl_link_set_alias(struct knl_sock *sk, const char *name, const char *alias,
 		       struct cni_error *err)
 {
 	cleanup_nl_msg struct nl_msg *msg = NULL;
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
 	size_t len = alias ? strnlen(alias, KNL_IFALIAS_MAX) : 0;
 	struct knl_status st;
 	int r;

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 static uint32_t table_of(const struct knl_route *r)
 {
 	return r->table ? r->table : RT_TABLE_MAIN;
@@ -120,8 +119,8 @@ static uint8_t scope_of(const struct knl_route *r)
 	if (r->scope != KNL_SCOPE_AUTO)
 		return (uint8_t)r->scope;
 	return family_of(r) == AF_INET && !r->gw.family && type_of(r) == RTN_UNICAST
-		       ? RT_SCOPE_LINK
-		       : RT_SCOPE_UNIVERSE;
+		   ? RT_SCOPE_LINK
+		   : RT_SCOPE_UNIVERSE;
 }
 
 static uint8_t protocol_of(const struct knl_route *r)
@@ -173,8 +172,7 @@ static bool route_match(const struct route_acc *acc, const struct knl_route *got
 	struct cni_prefix wnet = cni_prefix_network(&w->dst);
 
 	if (type_of(got) != type_of(w) || table_of(got) != table_of(w) ||
-	    got->dst.len != w->dst.len ||
-	    !cni_ip_equal(&got->dst.ip, &wnet.ip))
+	    got->dst.len != w->dst.len || !cni_ip_equal(&got->dst.ip, &wnet.ip))
 		return false;
 	if (w->gw.family ? !cni_ip_equal(&got->gw, &w->gw) : got->gw.family != 0)
 		return false;
@@ -383,8 +381,8 @@ static int route_list(struct knl_sock *sk, struct route_list_acc *acc, struct kn
 	    .rtm_family = acc->family,
 	    .rtm_table = acc->table < 256 ? acc->table : RT_TABLE_UNSPEC,
 	};
-	struct knl_dump_req req = {RTM_GETROUTE,  &rtm,	    sizeof(rtm),
-				   acc->table,	  acc->oif, knl_array_rewind};
+	struct knl_dump_req req = {RTM_GETROUTE, &rtm,	   sizeof(rtm),
+				   acc->table,	 acc->oif, knl_array_rewind};
 	struct knl_status st;
 	int rc;
 
@@ -404,11 +402,11 @@ static int route_list(struct knl_sock *sk, struct route_list_acc *acc, struct kn
 	return knl_array_out(&acc->found, (void **)out, n);
 }
 
-int knl_route_list(struct knl_sock *sk, int family, uint32_t table, int oif,
-		   struct knl_route **out, size_t *n, struct cni_error *err)
+int knl_route_list(struct knl_sock *sk, int family, uint32_t table, int oif, struct knl_route **out,
+		   size_t *n, struct cni_error *err)
 {
-	struct route_list_acc acc = { .family = family, .oif = oif,
-				      .table = table ? table : RT_TABLE_MAIN };
+	struct route_list_acc acc = {
+	    .family = family, .oif = oif, .table = table ? table : RT_TABLE_MAIN};
 
 	return route_list(sk, &acc, out, n, err);
 }
@@ -416,8 +414,8 @@ int knl_route_list(struct knl_sock *sk, int family, uint32_t table, int oif,
 int knl_route_list_table(struct knl_sock *sk, int family, uint32_t table, struct knl_route **out,
 			 size_t *n, struct cni_error *err)
 {
-	struct route_list_acc acc = { .family = family, .any_type = true,
-				      .table = table ? table : RT_TABLE_MAIN };
+	struct route_list_acc acc = {
+	    .family = family, .any_type = true, .table = table ? table : RT_TABLE_MAIN};
 
 	return route_list(sk, &acc, out, n, err);
 }

@@ -116,7 +116,7 @@ static int static_default_routes(struct add *a, struct cni_error *err)
 		struct cni_prefix any = {.ip = {.family = a->conf.fam[f].subnet.ip.family}};
 
 		if ((rc = kr_pod_add_route(a->pod, &a->id, &any, &a->conf.fam[f].gateway,
-				     a->conf.default_metric, err)) < 0)
+					   a->conf.default_metric, err)) < 0)
 			return rc;
 	}
 	return 0;
@@ -189,11 +189,11 @@ static int attach(struct add *a, struct cni_error *err)
 		return -1;
 	pause_at("after-vrf");
 	if ((rc = kr_bridge_ensure(a->sk, &a->conf, &a->id, a->conf.vrf ? a->vrf : NULL, a->bridge,
-			     &a->bridge_made, err)) < 0)
+				   &a->bridge_made, err)) < 0)
 		return rc;
 	pause_at("after-bridge");
 	if ((rc = kr_veth_create(a->sk, a->pod, &a->conf, &a->id, a->bridge, a->veth, &a->veth_made,
-			   err)) < 0)
+				 err)) < 0)
 		return rc;
 	pause_at("after-veth");
 	if ((rc = kr_pod_add_addrs(a->pod, &a->id, a->addrs, a->conf.n_fam, err)) < 0)
@@ -255,7 +255,7 @@ static int result_routes(const struct add *a, struct cni_result *r, struct cni_e
 
 			if (kr_conf_family(&a->conf, rt->dst.ip.family) &&
 			    (rc = cni_result_add_route(r, &rt->dst, rt->gw.family ? &rt->gw : NULL,
-							 err)) < 0)
+						       err)) < 0)
 				return rc;
 		}
 		return 0;
@@ -282,7 +282,8 @@ static int build_result(struct add *a, struct cni_result **out, struct cni_error
 	    (pod_if = add_iface(r, a->pod->sk, a->id.ifname, &a->id, a->ctx->env.netns, err)) < 0)
 		return -1;
 	for (size_t f = 0; f < a->conf.n_fam; f++)
-		if ((rc = cni_result_add_ip(r, &a->addrs[f], &a->conf.fam[f].gateway, pod_if, err)) < 0)
+		if ((rc = cni_result_add_ip(r, &a->addrs[f], &a->conf.fam[f].gateway, pod_if,
+					    err)) < 0)
 			return rc;
 	if ((rc = result_routes(a, r, err)) < 0)
 		return rc;

@@ -227,7 +227,8 @@ static int check_pod(struct check *c, struct cni_error *err)
 	if (idx < 0)
 		differ(&c->d, "prevResult does not list %s in sandbox %s", c->id.ifname,
 		       c->ctx->env.netns);
-	else if (c->prev->interfaces[idx].mac && strcasecmp(c->prev->interfaces[idx].mac, l.mac) != 0)
+	else if (c->prev->interfaces[idx].mac &&
+		 strcasecmp(c->prev->interfaces[idx].mac, l.mac) != 0)
 		differ(&c->d, "pod interface %s has MAC %s, prevResult says %s", c->id.ifname,
 		       l.mac, c->prev->interfaces[idx].mac);
 	if ((rc = check_pod_addrs(c, err)) < 0)
@@ -261,7 +262,8 @@ int kr_cmd_check(struct cni_ctx *ctx, struct cni_error *err)
 	if ((rc = knl_open(&sk, err)) < 0 || (rc = kr_pod_open(&pod, ctx->env.netns, err)) < 0)
 		return rc;
 	c.sk = sk;
-	if ((rc = check_node(&c, err)) < 0 || (rc = check_host_routes(&c, err)) < 0 || (rc = check_pod(&c, err)) < 0)
+	if ((rc = check_node(&c, err)) < 0 || (rc = check_host_routes(&c, err)) < 0 ||
+	    (rc = check_pod(&c, err)) < 0)
 		return rc;
 	check_ipam(&c);
 	if (!c.d.count)

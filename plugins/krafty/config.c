@@ -271,7 +271,8 @@ static int parse_options(const cJSON *root, struct kr_conf *c, struct cni_error 
 	c->vrf = true;
 	if ((rc = cni_json_bool(root, "vrf", false, &c->vrf, NULL, err)) < 0 ||
 	    (rc = cni_json_int(root, "mtu", false, 68, 65535, &mtu, NULL, err)) < 0 ||
-	    (rc = cni_json_int(root, "defaultRouteMetric", false, 0, UINT32_MAX, &metric, NULL, err)) < 0)
+	    (rc = cni_json_int(root, "defaultRouteMetric", false, 0, UINT32_MAX, &metric, NULL,
+			       err)) < 0)
 		return rc;
 	c->mtu = (unsigned int)mtu;
 	c->default_metric = (uint32_t)metric;
@@ -286,7 +287,8 @@ int kr_conf_load(const struct cni_ctx *ctx, bool check_ipam_binary, struct kr_co
 
 	memset(conf, 0, sizeof(*conf));
 	conf->netname = ctx->conf.name;
-	if ((rc = parse_subnets(root, conf, err)) < 0 || (rc = parse_gateways(root, conf, err)) < 0 ||
+	if ((rc = parse_subnets(root, conf, err)) < 0 ||
+	    (rc = parse_gateways(root, conf, err)) < 0 ||
 	    (rc = parse_addressing(ctx, conf, check_ipam_binary, err)) < 0 ||
 	    (rc = parse_options(root, conf, err)) < 0)
 		return rc;

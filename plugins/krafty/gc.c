@@ -82,7 +82,8 @@ static int collect_devices(struct gc *g, struct cni_error *err)
 		if ((rc = collect_kind(g, sk, links, n, kinds[k], err)) < 0)
 			return rc;
 	for (size_t f = 0; f < g->conf.n_fam && !g->kept; f++)
-		if ((rc = kr_table_release_marker(sk, &g->conf, g->conf.fam[f].subnet.ip.family, err)) < 0)
+		if ((rc = kr_table_release_marker(sk, &g->conf, g->conf.fam[f].subnet.ip.family,
+						  err)) < 0)
 			return rc;
 	return 0;
 }

@@ -157,7 +157,8 @@ int kr_table_claim(struct knl_sock *sk, const struct kr_conf *conf, bool added[K
 	if (!conf->vrf)
 		return 0;
 	for (size_t i = 0; i < conf->n_fam; i++)
-		if ((rc = claim_family(sk, conf, conf->fam[i].subnet.ip.family, &added[i], err)) < 0)
+		if ((rc = claim_family(sk, conf, conf->fam[i].subnet.ip.family, &added[i], err)) <
+		    0)
 			return rc;
 	return 0;
 }
@@ -266,7 +267,8 @@ int kr_vrf_ensure(struct knl_sock *sk, const struct kr_conf *conf, const struct 
 		*created = true;
 	}
 	if ((rc = knl_link_set_alias(sk, name, id->alias, err)) < 0 ||
-	    (rc = routing_sysctls(conf, name, err)) < 0 || (rc = knl_link_set_up(sk, name, err)) < 0)
+	    (rc = routing_sysctls(conf, name, err)) < 0 ||
+	    (rc = knl_link_set_up(sk, name, err)) < 0)
 		return rc;
 	return 0;
 }
@@ -328,7 +330,8 @@ int kr_bridge_ensure(struct knl_sock *sk, const struct kr_conf *conf, const stru
 	/* Enslave before the addresses: their local routes then go to the VRF's table. */
 	if (vrf && knl_link_set_master(sk, name, vrf, err) < 0)
 		return -1;
-	if ((rc = routing_sysctls(conf, name, err)) < 0 || (rc = knl_link_set_up(sk, name, err)) < 0)
+	if ((rc = routing_sysctls(conf, name, err)) < 0 ||
+	    (rc = knl_link_set_up(sk, name, err)) < 0)
 		return rc;
 	return gateway_addrs(sk, conf, name, err);
 }

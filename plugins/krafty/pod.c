@@ -76,11 +76,12 @@ int kr_pod_check_ifname(struct kr_pod *pod, const struct kr_ident *id, struct cn
 		    "interface %s already exists in the pod's netns: krafty leaves it as it is",
 		    id->ifname);
 	if (l.exists && (live = pod_end_addressed(pod, id, err)) != 0)
-		return live < 0 ? live
-				: cni_err(err, KR_ERR_IFNAME_EXISTS,
-					  "interface %s is this attachment's, live with its address: a "
-					  "repeated ADD leaves it as it is (DEL first to attach anew)",
-					  id->ifname);
+		return live < 0
+			   ? live
+			   : cni_err(err, KR_ERR_IFNAME_EXISTS,
+				     "interface %s is this attachment's, live with its address: a "
+				     "repeated ADD leaves it as it is (DEL first to attach anew)",
+				     id->ifname);
 	if (l.exists && knl_link_del(pod->sk, id->ifname, err) < 0)
 		return -1;
 	/* A pod end that a killed ADD left under its temporary name: the name
@@ -120,8 +121,10 @@ int kr_veth_create(struct knl_sock *sk, struct kr_pod *pod, const struct kr_conf
 	if ((rc = knl_veth_add(sk, host, id->tmp_peer, pod->ns_fd, conf->mtu, err)) < 0)
 		return rc;
 	*created = true;
-	if ((rc = knl_link_set_alias(sk, host, id->alias, err)) < 0 || (rc = kr_port_sysctls(host, err)) < 0 ||
-	    (rc = knl_link_set_master(sk, host, bridge, err)) < 0 || (rc = knl_link_set_up(sk, host, err)) < 0)
+	if ((rc = knl_link_set_alias(sk, host, id->alias, err)) < 0 ||
+	    (rc = kr_port_sysctls(host, err)) < 0 ||
+	    (rc = knl_link_set_master(sk, host, bridge, err)) < 0 ||
+	    (rc = knl_link_set_up(sk, host, err)) < 0)
 		return rc;
 	return pod_end(pod, id, err);
 }

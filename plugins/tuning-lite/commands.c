@@ -146,7 +146,8 @@ static int add_in_netns(const struct cni_ctx *ctx, const struct tl_config *cfg,
 	    (rc = tl_snapshot(&ifc, &cfg->want, &unlocked, err)) < 0)
 		return rc;
 	if ((rc = tl_state_lock(cfg->data_dir, ctx, true, &st, &lock, err)) < 0 ||
-	    (rc = tl_state_load(ctx, &st, err)) < 0 || (rc = save_and_apply(ctx, cfg, &ifc, &st, err)) < 0)
+	    (rc = tl_state_load(ctx, &st, err)) < 0 ||
+	    (rc = save_and_apply(ctx, cfg, &ifc, &st, err)) < 0)
 		return rc;
 	return knl_netns_return(&saved_ns, err);
 }
@@ -230,8 +231,9 @@ int tl_cmd_check(struct cni_ctx *ctx, struct cni_error *err)
 	cleanup_iface struct tl_iface ifc = {0};
 	cleanup_items struct tl_items current = {0};
 
-	if ((rc = tl_config_parse(ctx, &cfg, err)) < 0 || (rc = enter_netns(ctx, &saved_ns, err)) < 0 ||
-	    (rc = open_iface(ctx, &ifc, err)) < 0 || (rc = tl_snapshot(&ifc, &cfg.want, &current, err)) < 0)
+	if ((rc = tl_config_parse(ctx, &cfg, err)) < 0 ||
+	    (rc = enter_netns(ctx, &saved_ns, err)) < 0 || (rc = open_iface(ctx, &ifc, err)) < 0 ||
+	    (rc = tl_snapshot(&ifc, &cfg.want, &current, err)) < 0)
 		return rc;
 	return tl_check(&cfg.want, &current, err);
 }

@@ -93,8 +93,8 @@ static int want_mac(const struct cni_ctx *ctx, const cJSON *args_cni, char out[1
 	const char *what[4] = {"mac", "CNI_ARGS MAC", "runtimeConfig.mac", "args.cni.mac"};
 
 	if ((rc = cni_json_string(ctx->conf.root, "mac", false, &sources[0], NULL, err)) < 0 ||
-	    (rc = cni_json_string(ctx->conf.runtime_config, "mac", false, &sources[2], "runtimeConfig",
-			    err)) < 0 ||
+	    (rc = cni_json_string(ctx->conf.runtime_config, "mac", false, &sources[2],
+				  "runtimeConfig", err)) < 0 ||
 	    (rc = cni_json_string(args_cni, "mac", false, &sources[3], "args.cni", err)) < 0)
 		return rc;
 	*has = false;
@@ -197,7 +197,8 @@ static int merge_sysctls(struct tl_items *want, const struct tl_items *later, st
 		struct tl_item *old = tl_items_find(want, it);
 
 		if (!old) {
-			if ((rc = tl_items_add(want, TL_SYSCTL, it->name, it->path, it->value, err)) < 0)
+			if ((rc = tl_items_add(want, TL_SYSCTL, it->name, it->path, it->value,
+					       err)) < 0)
 				return rc;
 			continue;
 		}

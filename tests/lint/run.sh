@@ -18,7 +18,7 @@ report() { # report NAME STATUS OUTPUT
 		echo "ok $n - $1"
 	else
 		echo "not ok $n - $1"
-		sed 's/^/# /' <<<"$3" | head -60
+		while IFS= read -r line; do echo "# $line"; done <<<"$3" | head -60
 	fi
 }
 

@@ -31,7 +31,8 @@ static void expect_args(const char *raw, const struct kv *want, size_t n_want)
 		fail_msg("cni_args_parse(\"%s\"): %d (%s)", raw ? raw : "(null)", rc, err.msg);
 	assert_int_equal(err.code, 0);
 	if (n != n_want)
-		fail_msg("cni_args_parse(\"%s\"): %zu pairs, want %zu", raw ? raw : "(null)", n, n_want);
+		fail_msg("cni_args_parse(\"%s\"): %zu pairs, want %zu", raw ? raw : "(null)", n,
+			 n_want);
 	if (n_want == 0)
 		assert_null(a);
 	for (size_t i = 0; i < n; i++) {
@@ -43,14 +44,14 @@ static void expect_args(const char *raw, const struct kv *want, size_t n_want)
 
 static void args_pairs(void **state)
 {
-	expect_args("K8S_POD_NAME=p", (struct kv[]){ { "K8S_POD_NAME", "p" } }, 1);
-	expect_args("A=1;B=2;C=3", (struct kv[]){ { "A", "1" }, { "B", "2" }, { "C", "3" } }, 3);
+	expect_args("K8S_POD_NAME=p", (struct kv[]){{"K8S_POD_NAME", "p"}}, 1);
+	expect_args("A=1;B=2;C=3", (struct kv[]){{"A", "1"}, {"B", "2"}, {"C", "3"}}, 3);
 	/* The first '=' splits: the value may hold more of them. */
-	expect_args("K=a=b=", (struct kv[]){ { "K", "a=b=" } }, 1);
+	expect_args("K=a=b=", (struct kv[]){{"K", "a=b="}}, 1);
 	/* Keys and values are taken verbatim: no trimming, case kept. */
-	expect_args(" K = v ;k=V", (struct kv[]){ { " K ", " v " }, { "k", "V" } }, 2);
-	expect_args("IP=10.0.0.5/24,fd00::5/64",
-		    (struct kv[]){ { "IP", "10.0.0.5/24,fd00::5/64" } }, 1);
+	expect_args(" K = v ;k=V", (struct kv[]){{" K ", " v "}, {"k", "V"}}, 2);
+	expect_args("IP=10.0.0.5/24,fd00::5/64", (struct kv[]){{"IP", "10.0.0.5/24,fd00::5/64"}},
+		    1);
 }
 
 static void args_empty_and_separators(void **state)
@@ -59,21 +60,22 @@ static void args_empty_and_separators(void **state)
 	expect_args("", NULL, 0);
 	expect_args(";", NULL, 0);
 	expect_args(";;;", NULL, 0);
-	expect_args("A=1;", (struct kv[]){ { "A", "1" } }, 1);
-	expect_args(";;A=1;;B=2;;", (struct kv[]){ { "A", "1" }, { "B", "2" } }, 2);
+	expect_args("A=1;", (struct kv[]){{"A", "1"}}, 1);
+	expect_args(";;A=1;;B=2;;", (struct kv[]){{"A", "1"}, {"B", "2"}}, 2);
 	/* Empty values are values. */
-	expect_args("IP=", (struct kv[]){ { "IP", "" } }, 1);
-	expect_args("A=;B=", (struct kv[]){ { "A", "" }, { "B", "" } }, 2);
+	expect_args("IP=", (struct kv[]){{"IP", ""}}, 1);
+	expect_args("A=;B=", (struct kv[]){{"A", ""}, {"B", ""}}, 2);
 }
 
 static void args_repeated_keys(void **state)
 {
-	struct cni_env env = { 0 };
+	struct cni_env env = {0};
 	struct cni_error err = CNI_ERROR_INIT;
 
-	expect_args("K=1;K=2;K=", (struct kv[]){ { "K", "1" }, { "K", "2" }, { "K", "" } }, 3);
-	assert_int_equal(cni_args_parse("K8S_POD_NAME=p;IP=;K8S_POD_NAME=q;MAC=x", &env.args,
-					&env.n_args, &err), 0);
+	expect_args("K=1;K=2;K=", (struct kv[]){{"K", "1"}, {"K", "2"}, {"K", ""}}, 3);
+	assert_int_equal(
+	    cni_args_parse("K8S_POD_NAME=p;IP=;K8S_POD_NAME=q;MAC=x", &env.args, &env.n_args, &err),
+	    0);
 	assert_int_equal(env.n_args, 4);
 	/* The last value given wins; a key given empty is there, and empty. */
 	assert_string_equal(cni_env_arg(&env, "K8S_POD_NAME"), "q");
@@ -98,14 +100,14 @@ static void args_repeated_keys(void **state)
  * error (the plugins look up the keys they know and ignore the rest). */
 static void args_ignore_unknown(void **state)
 {
-	struct cni_env env = { 0 };
+	struct cni_env env = {0};
 	struct cni_error err = CNI_ERROR_INIT;
 
 	expect_args("IgnoreUnknown=1;FOO=bar",
-		    (struct kv[]){ { "IgnoreUnknown", "1" }, { "FOO", "bar" } }, 2);
-	expect_args("IgnoreUnknown=true", (struct kv[]){ { "IgnoreUnknown", "true" } }, 1);
-	assert_int_equal(cni_args_parse("FOO=bar;K8S_POD_NAMESPACE=ns", &env.args, &env.n_args, &err),
-			 0);
+		    (struct kv[]){{"IgnoreUnknown", "1"}, {"FOO", "bar"}}, 2);
+	expect_args("IgnoreUnknown=true", (struct kv[]){{"IgnoreUnknown", "true"}}, 1);
+	assert_int_equal(
+	    cni_args_parse("FOO=bar;K8S_POD_NAMESPACE=ns", &env.args, &env.n_args, &err), 0);
 	assert_null(cni_env_arg(&env, "IgnoreUnknown"));
 	assert_string_equal(cni_env_arg(&env, "K8S_POD_NAMESPACE"), "ns");
 	cni_env_free(&env);
@@ -116,14 +118,14 @@ static void args_malformed(void **state)
 	static const struct {
 		const char *raw, *msg;
 	} bad[] = {
-		{ "novalue", "CNI_ARGS: invalid pair novalue (expected KEY=VALUE)" },
-		{ "=v", "CNI_ARGS: invalid pair =v (expected KEY=VALUE)" },
-		{ "=", "CNI_ARGS: invalid pair = (expected KEY=VALUE)" },
-		{ "A=1;novalue", "CNI_ARGS: invalid pair novalue (expected KEY=VALUE)" },
-		{ "A=1;=2;B=3", "CNI_ARGS: invalid pair =2 (expected KEY=VALUE)" },
-		{ "A=1;B", "CNI_ARGS: invalid pair B (expected KEY=VALUE)" },
-		{ " ", "CNI_ARGS: invalid pair   (expected KEY=VALUE)" },
-		{ "A:1", "CNI_ARGS: invalid pair A:1 (expected KEY=VALUE)" },
+	    {"novalue", "CNI_ARGS: invalid pair novalue (expected KEY=VALUE)"},
+	    {"=v", "CNI_ARGS: invalid pair =v (expected KEY=VALUE)"},
+	    {"=", "CNI_ARGS: invalid pair = (expected KEY=VALUE)"},
+	    {"A=1;novalue", "CNI_ARGS: invalid pair novalue (expected KEY=VALUE)"},
+	    {"A=1;=2;B=3", "CNI_ARGS: invalid pair =2 (expected KEY=VALUE)"},
+	    {"A=1;B", "CNI_ARGS: invalid pair B (expected KEY=VALUE)"},
+	    {" ", "CNI_ARGS: invalid pair   (expected KEY=VALUE)"},
+	    {"A:1", "CNI_ARGS: invalid pair A:1 (expected KEY=VALUE)"},
 	};
 
 	for (size_t i = 0; i < N(bad); i++) {
@@ -184,8 +186,8 @@ static void command_names(void **state)
 		enum cni_command cmd;
 		const char *name;
 	} cmds[] = {
-		{ CNI_CMD_ADD, "ADD" },		{ CNI_CMD_DEL, "DEL" },	      { CNI_CMD_CHECK, "CHECK" },
-		{ CNI_CMD_VERSION, "VERSION" }, { CNI_CMD_STATUS, "STATUS" }, { CNI_CMD_GC, "GC" },
+	    {CNI_CMD_ADD, "ADD"},	  {CNI_CMD_DEL, "DEL"},	      {CNI_CMD_CHECK, "CHECK"},
+	    {CNI_CMD_VERSION, "VERSION"}, {CNI_CMD_STATUS, "STATUS"}, {CNI_CMD_GC, "GC"},
 	};
 
 	for (size_t i = 0; i < N(cmds); i++) {
@@ -203,8 +205,8 @@ static void command_names(void **state)
 
 /* ---- cni_env_load: the process environment ---- */
 
-static const char *const cni_vars[] = { "CNI_COMMAND", "CNI_CONTAINERID", "CNI_NETNS",
-					"CNI_IFNAME",  "CNI_PATH",	  "CNI_ARGS" };
+static const char *const cni_vars[] = {"CNI_COMMAND", "CNI_CONTAINERID", "CNI_NETNS",
+				       "CNI_IFNAME",  "CNI_PATH",	 "CNI_ARGS"};
 
 static int clear_env(void **state)
 {
@@ -341,16 +343,16 @@ static void env_validates(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(args_pairs),
-		cmocka_unit_test(args_empty_and_separators),
-		cmocka_unit_test(args_repeated_keys),
-		cmocka_unit_test(args_ignore_unknown),
-		cmocka_unit_test(args_malformed),
-		cmocka_unit_test(args_limits),
-		cmocka_unit_test(command_names),
-		cmocka_unit_test_setup(env_add_complete, clear_env),
-		cmocka_unit_test_setup(env_required_per_command, clear_env),
-		cmocka_unit_test_setup(env_validates, clear_env),
+	    cmocka_unit_test(args_pairs),
+	    cmocka_unit_test(args_empty_and_separators),
+	    cmocka_unit_test(args_repeated_keys),
+	    cmocka_unit_test(args_ignore_unknown),
+	    cmocka_unit_test(args_malformed),
+	    cmocka_unit_test(args_limits),
+	    cmocka_unit_test(command_names),
+	    cmocka_unit_test_setup(env_add_complete, clear_env),
+	    cmocka_unit_test_setup(env_required_per_command, clear_env),
+	    cmocka_unit_test_setup(env_validates, clear_env),
 	};
 
 	return cmocka_run_group_tests_name("lib/cni args and env", tests, NULL, NULL);

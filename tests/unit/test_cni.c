@@ -25,8 +25,11 @@ static void conf_minimal(void **state)
 	struct cni_conf c;
 	struct cni_error err = CNI_ERROR_INIT;
 
-	assert_int_equal(parse(&c, "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"krafty\","
-				  "\"ipam\":{\"type\":\"host-local\"},\"foo\":42}", &err), 0);
+	assert_int_equal(parse(&c,
+			       "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"krafty\","
+			       "\"ipam\":{\"type\":\"host-local\"},\"foo\":42}",
+			       &err),
+			 0);
 	assert_string_equal(c.cni_version, "1.0.0");
 	assert_string_equal(c.name, "n");
 	assert_string_equal(c.type, "krafty");
@@ -42,21 +45,26 @@ static void conf_errors(void **state)
 		const char *json;
 		int code;
 	} cases[] = {
-		{ "", CNI_ERR_DECODE },
-		{ "{not json", CNI_ERR_DECODE },
-		{ "[1,2]", CNI_ERR_DECODE },
-		{ "{\"cniVersion\":\"9.9.9\",\"name\":\"n\",\"type\":\"t\"}", CNI_ERR_INCOMPATIBLE_VERSION },
-		{ "{\"cniVersion\":\"0.2.0\",\"name\":\"n\",\"type\":\"t\"}", CNI_ERR_INCOMPATIBLE_VERSION },
-		{ "{\"name\":\"n\",\"type\":\"t\"}", CNI_ERR_INCOMPATIBLE_VERSION },
-		{ "{\"cniVersion\":1,\"name\":\"n\",\"type\":\"t\"}", CNI_ERR_INVALID_CONFIG },
-		{ "{\"cniVersion\":\"1.0.0\",\"type\":\"t\"}", CNI_ERR_INVALID_CONFIG },
-		{ "{\"cniVersion\":\"1.0.0\",\"name\":\"n\"}", CNI_ERR_INVALID_CONFIG },
-		{ "{\"cniVersion\":\"1.0.0\",\"name\":\"../x\",\"type\":\"t\"}", CNI_ERR_INVALID_CONFIG },
-		{ "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"../t\"}", CNI_ERR_INVALID_CONFIG },
-		{ "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"t\",\"ipam\":{}}", CNI_ERR_INVALID_CONFIG },
-		{ "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"t\",\"ipam\":[]}", CNI_ERR_INVALID_CONFIG },
-		{ "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"t\",\"prevResult\":{\"ips\":[{\"address\":\"nope\"}]}}",
-		  CNI_ERR_DECODE },
+	    {"", CNI_ERR_DECODE},
+	    {"{not json", CNI_ERR_DECODE},
+	    {"[1,2]", CNI_ERR_DECODE},
+	    {"{\"cniVersion\":\"9.9.9\",\"name\":\"n\",\"type\":\"t\"}",
+	     CNI_ERR_INCOMPATIBLE_VERSION},
+	    {"{\"cniVersion\":\"0.2.0\",\"name\":\"n\",\"type\":\"t\"}",
+	     CNI_ERR_INCOMPATIBLE_VERSION},
+	    {"{\"name\":\"n\",\"type\":\"t\"}", CNI_ERR_INCOMPATIBLE_VERSION},
+	    {"{\"cniVersion\":1,\"name\":\"n\",\"type\":\"t\"}", CNI_ERR_INVALID_CONFIG},
+	    {"{\"cniVersion\":\"1.0.0\",\"type\":\"t\"}", CNI_ERR_INVALID_CONFIG},
+	    {"{\"cniVersion\":\"1.0.0\",\"name\":\"n\"}", CNI_ERR_INVALID_CONFIG},
+	    {"{\"cniVersion\":\"1.0.0\",\"name\":\"../x\",\"type\":\"t\"}", CNI_ERR_INVALID_CONFIG},
+	    {"{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"../t\"}", CNI_ERR_INVALID_CONFIG},
+	    {"{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"t\",\"ipam\":{}}",
+	     CNI_ERR_INVALID_CONFIG},
+	    {"{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"t\",\"ipam\":[]}",
+	     CNI_ERR_INVALID_CONFIG},
+	    {"{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"t\",\"prevResult\":{\"ips\":[{"
+	     "\"address\":\"nope\"}]}}",
+	     CNI_ERR_DECODE},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -77,9 +85,12 @@ static void conf_valid_attachments(void **state)
 	struct cni_conf c;
 	struct cni_error err = CNI_ERROR_INIT;
 
-	assert_int_equal(parse(&c, "{\"cniVersion\":\"1.1.0\",\"name\":\"n\",\"type\":\"t\","
-				  "\"cni.dev/valid-attachments\":[{\"containerID\":\"a\",\"ifname\":\"eth0\"}]}",
-			       &err), 0);
+	assert_int_equal(
+	    parse(&c,
+		  "{\"cniVersion\":\"1.1.0\",\"name\":\"n\",\"type\":\"t\","
+		  "\"cni.dev/valid-attachments\":[{\"containerID\":\"a\",\"ifname\":\"eth0\"}]}",
+		  &err),
+	    0);
 	assert_int_equal(c.n_valid_attachments, 1);
 	assert_true(cni_conf_attachment_valid(&c, "a", "eth0"));
 	assert_false(cni_conf_attachment_valid(&c, "a", "net1"));
@@ -155,13 +166,13 @@ static void versions(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(conf_minimal),
-		cmocka_unit_test(conf_errors),
-		cmocka_unit_test(conf_valid_attachments),
-		cmocka_unit_test(error_json),
-		cmocka_unit_test(error_errno_and_truncation),
-		cmocka_unit_test(names),
-		cmocka_unit_test(versions),
+	    cmocka_unit_test(conf_minimal),
+	    cmocka_unit_test(conf_errors),
+	    cmocka_unit_test(conf_valid_attachments),
+	    cmocka_unit_test(error_json),
+	    cmocka_unit_test(error_errno_and_truncation),
+	    cmocka_unit_test(names),
+	    cmocka_unit_test(versions),
 	};
 
 	return cmocka_run_group_tests_name("lib/cni", tests, NULL, NULL);

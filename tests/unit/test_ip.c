@@ -45,19 +45,19 @@ static void ip_parse_format(void **state)
 		const char *in, *out;
 		int family;
 	} cases[] = {
-		{ "10.1.2.3", "10.1.2.3", AF_INET },
-		{ "0.0.0.0", "0.0.0.0", AF_INET },
-		{ "255.255.255.255", "255.255.255.255", AF_INET },
-		{ "fd00::1", "fd00::1", AF_INET6 },
-		{ "FD00:0:0:0:0:0:0:1", "fd00::1", AF_INET6 }, /* canonical: lower case, :: */
-		{ "2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1", AF_INET6 },
-		{ "::", "::", AF_INET6 },
-		{ "::1", "::1", AF_INET6 },
-		{ "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
-		  AF_INET6 },
-		/* IPv4-mapped IPv6 stays IPv6 (it is not folded into IPv4). */
-		{ "::ffff:10.1.2.3", "::ffff:10.1.2.3", AF_INET6 },
-		{ "::ffff:a01:203", "::ffff:10.1.2.3", AF_INET6 },
+	    {"10.1.2.3", "10.1.2.3", AF_INET},
+	    {"0.0.0.0", "0.0.0.0", AF_INET},
+	    {"255.255.255.255", "255.255.255.255", AF_INET},
+	    {"fd00::1", "fd00::1", AF_INET6},
+	    {"FD00:0:0:0:0:0:0:1", "fd00::1", AF_INET6}, /* canonical: lower case, :: */
+	    {"2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1", AF_INET6},
+	    {"::", "::", AF_INET6},
+	    {"::1", "::1", AF_INET6},
+	    {"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+	     AF_INET6},
+	    /* IPv4-mapped IPv6 stays IPv6 (it is not folded into IPv4). */
+	    {"::ffff:10.1.2.3", "::ffff:10.1.2.3", AF_INET6},
+	    {"::ffff:a01:203", "::ffff:10.1.2.3", AF_INET6},
 	};
 
 	for (size_t i = 0; i < N(cases); i++) {
@@ -74,8 +74,8 @@ static void ip_parse_format(void **state)
 static void ip_bytes_network_order(void **state)
 {
 	struct cni_ip v4 = ip_of("10.1.2.3"), v6 = ip_of("2001:db8::ff");
-	static const uint8_t want4[16] = { 10, 1, 2, 3 };
-	static const uint8_t want6[16] = { 0x20, 0x01, 0x0d, 0xb8, [14] = 0, [15] = 0xff };
+	static const uint8_t want4[16] = {10, 1, 2, 3};
+	static const uint8_t want6[16] = {0x20, 0x01, 0x0d, 0xb8, [14] = 0, [15] = 0xff};
 
 	assert_int_equal(cni_ip_bytes(&v4), 4);
 	assert_int_equal(cni_ip_bytes(&v6), 16);
@@ -87,37 +87,37 @@ static void ip_bytes_network_order(void **state)
 static void ip_parse_malformed(void **state)
 {
 	static const char *const bad[] = {
-		"",
-		"10.0.0",
-		"10.0.0.256",
-		"10.0.0.1.5",
-		"10.0.0.-1",
-		"010.0.0.1", /* leading zeros: octal in some parsers, refused */
-		" 10.0.0.1",
-		"10.0.0.1 ",
-		"10.0.0.1\n",
-		"10.0.0.1/32", /* a prefix is not an address */
-		"0x0a.0.0.1",
-		"fd00:::1",
-		"fd00::1::2",
-		"fd00::g",
-		"1:2:3:4:5:6:7:8:9",
-		"12345::1",
-		"fe80::1%eth0", /* zones are not addresses */
-		"[fd00::1]",
-		"::ffff:10.1.2.256",
-		"localhost",
+	    "",
+	    "10.0.0",
+	    "10.0.0.256",
+	    "10.0.0.1.5",
+	    "10.0.0.-1",
+	    "010.0.0.1", /* leading zeros: octal in some parsers, refused */
+	    " 10.0.0.1",
+	    "10.0.0.1 ",
+	    "10.0.0.1\n",
+	    "10.0.0.1/32", /* a prefix is not an address */
+	    "0x0a.0.0.1",
+	    "fd00:::1",
+	    "fd00::1::2",
+	    "fd00::g",
+	    "1:2:3:4:5:6:7:8:9",
+	    "12345::1",
+	    "fe80::1%eth0", /* zones are not addresses */
+	    "[fd00::1]",
+	    "::ffff:10.1.2.256",
+	    "localhost",
 	};
 
 	for (size_t i = 0; i < N(bad); i++) {
-		struct cni_ip ip = { .family = 99 };
+		struct cni_ip ip = {.family = 99};
 
 		if (cni_ip_parse(bad[i], &ip) != -EINVAL)
 			fail_msg("cni_ip_parse(\"%s\") accepted (family %d)", bad[i], ip.family);
 		assert_int_equal(ip.family, 0); /* out is cleared on failure */
 	}
 	{
-		struct cni_ip ip = { .family = 99 };
+		struct cni_ip ip = {.family = 99};
 
 		assert_int_equal(cni_ip_parse(NULL, &ip), -EINVAL);
 		assert_int_equal(ip.family, 0);
@@ -135,46 +135,112 @@ struct prefix_case {
 };
 
 static const struct prefix_case prefix_cases[] = {
-	{ "10.1.2.3/24", "10.1.2.3/24", "10.1.2.0/24", "10.1.2.255",
-	  { "10.1.2.0", "10.1.2.3", "10.1.2.255" }, { "10.1.1.255", "10.1.3.0", "::ffff:10.1.2.3" } },
-	{ "10.1.2.3/20", "10.1.2.3/20", "10.1.0.0/20", "10.1.15.255",
-	  { "10.1.0.0", "10.1.15.255" }, { "10.0.255.255", "10.1.16.0" } },
-	{ "172.16.255.1/12", "172.16.255.1/12", "172.16.0.0/12", "172.31.255.255",
-	  { "172.31.0.1" }, { "172.32.0.0", "172.15.255.255" } },
-	{ "0.0.0.0/0", "0.0.0.0/0", "0.0.0.0/0", "255.255.255.255",
-	  { "0.0.0.0", "203.0.113.9", "255.255.255.255" }, { "::", "::ffff:1.2.3.4" } },
-	{ "10.9.8.7/0", "10.9.8.7/0", "0.0.0.0/0", "255.255.255.255", { "1.1.1.1" }, { "fd00::1" } },
-	{ "10.9.8.7/1", "10.9.8.7/1", "0.0.0.0/1", "127.255.255.255", { "127.0.0.1" }, { "128.0.0.0" } },
-	{ "192.168.1.7/31", "192.168.1.7/31", "192.168.1.6/31", "192.168.1.7",
-	  { "192.168.1.6", "192.168.1.7" }, { "192.168.1.5", "192.168.1.8" } },
-	{ "192.168.1.6/31", "192.168.1.6/31", "192.168.1.6/31", "192.168.1.7",
-	  { "192.168.1.6", "192.168.1.7" }, { "192.168.1.5", "192.168.1.8" } },
-	{ "192.168.1.7/32", "192.168.1.7/32", "192.168.1.7/32", "192.168.1.7",
-	  { "192.168.1.7" }, { "192.168.1.6", "192.168.1.8", "::ffff:192.168.1.7" } },
-	{ "255.255.255.255/32", "255.255.255.255/32", "255.255.255.255/32", "255.255.255.255",
-	  { "255.255.255.255" }, { "255.255.255.254", "0.0.0.0" } },
-	{ "2001:db8:1:2:3:4:5:6/64", "2001:db8:1:2:3:4:5:6/64", "2001:db8:1:2::/64",
-	  "2001:db8:1:2:ffff:ffff:ffff:ffff", { "2001:db8:1:2::", "2001:db8:1:2::abcd" },
-	  { "2001:db8:1:3::", "2001:db8:1:1:ffff:ffff:ffff:ffff", "10.0.0.1" } },
-	{ "2001:db8:abcd:f234::1/50", "2001:db8:abcd:f234::1/50", "2001:db8:abcd:c000::/50",
-	  "2001:db8:abcd:ffff:ffff:ffff:ffff:ffff", { "2001:db8:abcd:c000::" },
-	  { "2001:db8:abcd:bfff:ffff:ffff:ffff:ffff", "2001:db8:abce::" } },
-	{ "::/0", "::/0", "::/0", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
-	  { "::", "fd00::1", "::ffff:10.0.0.1", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff" },
-	  { "0.0.0.0", "10.0.0.1" } },
-	{ "fd00::5/0", "fd00::5/0", "::/0", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", { "::1" }, { "1.2.3.4" } },
-	{ "fd00::5/127", "fd00::5/127", "fd00::4/127", "fd00::5", { "fd00::4", "fd00::5" },
-	  { "fd00::3", "fd00::6" } },
-	{ "fd00::4/127", "fd00::4/127", "fd00::4/127", "fd00::5", { "fd00::4", "fd00::5" },
-	  { "fd00::3", "fd00::6" } },
-	{ "fd00::5/128", "fd00::5/128", "fd00::5/128", "fd00::5", { "fd00::5" },
-	  { "fd00::4", "fd00::6", "fd00::5:0" } },
-	{ "::/128", "::/128", "::/128", "::", { "::" }, { "::1", "0.0.0.0" } },
-	/* IPv4-mapped IPv6: an IPv6 prefix, not an IPv4 one. */
-	{ "::ffff:10.1.2.3/104", "::ffff:10.1.2.3/104", "::ffff:10.0.0.0/104", "::ffff:10.255.255.255",
-	  { "::ffff:10.9.9.9" }, { "10.1.2.3", "::ffff:11.0.0.0", "::10.1.2.3" } },
-	{ "::ffff:0:0/96", "::ffff:0.0.0.0/96", "::ffff:0.0.0.0/96", "::ffff:255.255.255.255",
-	  { "::ffff:1.2.3.4" }, { "1.2.3.4", "::1:0:0" } },
+    {"10.1.2.3/24",
+     "10.1.2.3/24",
+     "10.1.2.0/24",
+     "10.1.2.255",
+     {"10.1.2.0", "10.1.2.3", "10.1.2.255"},
+     {"10.1.1.255", "10.1.3.0", "::ffff:10.1.2.3"}},
+    {"10.1.2.3/20",
+     "10.1.2.3/20",
+     "10.1.0.0/20",
+     "10.1.15.255",
+     {"10.1.0.0", "10.1.15.255"},
+     {"10.0.255.255", "10.1.16.0"}},
+    {"172.16.255.1/12",
+     "172.16.255.1/12",
+     "172.16.0.0/12",
+     "172.31.255.255",
+     {"172.31.0.1"},
+     {"172.32.0.0", "172.15.255.255"}},
+    {"0.0.0.0/0",
+     "0.0.0.0/0",
+     "0.0.0.0/0",
+     "255.255.255.255",
+     {"0.0.0.0", "203.0.113.9", "255.255.255.255"},
+     {"::", "::ffff:1.2.3.4"}},
+    {"10.9.8.7/0", "10.9.8.7/0", "0.0.0.0/0", "255.255.255.255", {"1.1.1.1"}, {"fd00::1"}},
+    {"10.9.8.7/1", "10.9.8.7/1", "0.0.0.0/1", "127.255.255.255", {"127.0.0.1"}, {"128.0.0.0"}},
+    {"192.168.1.7/31",
+     "192.168.1.7/31",
+     "192.168.1.6/31",
+     "192.168.1.7",
+     {"192.168.1.6", "192.168.1.7"},
+     {"192.168.1.5", "192.168.1.8"}},
+    {"192.168.1.6/31",
+     "192.168.1.6/31",
+     "192.168.1.6/31",
+     "192.168.1.7",
+     {"192.168.1.6", "192.168.1.7"},
+     {"192.168.1.5", "192.168.1.8"}},
+    {"192.168.1.7/32",
+     "192.168.1.7/32",
+     "192.168.1.7/32",
+     "192.168.1.7",
+     {"192.168.1.7"},
+     {"192.168.1.6", "192.168.1.8", "::ffff:192.168.1.7"}},
+    {"255.255.255.255/32",
+     "255.255.255.255/32",
+     "255.255.255.255/32",
+     "255.255.255.255",
+     {"255.255.255.255"},
+     {"255.255.255.254", "0.0.0.0"}},
+    {"2001:db8:1:2:3:4:5:6/64",
+     "2001:db8:1:2:3:4:5:6/64",
+     "2001:db8:1:2::/64",
+     "2001:db8:1:2:ffff:ffff:ffff:ffff",
+     {"2001:db8:1:2::", "2001:db8:1:2::abcd"},
+     {"2001:db8:1:3::", "2001:db8:1:1:ffff:ffff:ffff:ffff", "10.0.0.1"}},
+    {"2001:db8:abcd:f234::1/50",
+     "2001:db8:abcd:f234::1/50",
+     "2001:db8:abcd:c000::/50",
+     "2001:db8:abcd:ffff:ffff:ffff:ffff:ffff",
+     {"2001:db8:abcd:c000::"},
+     {"2001:db8:abcd:bfff:ffff:ffff:ffff:ffff", "2001:db8:abce::"}},
+    {"::/0",
+     "::/0",
+     "::/0",
+     "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+     {"::", "fd00::1", "::ffff:10.0.0.1", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"},
+     {"0.0.0.0", "10.0.0.1"}},
+    {"fd00::5/0",
+     "fd00::5/0",
+     "::/0",
+     "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+     {"::1"},
+     {"1.2.3.4"}},
+    {"fd00::5/127",
+     "fd00::5/127",
+     "fd00::4/127",
+     "fd00::5",
+     {"fd00::4", "fd00::5"},
+     {"fd00::3", "fd00::6"}},
+    {"fd00::4/127",
+     "fd00::4/127",
+     "fd00::4/127",
+     "fd00::5",
+     {"fd00::4", "fd00::5"},
+     {"fd00::3", "fd00::6"}},
+    {"fd00::5/128",
+     "fd00::5/128",
+     "fd00::5/128",
+     "fd00::5",
+     {"fd00::5"},
+     {"fd00::4", "fd00::6", "fd00::5:0"}},
+    {"::/128", "::/128", "::/128", "::", {"::"}, {"::1", "0.0.0.0"}},
+    /* IPv4-mapped IPv6: an IPv6 prefix, not an IPv4 one. */
+    {"::ffff:10.1.2.3/104",
+     "::ffff:10.1.2.3/104",
+     "::ffff:10.0.0.0/104",
+     "::ffff:10.255.255.255",
+     {"::ffff:10.9.9.9"},
+     {"10.1.2.3", "::ffff:11.0.0.0", "::10.1.2.3"}},
+    {"::ffff:0:0/96",
+     "::ffff:0.0.0.0/96",
+     "::ffff:0.0.0.0/96",
+     "::ffff:255.255.255.255",
+     {"::ffff:1.2.3.4"},
+     {"1.2.3.4", "::1:0:0"}},
 };
 
 static void prefix_math(void **state)
@@ -234,35 +300,35 @@ static void prefix_parse_len(void **state)
 static void prefix_parse_malformed(void **state)
 {
 	static const char *const bad[] = {
-		"",
-		"/",
-		"/24",
-		"10.0.0.1",
-		"10.0.0.1/",
-		"10.0.0.1/33",
-		"10.0.0.1/-1",
-		"10.0.0.1/-0",
-		"10.0.0.1/+8",
-		"10.0.0.1/8 ",
-		"10.0.0.1/8x",
-		"10.0.0.1/0x8",
-		"10.0.0.1/24/8",
-		"10.0.0.1//24",
-		"10.0.0.1/4294967320", /* 2^32 + 24: no truncation to 24 */
-		"10.0.0.1/99999999999999999999999",
-		"10.0.0/8",
-		"10.0.0.256/8",
-		"fd00::1/129",
-		"fd00::1/-1",
-		"fd00:::1/64",
-		"::ffff:10.0.0.1/129",
-		" 10.0.0.1/8",
-		/* an address part longer than any address (buffer bound) */
-		"1111:2222:3333:4444:5555:6666:7777:8888:9999:aaaa:bbbb/64",
+	    "",
+	    "/",
+	    "/24",
+	    "10.0.0.1",
+	    "10.0.0.1/",
+	    "10.0.0.1/33",
+	    "10.0.0.1/-1",
+	    "10.0.0.1/-0",
+	    "10.0.0.1/+8",
+	    "10.0.0.1/8 ",
+	    "10.0.0.1/8x",
+	    "10.0.0.1/0x8",
+	    "10.0.0.1/24/8",
+	    "10.0.0.1//24",
+	    "10.0.0.1/4294967320", /* 2^32 + 24: no truncation to 24 */
+	    "10.0.0.1/99999999999999999999999",
+	    "10.0.0/8",
+	    "10.0.0.256/8",
+	    "fd00::1/129",
+	    "fd00::1/-1",
+	    "fd00:::1/64",
+	    "::ffff:10.0.0.1/129",
+	    " 10.0.0.1/8",
+	    /* an address part longer than any address (buffer bound) */
+	    "1111:2222:3333:4444:5555:6666:7777:8888:9999:aaaa:bbbb/64",
 	};
 
 	for (size_t i = 0; i < N(bad); i++) {
-		struct cni_prefix p = { .len = 99 };
+		struct cni_prefix p = {.len = 99};
 
 		if (cni_prefix_parse(bad[i], &p) != -EINVAL)
 			fail_msg("cni_prefix_parse(\"%s\") accepted (len %d)", bad[i], p.len);
@@ -278,10 +344,10 @@ static void prefix_parse_malformed(void **state)
  * newline after the slash is not a prefix length. */
 static void prefix_parse_len_whitespace(void **state)
 {
-	static const char *const bad[] = { "10.0.0.1/ 8", "10.0.0.1/\t8", "fd00::1/\n64" };
+	static const char *const bad[] = {"10.0.0.1/ 8", "10.0.0.1/\t8", "fd00::1/\n64"};
 
 	for (size_t i = 0; i < N(bad); i++) {
-		struct cni_prefix p = { .len = 99 };
+		struct cni_prefix p = {.len = 99};
 
 		if (cni_prefix_parse(bad[i], &p) != -EINVAL)
 			fail_msg("cni_prefix_parse(\"%s\") accepted (len %d)", bad[i], p.len);
@@ -290,8 +356,8 @@ static void prefix_parse_len_whitespace(void **state)
 
 static void format_unset_and_edges(void **state)
 {
-	struct cni_ip unset = { 0 };
-	struct cni_prefix p = { .ip = ip_of("::"), .len = 0 };
+	struct cni_ip unset = {0};
+	struct cni_prefix p = {.ip = ip_of("::"), .len = 0};
 	char buf[CNI_PREFIX_STRLEN], ipbuf[CNI_IP_STRLEN] = "junk";
 
 	assert_string_equal(fmt_ip(&unset, ipbuf), ""); /* family 0 prints as nothing */
@@ -304,7 +370,8 @@ static void format_unset_and_edges(void **state)
 	p = prefix_of("1111:2222:3333:4444:5555:6666:7777:8888/128");
 	cni_prefix_format(&p, buf);
 	assert_string_equal(buf, "1111:2222:3333:4444:5555:6666:7777:8888/128");
-	assert_true(strlen("0000:0000:0000:0000:0000:ffff:255.255.255.255/128") < CNI_PREFIX_STRLEN);
+	assert_true(strlen("0000:0000:0000:0000:0000:ffff:255.255.255.255/128") <
+		    CNI_PREFIX_STRLEN);
 }
 
 static void ip_add(void **state)
@@ -314,28 +381,28 @@ static void ip_add(void **state)
 		int64_t delta;
 		const char *want;
 	} cases[] = {
-		{ "10.1.2.255", 1, "10.1.3.0" },
-		{ "10.1.3.0", -1, "10.1.2.255" },
-		{ "10.1.0.0", -1, "10.0.255.255" },
-		{ "10.0.0.1", 0, "10.0.0.1" },
-		{ "10.0.0.0", 65536, "10.1.0.0" },
-		{ "10.0.0.0", 16777216, "11.0.0.0" },
-		/* wraps within the family's width */
-		{ "255.255.255.255", 1, "0.0.0.0" },
-		{ "0.0.0.0", -1, "255.255.255.255" },
-		{ "10.0.0.0", 4294967296LL, "10.0.0.0" },
-		{ "10.0.0.5", -4294967296LL, "10.0.0.5" },
-		{ "0.0.0.0", INT64_MAX, "255.255.255.255" },
-		{ "0.0.0.0", INT64_MIN, "0.0.0.0" },
-		{ "fd00::ffff", 1, "fd00::1:0" },
-		{ "fd00::1:0", -1, "fd00::ffff" },
-		{ "fd00::", 1LL << 40, "fd00::100:0:0" },
-		{ "fd00::", -1, "fcff:ffff:ffff:ffff:ffff:ffff:ffff:ffff" },
-		{ "::", -1, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff" },
-		{ "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 1, "::" },
-		{ "::ffff:255.255.255.255", 1, "::1:0:0:0" }, /* IPv6 arithmetic, not IPv4 */
-		{ "0:0:0:1::", -1, "::ffff:ffff:ffff:ffff" },
-		{ "::", INT64_MIN, "ffff:ffff:ffff:ffff:8000::" },
+	    {"10.1.2.255", 1, "10.1.3.0"},
+	    {"10.1.3.0", -1, "10.1.2.255"},
+	    {"10.1.0.0", -1, "10.0.255.255"},
+	    {"10.0.0.1", 0, "10.0.0.1"},
+	    {"10.0.0.0", 65536, "10.1.0.0"},
+	    {"10.0.0.0", 16777216, "11.0.0.0"},
+	    /* wraps within the family's width */
+	    {"255.255.255.255", 1, "0.0.0.0"},
+	    {"0.0.0.0", -1, "255.255.255.255"},
+	    {"10.0.0.0", 4294967296LL, "10.0.0.0"},
+	    {"10.0.0.5", -4294967296LL, "10.0.0.5"},
+	    {"0.0.0.0", INT64_MAX, "255.255.255.255"},
+	    {"0.0.0.0", INT64_MIN, "0.0.0.0"},
+	    {"fd00::ffff", 1, "fd00::1:0"},
+	    {"fd00::1:0", -1, "fd00::ffff"},
+	    {"fd00::", 1LL << 40, "fd00::100:0:0"},
+	    {"fd00::", -1, "fcff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"},
+	    {"::", -1, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"},
+	    {"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 1, "::"},
+	    {"::ffff:255.255.255.255", 1, "::1:0:0:0"}, /* IPv6 arithmetic, not IPv4 */
+	    {"0:0:0:1::", -1, "::ffff:ffff:ffff:ffff"},
+	    {"::", INT64_MIN, "ffff:ffff:ffff:ffff:8000::"},
 	};
 
 	for (size_t i = 0; i < N(cases); i++) {
@@ -344,8 +411,8 @@ static void ip_add(void **state)
 
 		assert_int_equal(r.family, ip.family);
 		if (strcmp(fmt_ip(&r, buf), cases[i].want) != 0)
-			fail_msg("%s %+lld = %s, want %s", cases[i].ip, (long long)cases[i].delta, buf,
-				 cases[i].want);
+			fail_msg("%s %+lld = %s, want %s", cases[i].ip, (long long)cases[i].delta,
+				 buf, cases[i].want);
 	}
 }
 
@@ -377,13 +444,19 @@ static void ip_classes(void **state)
 		const char *ip;
 		bool multicast, unspecified;
 	} cases[] = {
-		{ "224.0.0.1", true, false },	     { "239.255.255.255", true, false },
-		{ "223.255.255.255", false, false }, { "240.0.0.1", false, false },
-		{ "0.0.0.0", false, true },	     { "0.0.0.1", false, false },
-		{ "ff02::1", true, false },	     { "ff00::", true, false },
-		{ "fe80::1", false, false },	     { "::", false, true },
-		{ "::1", false, false },	     { "::ffff:224.0.0.1", false, false },
-		{ "::ffff:0.0.0.0", false, false },
+	    {"224.0.0.1", true, false},
+	    {"239.255.255.255", true, false},
+	    {"223.255.255.255", false, false},
+	    {"240.0.0.1", false, false},
+	    {"0.0.0.0", false, true},
+	    {"0.0.0.1", false, false},
+	    {"ff02::1", true, false},
+	    {"ff00::", true, false},
+	    {"fe80::1", false, false},
+	    {"::", false, true},
+	    {"::1", false, false},
+	    {"::ffff:224.0.0.1", false, false},
+	    {"::ffff:0.0.0.0", false, false},
 	};
 
 	for (size_t i = 0; i < N(cases); i++) {
@@ -401,17 +474,17 @@ static void ip_classes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(ip_parse_format),
-		cmocka_unit_test(ip_bytes_network_order),
-		cmocka_unit_test(ip_parse_malformed),
-		cmocka_unit_test(prefix_math),
-		cmocka_unit_test(prefix_parse_len),
-		cmocka_unit_test(prefix_parse_malformed),
-		cmocka_unit_test(prefix_parse_len_whitespace),
-		cmocka_unit_test(format_unset_and_edges),
-		cmocka_unit_test(ip_add),
-		cmocka_unit_test(ip_compare),
-		cmocka_unit_test(ip_classes),
+	    cmocka_unit_test(ip_parse_format),
+	    cmocka_unit_test(ip_bytes_network_order),
+	    cmocka_unit_test(ip_parse_malformed),
+	    cmocka_unit_test(prefix_math),
+	    cmocka_unit_test(prefix_parse_len),
+	    cmocka_unit_test(prefix_parse_malformed),
+	    cmocka_unit_test(prefix_parse_len_whitespace),
+	    cmocka_unit_test(format_unset_and_edges),
+	    cmocka_unit_test(ip_add),
+	    cmocka_unit_test(ip_compare),
+	    cmocka_unit_test(ip_classes),
 	};
 
 	return cmocka_run_group_tests_name("lib/cni ip", tests, NULL, NULL);

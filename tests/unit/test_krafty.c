@@ -123,19 +123,19 @@ static void alias_is_ours(void **state)
 {
 	struct kr_ident id;
 	static const char *const theirs[] = {
-		"",
-		"krafty",
-		"krafty ",
-		"krafty 48b44a8f46a8442",		  /* 15 digits */
-		"krafty 48b44a8f46a8442e krafty/eth0/c1", /* last digit differs */
-		"krafty 48b44a8f46a8442fa krafty/eth0/c1", /* 17 digits */
-		"krafty 48b44a8f46a8442f/krafty/eth0/c1", /* no space after the hash */
-		"Krafty 48b44a8f46a8442f krafty/eth0/c1",
-		"krafty  48b44a8f46a8442f krafty/eth0/c1",
-		" krafty 48b44a8f46a8442f krafty/eth0/c1",
-		"krafty 48B44A8F46A8442F krafty/eth0/c1", /* we write lower case */
-		"kraftx 48b44a8f46a8442f krafty/eth0/c1",
-		"krafty 3a4f2835bb88bc70 krafty/net1/c1", /* the same pod's other attachment */
+	    "",
+	    "krafty",
+	    "krafty ",
+	    "krafty 48b44a8f46a8442",		       /* 15 digits */
+	    "krafty 48b44a8f46a8442e krafty/eth0/c1",  /* last digit differs */
+	    "krafty 48b44a8f46a8442fa krafty/eth0/c1", /* 17 digits */
+	    "krafty 48b44a8f46a8442f/krafty/eth0/c1",  /* no space after the hash */
+	    "Krafty 48b44a8f46a8442f krafty/eth0/c1",
+	    "krafty  48b44a8f46a8442f krafty/eth0/c1",
+	    " krafty 48b44a8f46a8442f krafty/eth0/c1",
+	    "krafty 48B44A8F46A8442F krafty/eth0/c1", /* we write lower case */
+	    "kraftx 48b44a8f46a8442f krafty/eth0/c1",
+	    "krafty 3a4f2835bb88bc70 krafty/net1/c1", /* the same pod's other attachment */
 	};
 
 	kr_ident_init(&id, "c1", "krafty", "eth0");
@@ -186,19 +186,19 @@ static void alias_parse(void **state)
 static void alias_parse_refused(void **state)
 {
 	static const char *const bad[] = {
-		"",
-		"krafty",
-		"krafty ",
-		"krafty 0123456789abcdef",	      /* nothing after the hash */
-		"krafty 0123456789abcdef ",	      /* no '/' */
-		"krafty 0123456789abcdef net",	      /* no '/' */
-		"krafty 0123456789abcde net/eth0/c",  /* 15 digits */
-		"krafty 0123456789abcdefa net/eth0/c", /* 17 digits */
-		"krafty 0123456789abcdeg net/eth0/c", /* not hex */
-		"krafty 0123456789abcdef\tnet/eth0/c",
-		"Krafty 0123456789abcdef net/eth0/c",
-		"krafty: 0123456789abcdef net/eth0/c",
-		"xkrafty 0123456789abcdef net/eth0/c",
+	    "",
+	    "krafty",
+	    "krafty ",
+	    "krafty 0123456789abcdef",		   /* nothing after the hash */
+	    "krafty 0123456789abcdef ",		   /* no '/' */
+	    "krafty 0123456789abcdef net",	   /* no '/' */
+	    "krafty 0123456789abcde net/eth0/c",   /* 15 digits */
+	    "krafty 0123456789abcdefa net/eth0/c", /* 17 digits */
+	    "krafty 0123456789abcdeg net/eth0/c",  /* not hex */
+	    "krafty 0123456789abcdef\tnet/eth0/c",
+	    "Krafty 0123456789abcdef net/eth0/c",
+	    "krafty: 0123456789abcdef net/eth0/c",
+	    "xkrafty 0123456789abcdef net/eth0/c",
 	};
 	struct kr_alias a;
 
@@ -214,10 +214,10 @@ static void alias_parse_refused(void **state)
 static void alias_parse_hash_digits_only(void **state)
 {
 	static const char *const bad[] = {
-		"krafty  123456789abcdef net/eth0/c",
-		"krafty +123456789abcdef net/eth0/c",
-		"krafty -000000000000001 net/eth0/c",
-		"krafty 0x0123456789abcd net/eth0/c",
+	    "krafty  123456789abcdef net/eth0/c",
+	    "krafty +123456789abcdef net/eth0/c",
+	    "krafty -000000000000001 net/eth0/c",
+	    "krafty 0x0123456789abcd net/eth0/c",
 	};
 	struct kr_alias a;
 	int accepted = 0;
@@ -343,9 +343,12 @@ static void conf_families(void **state)
 	const struct kr_family *v4, *v6;
 	char buf[CNI_PREFIX_STRLEN];
 
-	assert_int_equal(load(f, CONF("n", "\"subnet\":[\"10.1.2.3/24\",\"fd00:1::7/64\"],"
-					   "\"gateway\":[\"fd00:1::1\",\"10.1.2.1\"],"
-					   "\"podIP\":[\"10.1.2.5/24\",\"fd00:1::5\"]"), false), 0);
+	assert_int_equal(load(f,
+			      CONF("n", "\"subnet\":[\"10.1.2.3/24\",\"fd00:1::7/64\"],"
+					"\"gateway\":[\"fd00:1::1\",\"10.1.2.1\"],"
+					"\"podIP\":[\"10.1.2.5/24\",\"fd00:1::5\"]"),
+			      false),
+			 0);
 	assert_int_equal(f->conf.n_fam, 2);
 	assert_false(f->conf.use_ipam);
 	v4 = kr_conf_family(&f->conf, AF_INET);
@@ -384,26 +387,43 @@ static void conf_subnet_edges(void **state)
 	char buf[CNI_PREFIX_STRLEN];
 
 	/* The smallest subnets: a /30 (IPv4) and a /126 (IPv6). */
-	assert_int_equal(load(f, CONF("n", "\"subnet\":\"10.0.0.4/30\",\"gateway\":\"10.0.0.5\","
-					   "\"podIP\":\"10.0.0.6\""), false), 0);
+	assert_int_equal(load(f,
+			      CONF("n", "\"subnet\":\"10.0.0.4/30\",\"gateway\":\"10.0.0.5\","
+					"\"podIP\":\"10.0.0.6\""),
+			      false),
+			 0);
 	fam = kr_conf_family(&f->conf, AF_INET);
 	cni_prefix_format(&fam->pod_ip, buf);
 	assert_string_equal(buf, "10.0.0.6/30");
-	assert_int_equal(load(f, CONF("n", "\"subnet\":\"fd00::/126\",\"gateway\":\"fd00::1\","
-					   "\"podIP\":\"fd00::3\""), false), 0); /* no broadcast in IPv6 */
-	expect_refused(f, CONF("n", "\"subnet\":\"10.0.0.0/31\",\"gateway\":\"10.0.0.1\",\"podIP\":\"10.0.0.0\""),
-		       "too small");
-	expect_refused(f, CONF("n", "\"subnet\":\"10.0.0.1/32\",\"gateway\":\"10.0.0.1\",\"podIP\":\"10.0.0.1\""),
-		       "too small");
-	expect_refused(f, CONF("n", "\"subnet\":\"fd00::/127\",\"gateway\":\"fd00::1\",\"podIP\":\"fd00::\""),
-		       "too small");
-	expect_refused(f, CONF("n", "\"subnet\":\"fd00::1/128\",\"gateway\":\"fd00::1\",\"podIP\":\"fd00::1\""),
-		       "too small");
+	assert_int_equal(load(f,
+			      CONF("n", "\"subnet\":\"fd00::/126\",\"gateway\":\"fd00::1\","
+					"\"podIP\":\"fd00::3\""),
+			      false),
+			 0); /* no broadcast in IPv6 */
+	expect_refused(
+	    f,
+	    CONF("n", "\"subnet\":\"10.0.0.0/31\",\"gateway\":\"10.0.0.1\",\"podIP\":\"10.0.0.0\""),
+	    "too small");
+	expect_refused(
+	    f,
+	    CONF("n", "\"subnet\":\"10.0.0.1/32\",\"gateway\":\"10.0.0.1\",\"podIP\":\"10.0.0.1\""),
+	    "too small");
+	expect_refused(
+	    f, CONF("n", "\"subnet\":\"fd00::/127\",\"gateway\":\"fd00::1\",\"podIP\":\"fd00::\""),
+	    "too small");
+	expect_refused(
+	    f,
+	    CONF("n", "\"subnet\":\"fd00::1/128\",\"gateway\":\"fd00::1\",\"podIP\":\"fd00::1\""),
+	    "too small");
 	/* /0 is large enough. */
-	assert_int_equal(load(f, CONF("n", "\"subnet\":\"0.0.0.0/0\",\"gateway\":\"10.0.0.1\","
-					   "\"podIP\":\"10.0.0.2/0\""), false), 0);
-	expect_refused(f, CONF("n", "\"subnet\":\"10.0.0.0\",\"gateway\":\"10.0.0.1\",\"podIP\":\"10.0.0.2\""),
-		       "is not a CIDR prefix");
+	assert_int_equal(load(f,
+			      CONF("n", "\"subnet\":\"0.0.0.0/0\",\"gateway\":\"10.0.0.1\","
+					"\"podIP\":\"10.0.0.2/0\""),
+			      false),
+			 0);
+	expect_refused(
+	    f, CONF("n", "\"subnet\":\"10.0.0.0\",\"gateway\":\"10.0.0.1\",\"podIP\":\"10.0.0.2\""),
+	    "is not a CIDR prefix");
 }
 
 static void conf_refused(void **state)
@@ -412,52 +432,72 @@ static void conf_refused(void **state)
 	static const struct {
 		const char *json, *msg;
 	} bad[] = {
-		{ CONF("n", "\"gateway\":\"10.1.0.1\",\"podIP\":\"10.1.0.5\""), "\"subnet\" is required" },
-		{ CONF("n", "\"subnet\":[],\"gateway\":\"10.1.0.1\",\"podIP\":\"10.1.0.5\""), "\"subnet\" is empty" },
-		{ CONF("n", "\"subnet\":5,\"gateway\":\"10.1.0.1\",\"podIP\":\"10.1.0.5\""),
-		  "must be a string or a list of strings" },
-		{ CONF("n", "\"subnet\":[\"10.1.0.0/24\",\"10.2.0.0/24\"],\"gateway\":\"10.1.0.1\",\"podIP\":\"10.1.0.5\""),
-		  "two IPv4 subnets" },
-		{ CONF("n", "\"subnet\":[\"10.1.0.0/24\",\"fd00::/64\",\"10.2.0.0/24\"],\"gateway\":\"10.1.0.1\"," "\"podIP\":\"10.1.0.5\""),
-		  "more than 2 entries" },
-		{ CONF("n", "\"subnet\":\"10.1.0.0/24\",\"podIP\":\"10.1.0.5\""), "\"gateway\" is required" },
-		{ CONF("n", "\"subnet\":\"10.1.0.0/24\",\"gateway\":\"10.2.0.1\",\"podIP\":\"10.1.0.5\""),
-		  "gateway 10.2.0.1 is outside subnet 10.1.0.0/24" },
-		{ CONF("n", "\"subnet\":\"10.1.0.0/24\",\"gateway\":\"10.1.0.0\",\"podIP\":\"10.1.0.5\""),
-		  "gateway 10.1.0.0 is the network address of 10.1.0.0/24" },
-		{ CONF("n", "\"subnet\":\"10.1.0.0/24\",\"gateway\":\"10.1.0.255\",\"podIP\":\"10.1.0.5\""),
-		  "gateway 10.1.0.255 is the broadcast address of 10.1.0.0/24" },
-		{ CONF("n", "\"subnet\":\"10.1.0.0/24\",\"gateway\":\"fd00::1\",\"podIP\":\"10.1.0.5\""),
-		  "no IPv6 subnet is configured" },
-		{ CONF("n", "\"subnet\":[\"10.1.0.0/24\",\"fd00::/64\"],\"gateway\":\"10.1.0.1\",\"podIP\":\"10.1.0.5\""),
-		  "no gateway for subnet fd00::/64" },
-		{ CONF("n", "\"subnet\":\"10.1.0.0/24\",\"gateway\":[\"10.1.0.1\",\"10.1.0.2\"],\"podIP\":\"10.1.0.5\""),
-		  "two IPv4 gateways" },
-		{ CONF("n", "\"subnet\":\"10.1.0.0/24\",\"gateway\":\"10.1.0.1/24\",\"podIP\":\"10.1.0.5\""),
-		  "is not an IP address" },
-		{ CONF("n", "\"subnet\":\"10.1.0.0/24\",\"gateway\":\"10.1.0.1\""), "neither \"ipam\" nor \"podIP\"" },
-		{ CONF("n", V4 ",\"ipam\":{\"type\":\"host-local\"}"), "both \"ipam\" and \"podIP\"" },
-		{ CONF("n", "\"subnet\":\"10.1.0.0/24\",\"gateway\":\"10.1.0.1\",\"podIP\":\"10.1.0.5/16\""),
-		  "prefix length /16 differs from the subnet's /24" },
-		{ CONF("n", "\"subnet\":\"10.1.0.0/24\",\"gateway\":\"10.1.0.1\",\"podIP\":\"10.1.0.1\""),
-		  "podIP 10.1.0.1 is the gateway address" },
-		{ CONF("n", "\"subnet\":\"10.1.0.0/24\",\"gateway\":\"10.1.0.1\",\"podIP\":\"10.1.1.5\""),
-		  "podIP 10.1.1.5 is outside subnet 10.1.0.0/24" },
-		{ CONF("n", "\"subnet\":\"10.1.0.0/24\",\"gateway\":\"10.1.0.1\",\"podIP\":\"10.1.0.255\""),
-		  "broadcast address" },
-		{ CONF("n", "\"subnet\":\"10.1.0.0/24\",\"gateway\":\"10.1.0.1\",\"podIP\":\"10.1.0.0\""),
-		  "network address" },
-		{ CONF("n", "\"subnet\":\"10.1.0.0/24\",\"gateway\":\"10.1.0.1\",\"podIP\":[\"10.1.0.5\",\"10.1.0.6\"]"),
-		  "two IPv4 podIPs" },
-		{ CONF("n", "\"subnet\":[\"10.1.0.0/24\",\"fd00::/64\"],\"gateway\":[\"10.1.0.1\",\"fd00::1\"],"
-			    "\"podIP\":\"10.1.0.5\""),
-		  "no IPv6 podIP for subnet" },
-		{ CONF("n", "\"subnet\":\"10.1.0.0/24\",\"gateway\":\"10.1.0.1\",\"podIP\":\"fd00::5\""),
-		  "no IPv6 subnet is configured" },
-		{ CONF("n", V4 ",\"mtu\":67"), "mtu" },
-		{ CONF("n", V4 ",\"mtu\":65536"), "mtu" },
-		{ CONF("n", V4 ",\"defaultRouteMetric\":-1"), "defaultRouteMetric" },
-		{ CONF("n", V4 ",\"defaultRouteMetric\":4294967296"), "defaultRouteMetric" },
+	    {CONF("n", "\"gateway\":\"10.1.0.1\",\"podIP\":\"10.1.0.5\""),
+	     "\"subnet\" is required"},
+	    {CONF("n", "\"subnet\":[],\"gateway\":\"10.1.0.1\",\"podIP\":\"10.1.0.5\""),
+	     "\"subnet\" is empty"},
+	    {CONF("n", "\"subnet\":5,\"gateway\":\"10.1.0.1\",\"podIP\":\"10.1.0.5\""),
+	     "must be a string or a list of strings"},
+	    {CONF("n", "\"subnet\":[\"10.1.0.0/24\",\"10.2.0.0/"
+		       "24\"],\"gateway\":\"10.1.0.1\",\"podIP\":\"10.1.0.5\""),
+	     "two IPv4 subnets"},
+	    {CONF("n", "\"subnet\":[\"10.1.0.0/24\",\"fd00::/64\",\"10.2.0.0/"
+		       "24\"],\"gateway\":\"10.1.0.1\","
+		       "\"podIP\":\"10.1.0.5\""),
+	     "more than 2 entries"},
+	    {CONF("n", "\"subnet\":\"10.1.0.0/24\",\"podIP\":\"10.1.0.5\""),
+	     "\"gateway\" is required"},
+	    {CONF("n",
+		  "\"subnet\":\"10.1.0.0/24\",\"gateway\":\"10.2.0.1\",\"podIP\":\"10.1.0.5\""),
+	     "gateway 10.2.0.1 is outside subnet 10.1.0.0/24"},
+	    {CONF("n",
+		  "\"subnet\":\"10.1.0.0/24\",\"gateway\":\"10.1.0.0\",\"podIP\":\"10.1.0.5\""),
+	     "gateway 10.1.0.0 is the network address of 10.1.0.0/24"},
+	    {CONF("n",
+		  "\"subnet\":\"10.1.0.0/24\",\"gateway\":\"10.1.0.255\",\"podIP\":\"10.1.0.5\""),
+	     "gateway 10.1.0.255 is the broadcast address of 10.1.0.0/24"},
+	    {CONF("n", "\"subnet\":\"10.1.0.0/24\",\"gateway\":\"fd00::1\",\"podIP\":\"10.1.0.5\""),
+	     "no IPv6 subnet is configured"},
+	    {CONF("n", "\"subnet\":[\"10.1.0.0/24\",\"fd00::/"
+		       "64\"],\"gateway\":\"10.1.0.1\",\"podIP\":\"10.1.0.5\""),
+	     "no gateway for subnet fd00::/64"},
+	    {CONF("n", "\"subnet\":\"10.1.0.0/"
+		       "24\",\"gateway\":[\"10.1.0.1\",\"10.1.0.2\"],\"podIP\":\"10.1.0.5\""),
+	     "two IPv4 gateways"},
+	    {CONF("n",
+		  "\"subnet\":\"10.1.0.0/24\",\"gateway\":\"10.1.0.1/24\",\"podIP\":\"10.1.0.5\""),
+	     "is not an IP address"},
+	    {CONF("n", "\"subnet\":\"10.1.0.0/24\",\"gateway\":\"10.1.0.1\""),
+	     "neither \"ipam\" nor \"podIP\""},
+	    {CONF("n", V4 ",\"ipam\":{\"type\":\"host-local\"}"), "both \"ipam\" and \"podIP\""},
+	    {CONF("n",
+		  "\"subnet\":\"10.1.0.0/24\",\"gateway\":\"10.1.0.1\",\"podIP\":\"10.1.0.5/16\""),
+	     "prefix length /16 differs from the subnet's /24"},
+	    {CONF("n",
+		  "\"subnet\":\"10.1.0.0/24\",\"gateway\":\"10.1.0.1\",\"podIP\":\"10.1.0.1\""),
+	     "podIP 10.1.0.1 is the gateway address"},
+	    {CONF("n",
+		  "\"subnet\":\"10.1.0.0/24\",\"gateway\":\"10.1.0.1\",\"podIP\":\"10.1.1.5\""),
+	     "podIP 10.1.1.5 is outside subnet 10.1.0.0/24"},
+	    {CONF("n",
+		  "\"subnet\":\"10.1.0.0/24\",\"gateway\":\"10.1.0.1\",\"podIP\":\"10.1.0.255\""),
+	     "broadcast address"},
+	    {CONF("n",
+		  "\"subnet\":\"10.1.0.0/24\",\"gateway\":\"10.1.0.1\",\"podIP\":\"10.1.0.0\""),
+	     "network address"},
+	    {CONF("n", "\"subnet\":\"10.1.0.0/"
+		       "24\",\"gateway\":\"10.1.0.1\",\"podIP\":[\"10.1.0.5\",\"10.1.0.6\"]"),
+	     "two IPv4 podIPs"},
+	    {CONF("n", "\"subnet\":[\"10.1.0.0/24\",\"fd00::/"
+		       "64\"],\"gateway\":[\"10.1.0.1\",\"fd00::1\"],"
+		       "\"podIP\":\"10.1.0.5\""),
+	     "no IPv6 podIP for subnet"},
+	    {CONF("n", "\"subnet\":\"10.1.0.0/24\",\"gateway\":\"10.1.0.1\",\"podIP\":\"fd00::5\""),
+	     "no IPv6 subnet is configured"},
+	    {CONF("n", V4 ",\"mtu\":67"), "mtu"},
+	    {CONF("n", V4 ",\"mtu\":65536"), "mtu"},
+	    {CONF("n", V4 ",\"defaultRouteMetric\":-1"), "defaultRouteMetric"},
+	    {CONF("n", V4 ",\"defaultRouteMetric\":4294967296"), "defaultRouteMetric"},
 	};
 
 	for (size_t i = 0; i < N(bad); i++)
@@ -468,10 +508,12 @@ static void conf_options(void **state)
 {
 	struct conf_fixture *f = *state;
 
-	assert_int_equal(load(f, CONF("n", V4 ",\"mtu\":68,\"defaultRouteMetric\":0,\"extra\":{}"), false), 0);
+	assert_int_equal(
+	    load(f, CONF("n", V4 ",\"mtu\":68,\"defaultRouteMetric\":0,\"extra\":{}"), false), 0);
 	assert_int_equal(f->conf.mtu, 68);
 	assert_int_equal(f->conf.default_metric, 0);
-	assert_int_equal(load(f, CONF("n", V4 ",\"mtu\":65535,\"defaultRouteMetric\":4294967295"), false), 0);
+	assert_int_equal(
+	    load(f, CONF("n", V4 ",\"mtu\":65535,\"defaultRouteMetric\":4294967295"), false), 0);
 	assert_int_equal(f->conf.mtu, 65535);
 	assert_int_equal(f->conf.default_metric, 4294967295u);
 }
@@ -523,8 +565,11 @@ static void host_route(void **state)
 	assert_int_equal(r.scope, KNL_SCOPE_AUTO);
 	assert_int_equal(r.metric, 0);
 
-	assert_int_equal(load(f, CONF("krafty", "\"subnet\":\"fd00::/64\",\"gateway\":\"fd00::1\","
-						"\"podIP\":\"fd00::5\",\"vrf\":false"), false), 0);
+	assert_int_equal(load(f,
+			      CONF("krafty", "\"subnet\":\"fd00::/64\",\"gateway\":\"fd00::1\","
+					     "\"podIP\":\"fd00::5\",\"vrf\":false"),
+			      false),
+			 0);
 	assert_int_equal(cni_ip_parse("fd00::5", &pod), 0);
 	kr_host_route(&f->conf, &pod, "krbc1", &r);
 	cni_prefix_format(&r.dst, buf);
@@ -535,22 +580,22 @@ static void host_route(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(ident_hash),
-		cmocka_unit_test(ident_names_short_id),
-		cmocka_unit_test(ident_names_long_id),
-		cmocka_unit_test(ident_alias_cut),
-		cmocka_unit_test(dev_labels),
-		cmocka_unit_test(alias_is_ours),
-		cmocka_unit_test(alias_parse),
-		cmocka_unit_test(alias_parse_refused),
-		cmocka_unit_test(alias_parse_hash_digits_only),
-		cmocka_unit_test_setup_teardown(conf_vrf_table, conf_setup, conf_teardown),
-		cmocka_unit_test_setup_teardown(conf_families, conf_setup, conf_teardown),
-		cmocka_unit_test_setup_teardown(conf_subnet_edges, conf_setup, conf_teardown),
-		cmocka_unit_test_setup_teardown(conf_refused, conf_setup, conf_teardown),
-		cmocka_unit_test_setup_teardown(conf_options, conf_setup, conf_teardown),
-		cmocka_unit_test_setup_teardown(conf_ipam_binary, conf_setup, conf_teardown),
-		cmocka_unit_test_setup_teardown(host_route, conf_setup, conf_teardown),
+	    cmocka_unit_test(ident_hash),
+	    cmocka_unit_test(ident_names_short_id),
+	    cmocka_unit_test(ident_names_long_id),
+	    cmocka_unit_test(ident_alias_cut),
+	    cmocka_unit_test(dev_labels),
+	    cmocka_unit_test(alias_is_ours),
+	    cmocka_unit_test(alias_parse),
+	    cmocka_unit_test(alias_parse_refused),
+	    cmocka_unit_test(alias_parse_hash_digits_only),
+	    cmocka_unit_test_setup_teardown(conf_vrf_table, conf_setup, conf_teardown),
+	    cmocka_unit_test_setup_teardown(conf_families, conf_setup, conf_teardown),
+	    cmocka_unit_test_setup_teardown(conf_subnet_edges, conf_setup, conf_teardown),
+	    cmocka_unit_test_setup_teardown(conf_refused, conf_setup, conf_teardown),
+	    cmocka_unit_test_setup_teardown(conf_options, conf_setup, conf_teardown),
+	    cmocka_unit_test_setup_teardown(conf_ipam_binary, conf_setup, conf_teardown),
+	    cmocka_unit_test_setup_teardown(host_route, conf_setup, conf_teardown),
 	};
 
 	return cmocka_run_group_tests_name("krafty", tests, NULL, NULL);

@@ -21,7 +21,7 @@
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-static const char *const versions[] = { "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0" };
+static const char *const versions[] = {"0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"};
 
 static bool pre100(const char *v)
 {
@@ -42,27 +42,32 @@ static char *doc(const char *v, bool extras)
 	const char *ver6 = pre100(v) ? "\"version\":\"6\"," : "";
 	char *s;
 
-	if (asprintf(&s,
-		     "{\"cniVersion\":\"%s\","
-		     "\"interfaces\":["
-		     "{\"name\":\"krb0123456789ab\",\"mac\":\"aa:bb:cc:dd:ee:ff\"},"
-		     "{\"name\":\"veth0123456789a\",\"mac\":\"02:00:00:00:00:01\"},"
-		     "{\"name\":\"eth0\",\"mac\":\"02:00:00:00:00:02\"%s,\"sandbox\":\"/var/run/netns/pod\"},"
-		     "{\"name\":\"lo\"}],"
-		     "\"ips\":["
-		     "{%s\"interface\":2,\"address\":\"10.1.0.5/24\",\"gateway\":\"10.1.0.1\"},"
-		     "{%s\"interface\":2,\"address\":\"fd00:1::5/64\",\"gateway\":\"fd00:1::1\"},"
-		     "{%s\"address\":\"192.168.0.9/32\"},"
-		     "{%s\"interface\":0,\"address\":\"::ffff:10.1.0.6/120\"}],"
-		     "\"routes\":["
-		     "{\"dst\":\"0.0.0.0/0\",\"gw\":\"10.1.0.1\"%s},"
-		     "{\"dst\":\"::/0\",\"gw\":\"fd00:1::1\"},"
-		     "{\"dst\":\"10.96.0.0/12\"%s}],"
-		     "\"dns\":{\"nameservers\":[\"10.96.0.10\",\"fd00::10\"],\"domain\":\"cluster.local\","
-		     "\"search\":[\"ns.svc.cluster.local\",\"svc.cluster.local\"],\"options\":[\"ndots:5\"]}}",
-		     v, extras ? ",\"mtu\":1450" : "", ver4, ver6, ver4, ver6,
-		     extras ? ",\"mtu\":1400,\"advmss\":1360,\"priority\":100,\"table\":2000,\"scope\":0" : "",
-		     extras ? ",\"priority\":0,\"table\":254,\"scope\":253" : "") < 0)
+	if (asprintf(
+		&s,
+		"{\"cniVersion\":\"%s\","
+		"\"interfaces\":["
+		"{\"name\":\"krb0123456789ab\",\"mac\":\"aa:bb:cc:dd:ee:ff\"},"
+		"{\"name\":\"veth0123456789a\",\"mac\":\"02:00:00:00:00:01\"},"
+		"{\"name\":\"eth0\",\"mac\":\"02:00:00:00:00:02\"%s,\"sandbox\":\"/var/run/netns/"
+		"pod\"},"
+		"{\"name\":\"lo\"}],"
+		"\"ips\":["
+		"{%s\"interface\":2,\"address\":\"10.1.0.5/24\",\"gateway\":\"10.1.0.1\"},"
+		"{%s\"interface\":2,\"address\":\"fd00:1::5/64\",\"gateway\":\"fd00:1::1\"},"
+		"{%s\"address\":\"192.168.0.9/32\"},"
+		"{%s\"interface\":0,\"address\":\"::ffff:10.1.0.6/120\"}],"
+		"\"routes\":["
+		"{\"dst\":\"0.0.0.0/0\",\"gw\":\"10.1.0.1\"%s},"
+		"{\"dst\":\"::/0\",\"gw\":\"fd00:1::1\"},"
+		"{\"dst\":\"10.96.0.0/12\"%s}],"
+		"\"dns\":{\"nameservers\":[\"10.96.0.10\",\"fd00::10\"],\"domain\":\"cluster."
+		"local\","
+		"\"search\":[\"ns.svc.cluster.local\",\"svc.cluster.local\"],\"options\":[\"ndots:"
+		"5\"]}}",
+		v, extras ? ",\"mtu\":1450" : "", ver4, ver6, ver4, ver6,
+		extras ? ",\"mtu\":1400,\"advmss\":1360,\"priority\":100,\"table\":2000,\"scope\":0"
+		       : "",
+		extras ? ",\"priority\":0,\"table\":254,\"scope\":253" : "") < 0)
 		fail_msg("asprintf");
 	return s;
 }
@@ -190,12 +195,15 @@ static void result_all_version_pairs(void **state)
 
 				assert_int_equal(cJSON_HasObjectItem(ip, "version"), pre100(to));
 			}
-			assert_int_equal(cJSON_HasObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(out, "interfaces"), 2),
-							     "mtu"),
-					 is110(from) && is110(to));
-			assert_int_equal(cJSON_HasObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(out, "routes"), 0),
-							     "table"),
-					 is110(from) && is110(to));
+			assert_int_equal(
+			    cJSON_HasObjectItem(
+				cJSON_GetArrayItem(cJSON_GetObjectItem(out, "interfaces"), 2),
+				"mtu"),
+			    is110(from) && is110(to));
+			assert_int_equal(
+			    cJSON_HasObjectItem(
+				cJSON_GetArrayItem(cJSON_GetObjectItem(out, "routes"), 0), "table"),
+			    is110(from) && is110(to));
 
 			back = parse_or_fail(out, to);
 			check_parsed(back, to, is110(from) && is110(to));
@@ -215,9 +223,11 @@ static void result_all_version_pairs(void **state)
  * one, the caller's is used. */
 static void result_version_source(void **state)
 {
-	cleanup_json cJSON *with = cJSON_Parse("{\"cniVersion\":\"0.3.1\",\"ips\":[{\"version\":\"4\","
-					       "\"address\":\"10.0.0.2/8\"}]}");
-	cleanup_json cJSON *without = cJSON_Parse("{\"ips\":[{\"version\":\"4\",\"address\":\"10.0.0.2/8\"}]}");
+	cleanup_json cJSON *with =
+	    cJSON_Parse("{\"cniVersion\":\"0.3.1\",\"ips\":[{\"version\":\"4\","
+			"\"address\":\"10.0.0.2/8\"}]}");
+	cleanup_json cJSON *without =
+	    cJSON_Parse("{\"ips\":[{\"version\":\"4\",\"address\":\"10.0.0.2/8\"}]}");
 	cleanup_result struct cni_result *a = parse_or_fail(with, "1.1.0");
 	cleanup_result struct cni_result *b = parse_or_fail(without, "0.4.0");
 	struct cni_result *c = (struct cni_result *)1;
@@ -243,18 +253,20 @@ static void result_version_source(void **state)
 static void result_normalised(void **state)
 {
 	cleanup_json cJSON *in = cJSON_Parse(
-		"{\"cniVersion\":\"1.0.0\",\"interfaces\":[{\"name\":\"eth0\",\"mac\":\"\",\"sandbox\":\"\","
-		"\"mtu\":1500,\"socketPath\":\"/x\"}],"
-		"\"ips\":[{\"version\":\"4\",\"address\":\"FD00:0:0::5/64\",\"gateway\":\"\",\"interface\":0}],"
-		"\"routes\":[{\"dst\":\"10.0.0.9/8\",\"gw\":\"\",\"table\":7}],\"extra\":1}");
-	cleanup_json cJSON *want100 = cJSON_Parse(
-		"{\"cniVersion\":\"1.0.0\",\"interfaces\":[{\"name\":\"eth0\"}],"
-		"\"ips\":[{\"interface\":0,\"address\":\"fd00::5/64\"}],"
-		"\"routes\":[{\"dst\":\"10.0.0.9/8\"}],\"dns\":{}}");
+	    "{\"cniVersion\":\"1.0.0\",\"interfaces\":[{\"name\":\"eth0\",\"mac\":\"\",\"sandbox\":"
+	    "\"\","
+	    "\"mtu\":1500,\"socketPath\":\"/x\"}],"
+	    "\"ips\":[{\"version\":\"4\",\"address\":\"FD00:0:0::5/"
+	    "64\",\"gateway\":\"\",\"interface\":0}],"
+	    "\"routes\":[{\"dst\":\"10.0.0.9/8\",\"gw\":\"\",\"table\":7}],\"extra\":1}");
+	cleanup_json cJSON *want100 =
+	    cJSON_Parse("{\"cniVersion\":\"1.0.0\",\"interfaces\":[{\"name\":\"eth0\"}],"
+			"\"ips\":[{\"interface\":0,\"address\":\"fd00::5/64\"}],"
+			"\"routes\":[{\"dst\":\"10.0.0.9/8\"}],\"dns\":{}}");
 	cleanup_json cJSON *want110 = cJSON_Parse(
-		"{\"cniVersion\":\"1.1.0\",\"interfaces\":[{\"name\":\"eth0\",\"mtu\":1500}],"
-		"\"ips\":[{\"interface\":0,\"address\":\"fd00::5/64\"}],"
-		"\"routes\":[{\"dst\":\"10.0.0.9/8\",\"table\":7}],\"dns\":{}}");
+	    "{\"cniVersion\":\"1.1.0\",\"interfaces\":[{\"name\":\"eth0\",\"mtu\":1500}],"
+	    "\"ips\":[{\"interface\":0,\"address\":\"fd00::5/64\"}],"
+	    "\"routes\":[{\"dst\":\"10.0.0.9/8\",\"table\":7}],\"dns\":{}}");
 	cleanup_json cJSON *empty_in = cJSON_Parse("{\"cniVersion\":\"0.3.0\"}");
 	cleanup_json cJSON *empty_want = cJSON_Parse("{\"cniVersion\":\"0.4.0\",\"dns\":{}}");
 	cleanup_result struct cni_result *r = parse_or_fail(in, "1.0.0");
@@ -279,33 +291,36 @@ static void result_refused(void **state)
 		const char *json, *version;
 		int code;
 	} bad[] = {
-		{ "[]", "1.0.0", CNI_ERR_DECODE },
-		{ "{\"cniVersion\":\"7.0.0\"}", "1.0.0", CNI_ERR_INCOMPATIBLE_VERSION },
-		{ "{\"interfaces\":{}}", "1.0.0", CNI_ERR_DECODE },
-		{ "{\"interfaces\":[1]}", "1.0.0", CNI_ERR_DECODE },
-		{ "{\"interfaces\":[{\"mac\":\"x\"}]}", "1.0.0", CNI_ERR_DECODE },
-		{ "{\"interfaces\":[{\"name\":5}]}", "1.0.0", CNI_ERR_DECODE },
-		{ "{\"interfaces\":[{\"name\":\"e\",\"mtu\":-1}]}", "1.1.0", CNI_ERR_DECODE },
-		{ "{\"interfaces\":[{\"name\":\"e\",\"mtu\":1.5}]}", "1.1.0", CNI_ERR_DECODE },
-		{ "{\"ips\":{}}", "1.0.0", CNI_ERR_DECODE },
-		{ "{\"ips\":[\"10.0.0.1/8\"]}", "1.0.0", CNI_ERR_DECODE },
-		{ "{\"ips\":[{}]}", "1.0.0", CNI_ERR_DECODE },
-		{ "{\"ips\":[{\"address\":\"10.0.0.1\"}]}", "1.0.0", CNI_ERR_DECODE },
-		{ "{\"ips\":[{\"address\":\"10.0.0.1/33\"}]}", "1.0.0", CNI_ERR_DECODE },
-		{ "{\"ips\":[{\"address\":\"10.0.0.1/8\",\"gateway\":\"10.0.0\"}]}", "1.0.0", CNI_ERR_DECODE },
-		{ "{\"ips\":[{\"address\":\"10.0.0.1/8\",\"gateway\":\"fd00::1\"}]}", "1.0.0", CNI_ERR_DECODE },
-		{ "{\"ips\":[{\"address\":\"10.0.0.1/8\",\"interface\":0}]}", "1.0.0", CNI_ERR_DECODE },
-		{ "{\"ips\":[{\"address\":\"10.0.0.1/8\",\"interface\":-1}]}", "1.0.0", CNI_ERR_DECODE },
-		{ "{\"ips\":[{\"version\":\"6\",\"address\":\"10.0.0.1/8\"}]}", "0.4.0", CNI_ERR_DECODE },
-		{ "{\"ips\":[{\"version\":\"4\",\"address\":\"fd00::1/64\"}]}", "0.3.0", CNI_ERR_DECODE },
-		{ "{\"ips\":[{\"version\":\"v4\",\"address\":\"10.0.0.1/8\"}]}", "0.3.1", CNI_ERR_DECODE },
-		{ "{\"routes\":[{}]}", "1.0.0", CNI_ERR_DECODE },
-		{ "{\"routes\":[{\"dst\":\"default\"}]}", "1.0.0", CNI_ERR_DECODE },
-		{ "{\"routes\":[{\"dst\":\"0.0.0.0/0\",\"gw\":\"x\"}]}", "1.0.0", CNI_ERR_DECODE },
-		{ "{\"routes\":[{\"dst\":\"0.0.0.0/0\",\"scope\":256}]}", "1.1.0", CNI_ERR_DECODE },
-		{ "{\"routes\":[{\"dst\":\"0.0.0.0/0\",\"table\":-1}]}", "1.1.0", CNI_ERR_DECODE },
-		{ "{\"routes\":[{\"dst\":\"0.0.0.0/0\",\"priority\":\"1\"}]}", "1.1.0", CNI_ERR_DECODE },
-		{ "{\"dns\":[]}", "1.0.0", CNI_ERR_DECODE },
+	    {"[]", "1.0.0", CNI_ERR_DECODE},
+	    {"{\"cniVersion\":\"7.0.0\"}", "1.0.0", CNI_ERR_INCOMPATIBLE_VERSION},
+	    {"{\"interfaces\":{}}", "1.0.0", CNI_ERR_DECODE},
+	    {"{\"interfaces\":[1]}", "1.0.0", CNI_ERR_DECODE},
+	    {"{\"interfaces\":[{\"mac\":\"x\"}]}", "1.0.0", CNI_ERR_DECODE},
+	    {"{\"interfaces\":[{\"name\":5}]}", "1.0.0", CNI_ERR_DECODE},
+	    {"{\"interfaces\":[{\"name\":\"e\",\"mtu\":-1}]}", "1.1.0", CNI_ERR_DECODE},
+	    {"{\"interfaces\":[{\"name\":\"e\",\"mtu\":1.5}]}", "1.1.0", CNI_ERR_DECODE},
+	    {"{\"ips\":{}}", "1.0.0", CNI_ERR_DECODE},
+	    {"{\"ips\":[\"10.0.0.1/8\"]}", "1.0.0", CNI_ERR_DECODE},
+	    {"{\"ips\":[{}]}", "1.0.0", CNI_ERR_DECODE},
+	    {"{\"ips\":[{\"address\":\"10.0.0.1\"}]}", "1.0.0", CNI_ERR_DECODE},
+	    {"{\"ips\":[{\"address\":\"10.0.0.1/33\"}]}", "1.0.0", CNI_ERR_DECODE},
+	    {"{\"ips\":[{\"address\":\"10.0.0.1/8\",\"gateway\":\"10.0.0\"}]}", "1.0.0",
+	     CNI_ERR_DECODE},
+	    {"{\"ips\":[{\"address\":\"10.0.0.1/8\",\"gateway\":\"fd00::1\"}]}", "1.0.0",
+	     CNI_ERR_DECODE},
+	    {"{\"ips\":[{\"address\":\"10.0.0.1/8\",\"interface\":0}]}", "1.0.0", CNI_ERR_DECODE},
+	    {"{\"ips\":[{\"address\":\"10.0.0.1/8\",\"interface\":-1}]}", "1.0.0", CNI_ERR_DECODE},
+	    {"{\"ips\":[{\"version\":\"6\",\"address\":\"10.0.0.1/8\"}]}", "0.4.0", CNI_ERR_DECODE},
+	    {"{\"ips\":[{\"version\":\"4\",\"address\":\"fd00::1/64\"}]}", "0.3.0", CNI_ERR_DECODE},
+	    {"{\"ips\":[{\"version\":\"v4\",\"address\":\"10.0.0.1/8\"}]}", "0.3.1",
+	     CNI_ERR_DECODE},
+	    {"{\"routes\":[{}]}", "1.0.0", CNI_ERR_DECODE},
+	    {"{\"routes\":[{\"dst\":\"default\"}]}", "1.0.0", CNI_ERR_DECODE},
+	    {"{\"routes\":[{\"dst\":\"0.0.0.0/0\",\"gw\":\"x\"}]}", "1.0.0", CNI_ERR_DECODE},
+	    {"{\"routes\":[{\"dst\":\"0.0.0.0/0\",\"scope\":256}]}", "1.1.0", CNI_ERR_DECODE},
+	    {"{\"routes\":[{\"dst\":\"0.0.0.0/0\",\"table\":-1}]}", "1.1.0", CNI_ERR_DECODE},
+	    {"{\"routes\":[{\"dst\":\"0.0.0.0/0\",\"priority\":\"1\"}]}", "1.1.0", CNI_ERR_DECODE},
+	    {"{\"dns\":[]}", "1.0.0", CNI_ERR_DECODE},
 	};
 
 	for (size_t i = 0; i < N(bad); i++) {
@@ -327,12 +342,14 @@ static void result_refused(void **state)
  * 2698658016) and a priority above it are valid 1.1.0 values. */
 static void result_route_u32_fields(void **state)
 {
-	cleanup_json cJSON *in = cJSON_Parse("{\"cniVersion\":\"1.1.0\",\"routes\":[{\"dst\":\"0.0.0.0/0\","
-					     "\"table\":2698658016,\"priority\":4278198272}]}");
+	cleanup_json cJSON *in =
+	    cJSON_Parse("{\"cniVersion\":\"1.1.0\",\"routes\":[{\"dst\":\"0.0.0.0/0\","
+			"\"table\":2698658016,\"priority\":4278198272}]}");
 	cleanup_result struct cni_result *r = parse_or_fail(in, "1.1.0");
 	cleanup_json cJSON *out = render_or_fail(r, "1.1.0");
-	cleanup_json cJSON *want = cJSON_Parse("{\"cniVersion\":\"1.1.0\",\"routes\":[{\"dst\":\"0.0.0.0/0\","
-					       "\"table\":2698658016,\"priority\":4278198272}],\"dns\":{}}");
+	cleanup_json cJSON *want =
+	    cJSON_Parse("{\"cniVersion\":\"1.1.0\",\"routes\":[{\"dst\":\"0.0.0.0/0\","
+			"\"table\":2698658016,\"priority\":4278198272}],\"dns\":{}}");
 
 	expect_json(out, want, "route table and priority above INT32_MAX");
 }
@@ -400,13 +417,15 @@ static void result_build_and_find(void **state)
 	cJSON_ReplaceItemInObject(r->dns, "nameservers", cJSON_CreateArray());
 	dout = render_or_fail(d, "1.1.0");
 	want = cJSON_Parse(
-		"{\"cniVersion\":\"1.1.0\",\"interfaces\":[{\"name\":\"br0\",\"mac\":\"aa:bb:cc:dd:ee:ff\"},"
-		"{\"name\":\"eth0\",\"mtu\":9000,\"sandbox\":\"/run/netns/a\"},"
-		"{\"name\":\"eth0\",\"sandbox\":\"/run/netns/b\"},{\"name\":\"\"}],"
-		"\"ips\":[{\"interface\":1,\"address\":\"10.0.0.5/24\",\"gateway\":\"10.0.0.1\"},"
-		"{\"address\":\"10.0.0.5/24\"}],"
-		"\"routes\":[{\"dst\":\"0.0.0.0/0\",\"gw\":\"10.0.0.1\",\"table\":100},{\"dst\":\"0.0.0.0/0\"}],"
-		"\"dns\":{\"nameservers\":[\"10.0.0.53\"]}}");
+	    "{\"cniVersion\":\"1.1.0\",\"interfaces\":[{\"name\":\"br0\",\"mac\":\"aa:bb:cc:dd:ee:"
+	    "ff\"},"
+	    "{\"name\":\"eth0\",\"mtu\":9000,\"sandbox\":\"/run/netns/a\"},"
+	    "{\"name\":\"eth0\",\"sandbox\":\"/run/netns/b\"},{\"name\":\"\"}],"
+	    "\"ips\":[{\"interface\":1,\"address\":\"10.0.0.5/24\",\"gateway\":\"10.0.0.1\"},"
+	    "{\"address\":\"10.0.0.5/24\"}],"
+	    "\"routes\":[{\"dst\":\"0.0.0.0/"
+	    "0\",\"gw\":\"10.0.0.1\",\"table\":100},{\"dst\":\"0.0.0.0/0\"}],"
+	    "\"dns\":{\"nameservers\":[\"10.0.0.53\"]}}");
 	expect_json(out, want, "built result");
 	expect_json(dout, want, "copy after the original changed");
 	assert_null(d->cni_version);
@@ -454,14 +473,10 @@ static void result_print(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(result_all_version_pairs),
-		cmocka_unit_test(result_version_source),
-		cmocka_unit_test(result_normalised),
-		cmocka_unit_test(result_refused),
-		cmocka_unit_test(result_route_u32_fields),
-		cmocka_unit_test(result_version_not_string),
-		cmocka_unit_test(result_build_and_find),
-		cmocka_unit_test(result_print),
+	    cmocka_unit_test(result_all_version_pairs), cmocka_unit_test(result_version_source),
+	    cmocka_unit_test(result_normalised),	cmocka_unit_test(result_refused),
+	    cmocka_unit_test(result_route_u32_fields),	cmocka_unit_test(result_version_not_string),
+	    cmocka_unit_test(result_build_and_find),	cmocka_unit_test(result_print),
 	};
 
 	return cmocka_run_group_tests_name("lib/cni result", tests, NULL, NULL);

@@ -25,52 +25,54 @@ struct resolved {
 };
 
 static const struct resolved accepted[] = {
-	/* IFNAME stands for CNI_IFNAME. */
-	{ "net.ipv4.conf.IFNAME.rp_filter", "eth0", "net.ipv4.conf.eth0.rp_filter",
-	  "/proc/sys/net/ipv4/conf/eth0/rp_filter" },
-	{ "net.ipv6.conf.IFNAME.accept_ra", "net1", "net.ipv6.conf.net1.accept_ra",
-	  "/proc/sys/net/ipv6/conf/net1/accept_ra" },
-	{ "net.ipv4.neigh.IFNAME.gc_stale_time", "eth0", "net.ipv4.neigh.eth0.gc_stale_time",
-	  "/proc/sys/net/ipv4/neigh/eth0/gc_stale_time" },
-	{ "net.ipv6.neigh.IFNAME.base_reachable_time_ms", "eth0",
-	  "net.ipv6.neigh.eth0.base_reachable_time_ms", "/proc/sys/net/ipv6/neigh/eth0/base_reachable_time_ms" },
-	{ "net.mpls.conf.IFNAME.input", "eth0", "net.mpls.conf.eth0.input", "/proc/sys/net/mpls/conf/eth0/input" },
-	/* CNI_IFNAME written out is the same key. */
-	{ "net.ipv4.conf.eth0.arp_filter", "eth0", "net.ipv4.conf.eth0.arp_filter",
-	  "/proc/sys/net/ipv4/conf/eth0/arp_filter" },
-	/* all and default are the namespace's switch and template, not devices. */
-	{ "net.ipv4.conf.all.rp_filter", "eth0", "net.ipv4.conf.all.rp_filter",
-	  "/proc/sys/net/ipv4/conf/all/rp_filter" },
-	{ "net.ipv6.conf.default.disable_ipv6", "eth0", "net.ipv6.conf.default.disable_ipv6",
-	  "/proc/sys/net/ipv6/conf/default/disable_ipv6" },
-	{ "net.ipv4.neigh.default.gc_thresh1", "eth0", "net.ipv4.neigh.default.gc_thresh1",
-	  "/proc/sys/net/ipv4/neigh/default/gc_thresh1" },
-	/* Namespace-wide keys. */
-	{ "net.core.somaxconn", "eth0", "net.core.somaxconn", "/proc/sys/net/core/somaxconn" },
-	{ "net.ipv4.ip_forward", "eth0", "net.ipv4.ip_forward", "/proc/sys/net/ipv4/ip_forward" },
-	{ "net.ipv4.ping_group_range", "eth0", "net.ipv4.ping_group_range",
-	  "/proc/sys/net/ipv4/ping_group_range" },
-	{ "net.ipv4.tcp_rmem", "eth0", "net.ipv4.tcp_rmem", "/proc/sys/net/ipv4/tcp_rmem" },
-	{ "net.netfilter.nf_conntrack_max", "eth0", "net.netfilter.nf_conntrack_max",
-	  "/proc/sys/net/netfilter/nf_conntrack_max" },
-	/* A dotted interface name is taken whole: one path part, not two. */
-	{ "net.ipv4.conf.IFNAME.rp_filter", "eth0.100", "net.ipv4.conf.eth0.100.rp_filter",
-	  "/proc/sys/net/ipv4/conf/eth0.100/rp_filter" },
-	{ "net.ipv6.conf.eth0.100.forwarding", "eth0.100", "net.ipv6.conf.eth0.100.forwarding",
-	  "/proc/sys/net/ipv6/conf/eth0.100/forwarding" },
-	{ "net.ipv4.neigh.IFNAME.proxy_delay", "a.b.c", "net.ipv4.neigh.a.b.c.proxy_delay",
-	  "/proc/sys/net/ipv4/neigh/a.b.c/proxy_delay" },
-	/* Interface names with characters sysctl names do not use. */
-	{ "net.ipv4.conf.IFNAME.rp_filter", "veth-a_b@1", "net.ipv4.conf.veth-a_b@1.rp_filter",
-	  "/proc/sys/net/ipv4/conf/veth-a_b@1/rp_filter" },
-	{ "net.ipv4.conf.IFNAME.rp_filter", "0123456789abcde", "net.ipv4.conf.0123456789abcde.rp_filter",
-	  "/proc/sys/net/ipv4/conf/0123456789abcde/rp_filter" },
-	/* Only the first IFNAME is replaced, as the reference plugin does. */
-	{ "net.ipv4.conf.IFNAME.IFNAME", "eth0", "net.ipv4.conf.eth0.IFNAME",
-	  "/proc/sys/net/ipv4/conf/eth0/IFNAME" },
-	{ "net.core.IFNAME_x", "eth0", "net.core.eth0_x", "/proc/sys/net/core/eth0_x" },
-	{ "net.ipv4.conf.IFNAME.a-b_c9", "eth0", "net.ipv4.conf.eth0.a-b_c9",
-	  "/proc/sys/net/ipv4/conf/eth0/a-b_c9" },
+    /* IFNAME stands for CNI_IFNAME. */
+    {"net.ipv4.conf.IFNAME.rp_filter", "eth0", "net.ipv4.conf.eth0.rp_filter",
+     "/proc/sys/net/ipv4/conf/eth0/rp_filter"},
+    {"net.ipv6.conf.IFNAME.accept_ra", "net1", "net.ipv6.conf.net1.accept_ra",
+     "/proc/sys/net/ipv6/conf/net1/accept_ra"},
+    {"net.ipv4.neigh.IFNAME.gc_stale_time", "eth0", "net.ipv4.neigh.eth0.gc_stale_time",
+     "/proc/sys/net/ipv4/neigh/eth0/gc_stale_time"},
+    {"net.ipv6.neigh.IFNAME.base_reachable_time_ms", "eth0",
+     "net.ipv6.neigh.eth0.base_reachable_time_ms",
+     "/proc/sys/net/ipv6/neigh/eth0/base_reachable_time_ms"},
+    {"net.mpls.conf.IFNAME.input", "eth0", "net.mpls.conf.eth0.input",
+     "/proc/sys/net/mpls/conf/eth0/input"},
+    /* CNI_IFNAME written out is the same key. */
+    {"net.ipv4.conf.eth0.arp_filter", "eth0", "net.ipv4.conf.eth0.arp_filter",
+     "/proc/sys/net/ipv4/conf/eth0/arp_filter"},
+    /* all and default are the namespace's switch and template, not devices. */
+    {"net.ipv4.conf.all.rp_filter", "eth0", "net.ipv4.conf.all.rp_filter",
+     "/proc/sys/net/ipv4/conf/all/rp_filter"},
+    {"net.ipv6.conf.default.disable_ipv6", "eth0", "net.ipv6.conf.default.disable_ipv6",
+     "/proc/sys/net/ipv6/conf/default/disable_ipv6"},
+    {"net.ipv4.neigh.default.gc_thresh1", "eth0", "net.ipv4.neigh.default.gc_thresh1",
+     "/proc/sys/net/ipv4/neigh/default/gc_thresh1"},
+    /* Namespace-wide keys. */
+    {"net.core.somaxconn", "eth0", "net.core.somaxconn", "/proc/sys/net/core/somaxconn"},
+    {"net.ipv4.ip_forward", "eth0", "net.ipv4.ip_forward", "/proc/sys/net/ipv4/ip_forward"},
+    {"net.ipv4.ping_group_range", "eth0", "net.ipv4.ping_group_range",
+     "/proc/sys/net/ipv4/ping_group_range"},
+    {"net.ipv4.tcp_rmem", "eth0", "net.ipv4.tcp_rmem", "/proc/sys/net/ipv4/tcp_rmem"},
+    {"net.netfilter.nf_conntrack_max", "eth0", "net.netfilter.nf_conntrack_max",
+     "/proc/sys/net/netfilter/nf_conntrack_max"},
+    /* A dotted interface name is taken whole: one path part, not two. */
+    {"net.ipv4.conf.IFNAME.rp_filter", "eth0.100", "net.ipv4.conf.eth0.100.rp_filter",
+     "/proc/sys/net/ipv4/conf/eth0.100/rp_filter"},
+    {"net.ipv6.conf.eth0.100.forwarding", "eth0.100", "net.ipv6.conf.eth0.100.forwarding",
+     "/proc/sys/net/ipv6/conf/eth0.100/forwarding"},
+    {"net.ipv4.neigh.IFNAME.proxy_delay", "a.b.c", "net.ipv4.neigh.a.b.c.proxy_delay",
+     "/proc/sys/net/ipv4/neigh/a.b.c/proxy_delay"},
+    /* Interface names with characters sysctl names do not use. */
+    {"net.ipv4.conf.IFNAME.rp_filter", "veth-a_b@1", "net.ipv4.conf.veth-a_b@1.rp_filter",
+     "/proc/sys/net/ipv4/conf/veth-a_b@1/rp_filter"},
+    {"net.ipv4.conf.IFNAME.rp_filter", "0123456789abcde", "net.ipv4.conf.0123456789abcde.rp_filter",
+     "/proc/sys/net/ipv4/conf/0123456789abcde/rp_filter"},
+    /* Only the first IFNAME is replaced, as the reference plugin does. */
+    {"net.ipv4.conf.IFNAME.IFNAME", "eth0", "net.ipv4.conf.eth0.IFNAME",
+     "/proc/sys/net/ipv4/conf/eth0/IFNAME"},
+    {"net.core.IFNAME_x", "eth0", "net.core.eth0_x", "/proc/sys/net/core/eth0_x"},
+    {"net.ipv4.conf.IFNAME.a-b_c9", "eth0", "net.ipv4.conf.eth0.a-b_c9",
+     "/proc/sys/net/ipv4/conf/eth0/a-b_c9"},
 };
 
 static void resolve_accepted(void **state)
@@ -84,8 +86,8 @@ static void resolve_accepted(void **state)
 		if (rc != 0)
 			fail_msg("\"%s\" (ifname %s) refused: %s", c->key, c->ifname, err.msg);
 		if (strcmp(name, c->name) != 0 || strcmp(path, c->path) != 0)
-			fail_msg("\"%s\" (ifname %s): %s %s, want %s %s", c->key, c->ifname, name, path,
-				 c->name, c->path);
+			fail_msg("\"%s\" (ifname %s): %s %s, want %s %s", c->key, c->ifname, name,
+				 path, c->name, c->path);
 		free(name);
 	}
 }
@@ -95,55 +97,56 @@ struct refused {
 };
 
 static const struct refused refused[] = {
-	/* Outside net.: the node's, shared by every pod. */
-	{ "kernel.hostname", "eth0", "is not under net." },
-	{ "vm.swappiness", "eth0", "is not under net." },
-	{ "fs.file-max", "eth0", "is not under net." },
-	{ "net", "eth0", "is not under net." },
-	{ "netx.core.somaxconn", "eth0", "is not under net." },
-	{ "Net.core.somaxconn", "eth0", "is not under net." },
-	{ ".net.core.somaxconn", "eth0", "is not under net." },
-	/* No '/': a key cannot climb out of /proc/sys/net. */
-	{ "net/ipv4/ip_forward", "eth0", "'/' is not allowed" },
-	{ "net.ipv4.conf.eth0/../../../kernel.core_pattern", "eth0", "'/' is not allowed" },
-	{ "net.ipv4.conf.IFNAME.rp_filter/", "eth0", "'/' is not allowed" },
-	/* No empty parts: no "..", no leading or trailing dot. */
-	{ "net..core.somaxconn", "eth0", "empty part" },
-	{ "net.core..somaxconn", "eth0", "empty part" },
-	{ "net.core.somaxconn.", "eth0", "empty part" },
-	{ "net.", "eth0", "empty part" },
-	{ "net...", "eth0", "empty part" },
-	{ "net.ipv4.conf.IFNAME..rp_filter", "eth0", "empty part" },
-	{ "net.ipv4.conf.IFNAME.rp_filter.", "eth0", "empty part" },
-	{ "net.ipv4.conf.all..rp_filter", "eth0", "empty part" },
-	{ "net.ipv4..conf.all.rp_filter", "eth0", "empty part" },
-	/* Per-interface trees: only CNI_IFNAME, all or default. */
-	{ "net.ipv4.conf.lo.arp_filter", "eth0", "names interface \"lo\", not CNI_IFNAME \"eth0\"" },
-	{ "net.ipv4.conf.eth1.rp_filter", "eth0", "names interface \"eth1\"" },
-	{ "net.ipv6.conf.eth00.forwarding", "eth0", "names interface \"eth00\"" },
-	{ "net.ipv4.neigh.eth1.gc_stale_time", "eth0", "names interface \"eth1\"" },
-	{ "net.mpls.conf.eth1.input", "eth0", "names interface \"eth1\"" },
-	{ "net.ipv4.conf.ALL.rp_filter", "eth0", "names interface \"ALL\"" },
-	{ "net.ipv4.conf.eth.rp_filter", "eth0", "names interface \"eth\"" },
-	/* The parent of a VLAN interface is another interface. */
-	{ "net.ipv4.conf.eth0.rp_filter", "eth0.100", "names interface \"eth0\", not CNI_IFNAME \"eth0.100\"" },
-	/* A tree needs a device and a setting. */
-	{ "net.ipv4.conf.IFNAME", "eth0", "expected <tree>.<device>.<setting>" },
-	{ "net.ipv4.conf.all", "eth0", "expected <tree>.<device>.<setting>" },
-	{ "net.ipv4.conf.", "eth0", "expected <tree>.<device>.<setting>" },
-	{ "net.ipv6.neigh.", "eth0", "expected <tree>.<device>.<setting>" },
-	{ "net.ipv4.conf..rp_filter", "eth0", "expected <tree>.<device>.<setting>" },
-	/* Parts are [A-Za-z0-9_-]; no whitespace or control characters. */
-	{ "net.core.soma*xconn", "eth0", "invalid character in \"soma*xconn\"" },
-	{ "net.core.somaxconn:", "eth0", "invalid character" },
-	{ "net.ipv4.conf.IFNAME.rp_filter=1", "eth0", "invalid character in \"rp_filter=1\"" },
-	{ "net.core.somaxconn ", "eth0", "whitespace or control character" },
-	{ " net.core.somaxconn", "eth0", "whitespace or control character" },
-	{ "net.core.soma\txconn", "eth0", "whitespace or control character" },
-	{ "net.core.somaxconn\n", "eth0", "whitespace or control character" },
-	{ "net.core.soma\x01xconn", "eth0", "whitespace or control character" },
-	{ "net.core.soma\x7fxconn", "eth0", "whitespace or control character" },
-	{ "", "eth0", "empty sysctl key" },
+    /* Outside net.: the node's, shared by every pod. */
+    {"kernel.hostname", "eth0", "is not under net."},
+    {"vm.swappiness", "eth0", "is not under net."},
+    {"fs.file-max", "eth0", "is not under net."},
+    {"net", "eth0", "is not under net."},
+    {"netx.core.somaxconn", "eth0", "is not under net."},
+    {"Net.core.somaxconn", "eth0", "is not under net."},
+    {".net.core.somaxconn", "eth0", "is not under net."},
+    /* No '/': a key cannot climb out of /proc/sys/net. */
+    {"net/ipv4/ip_forward", "eth0", "'/' is not allowed"},
+    {"net.ipv4.conf.eth0/../../../kernel.core_pattern", "eth0", "'/' is not allowed"},
+    {"net.ipv4.conf.IFNAME.rp_filter/", "eth0", "'/' is not allowed"},
+    /* No empty parts: no "..", no leading or trailing dot. */
+    {"net..core.somaxconn", "eth0", "empty part"},
+    {"net.core..somaxconn", "eth0", "empty part"},
+    {"net.core.somaxconn.", "eth0", "empty part"},
+    {"net.", "eth0", "empty part"},
+    {"net...", "eth0", "empty part"},
+    {"net.ipv4.conf.IFNAME..rp_filter", "eth0", "empty part"},
+    {"net.ipv4.conf.IFNAME.rp_filter.", "eth0", "empty part"},
+    {"net.ipv4.conf.all..rp_filter", "eth0", "empty part"},
+    {"net.ipv4..conf.all.rp_filter", "eth0", "empty part"},
+    /* Per-interface trees: only CNI_IFNAME, all or default. */
+    {"net.ipv4.conf.lo.arp_filter", "eth0", "names interface \"lo\", not CNI_IFNAME \"eth0\""},
+    {"net.ipv4.conf.eth1.rp_filter", "eth0", "names interface \"eth1\""},
+    {"net.ipv6.conf.eth00.forwarding", "eth0", "names interface \"eth00\""},
+    {"net.ipv4.neigh.eth1.gc_stale_time", "eth0", "names interface \"eth1\""},
+    {"net.mpls.conf.eth1.input", "eth0", "names interface \"eth1\""},
+    {"net.ipv4.conf.ALL.rp_filter", "eth0", "names interface \"ALL\""},
+    {"net.ipv4.conf.eth.rp_filter", "eth0", "names interface \"eth\""},
+    /* The parent of a VLAN interface is another interface. */
+    {"net.ipv4.conf.eth0.rp_filter", "eth0.100",
+     "names interface \"eth0\", not CNI_IFNAME \"eth0.100\""},
+    /* A tree needs a device and a setting. */
+    {"net.ipv4.conf.IFNAME", "eth0", "expected <tree>.<device>.<setting>"},
+    {"net.ipv4.conf.all", "eth0", "expected <tree>.<device>.<setting>"},
+    {"net.ipv4.conf.", "eth0", "expected <tree>.<device>.<setting>"},
+    {"net.ipv6.neigh.", "eth0", "expected <tree>.<device>.<setting>"},
+    {"net.ipv4.conf..rp_filter", "eth0", "expected <tree>.<device>.<setting>"},
+    /* Parts are [A-Za-z0-9_-]; no whitespace or control characters. */
+    {"net.core.soma*xconn", "eth0", "invalid character in \"soma*xconn\""},
+    {"net.core.somaxconn:", "eth0", "invalid character"},
+    {"net.ipv4.conf.IFNAME.rp_filter=1", "eth0", "invalid character in \"rp_filter=1\""},
+    {"net.core.somaxconn ", "eth0", "whitespace or control character"},
+    {" net.core.somaxconn", "eth0", "whitespace or control character"},
+    {"net.core.soma\txconn", "eth0", "whitespace or control character"},
+    {"net.core.somaxconn\n", "eth0", "whitespace or control character"},
+    {"net.core.soma\x01xconn", "eth0", "whitespace or control character"},
+    {"net.core.soma\x7fxconn", "eth0", "whitespace or control character"},
+    {"", "eth0", "empty sysctl key"},
 };
 
 static void resolve_refused(void **state)
@@ -168,13 +171,14 @@ static void resolve_refused(void **state)
  * runtime refuses those, this is the second line) never makes a path. */
 static void resolve_dot_ifnames(void **state)
 {
-	static const char *const ifnames[] = { "..", "." };
+	static const char *const ifnames[] = {"..", "."};
 
 	for (size_t i = 0; i < N(ifnames); i++) {
 		char *name = (char *)1, path[KNL_SYSCTL_PATH_MAX] = "";
 		struct cni_error err = CNI_ERROR_INIT;
 
-		if (tl_sysctl_resolve("net.ipv4.conf.IFNAME.rp_filter", ifnames[i], &name, path, &err) >= 0)
+		if (tl_sysctl_resolve("net.ipv4.conf.IFNAME.rp_filter", ifnames[i], &name, path,
+				      &err) >= 0)
 			fail_msg("ifname \"%s\" accepted as %s", ifnames[i], path);
 		assert_null(name);
 		assert_int_equal(err.code, CNI_ERR_INVALID_CONFIG);
@@ -203,17 +207,20 @@ static void resolve_limits(void **state)
 	assert_non_null(strstr(err.msg, "is too long"));
 
 	/* At most 15 parts. */
-	assert_int_equal(tl_sysctl_resolve("net.a.b.c.d.e.f.g.h.i.j.k.l.m.n", "eth0", &name, path, &err), 0);
+	assert_int_equal(
+	    tl_sysctl_resolve("net.a.b.c.d.e.f.g.h.i.j.k.l.m.n", "eth0", &name, path, &err), 0);
 	assert_string_equal(path, "/proc/sys/net/a/b/c/d/e/f/g/h/i/j/k/l/m/n");
 	free(name);
-	assert_true(tl_sysctl_resolve("net.a.b.c.d.e.f.g.h.i.j.k.l.m.n.o", "eth0", &name, path, &err) < 0);
+	assert_true(
+	    tl_sysctl_resolve("net.a.b.c.d.e.f.g.h.i.j.k.l.m.n.o", "eth0", &name, path, &err) < 0);
 	assert_non_null(strstr(err.msg, "too many parts"));
-	assert_int_equal(tl_sysctl_resolve("net.ipv4.conf.IFNAME.e.f.g.h.i.j.k.l.m.n.o", "eth0.1", &name, path,
-					   &err), 0);
+	assert_int_equal(tl_sysctl_resolve("net.ipv4.conf.IFNAME.e.f.g.h.i.j.k.l.m.n.o", "eth0.1",
+					   &name, path, &err),
+			 0);
 	assert_string_equal(path, "/proc/sys/net/ipv4/conf/eth0.1/e/f/g/h/i/j/k/l/m/n/o");
 	free(name);
-	assert_true(tl_sysctl_resolve("net.ipv4.conf.IFNAME.e.f.g.h.i.j.k.l.m.n.o.p", "eth0", &name, path,
-				      &err) < 0);
+	assert_true(tl_sysctl_resolve("net.ipv4.conf.IFNAME.e.f.g.h.i.j.k.l.m.n.o.p", "eth0", &name,
+				      path, &err) < 0);
 	assert_non_null(strstr(err.msg, "too many parts"));
 }
 
@@ -251,19 +258,19 @@ static void values_equal(void **state)
 		const char *a, *b;
 		bool equal;
 	} cases[] = {
-		{ "1", "1", true },
-		{ "4096 87380 6291456", "4096\t87380\t6291456", true },
-		{ "4096  87380", "4096\t87380", true },
-		{ " 1", "1\n", true },
-		{ "", "", true },
-		{ "", " \t", true },
-		{ "1", "10", false },
-		{ "10", "1", false },
-		{ "1 0", "10", false },
-		{ "a b", "ab", false },
-		{ "1", "", false },
-		{ "0 2147483647", "0\t2147483647\n", true },
-		{ "abc", "ABC", false },
+	    {"1", "1", true},
+	    {"4096 87380 6291456", "4096\t87380\t6291456", true},
+	    {"4096  87380", "4096\t87380", true},
+	    {" 1", "1\n", true},
+	    {"", "", true},
+	    {"", " \t", true},
+	    {"1", "10", false},
+	    {"10", "1", false},
+	    {"1 0", "10", false},
+	    {"a b", "ab", false},
+	    {"1", "", false},
+	    {"0 2147483647", "0\t2147483647\n", true},
+	    {"abc", "ABC", false},
 	};
 
 	for (size_t i = 0; i < N(cases); i++) {
@@ -280,11 +287,12 @@ static void values_equal(void **state)
 
 static void items(void **state)
 {
-	cleanup_items struct tl_items list = { 0 };
+	cleanup_items struct tl_items list = {0};
 	struct cni_error err = CNI_ERROR_INIT;
-	struct tl_item like_mtu = { .kind = TL_MTU }, like_s = { .kind = TL_SYSCTL, .path = "/proc/sys/x/b" };
-	struct tl_item like_none = { .kind = TL_SYSCTL, .path = "/proc/sys/x/c" };
-	struct tl_item like_mac = { .kind = TL_MAC };
+	struct tl_item like_mtu = {.kind = TL_MTU},
+		       like_s = {.kind = TL_SYSCTL, .path = "/proc/sys/x/b"};
+	struct tl_item like_none = {.kind = TL_SYSCTL, .path = "/proc/sys/x/c"};
+	struct tl_item like_mac = {.kind = TL_MAC};
 
 	assert_string_equal(tl_kind_name(TL_MAC), "mac");
 	assert_string_equal(tl_kind_name(TL_MTU), "mtu");
@@ -368,8 +376,8 @@ static void expect_items(const struct tl_items *items, const char *const *want, 
 		char line[512];
 		const struct tl_item *it = &items->v[i];
 
-		snprintf(line, sizeof(line), "%s %s=%s %s", tl_kind_name(it->kind), it->name, it->value,
-			 it->path ? it->path : "-");
+		snprintf(line, sizeof(line), "%s %s=%s %s", tl_kind_name(it->kind), it->name,
+			 it->value, it->path ? it->path : "-");
 		if (strcmp(line, want[i]) != 0)
 			fail_msg("item %zu: \"%s\", want \"%s\"", i, line, want[i]);
 	}
@@ -379,28 +387,36 @@ static void config_items(void **state)
 {
 	struct tl_fixture *f = *state;
 	static const char *const want[] = {
-		"mac mac=0a:bb:cc:dd:ee:ff -",
-		"mtu mtu=1400 -",
-		"txqlen txqlen=0 -",
-		"promisc promisc=true -",
-		"allmulti allmulti=true -",
-		"sysctl net.ipv4.conf.eth0.rp_filter=2 /proc/sys/net/ipv4/conf/eth0/rp_filter",
-		"sysctl net.core.somaxconn=1024 /proc/sys/net/core/somaxconn",
-		"sysctl net.ipv4.conf.all.rp_filter=0 /proc/sys/net/ipv4/conf/all/rp_filter",
+	    "mac mac=0a:bb:cc:dd:ee:ff -",
+	    "mtu mtu=1400 -",
+	    "txqlen txqlen=0 -",
+	    "promisc promisc=true -",
+	    "allmulti allmulti=true -",
+	    "sysctl net.ipv4.conf.eth0.rp_filter=2 /proc/sys/net/ipv4/conf/eth0/rp_filter",
+	    "sysctl net.core.somaxconn=1024 /proc/sys/net/core/somaxconn",
+	    "sysctl net.ipv4.conf.all.rp_filter=0 /proc/sys/net/ipv4/conf/all/rp_filter",
 	};
 
-	assert_int_equal(tl_load(f, TCONF(",\"sysctl\":{\"net.ipv4.conf.IFNAME.rp_filter\":\"2\","
-					  "\"net.core.somaxconn\":\"1024\",\"net.ipv4.conf.all.rp_filter\":\"0\"},"
-					  "\"allmulti\":true,\"promisc\":true,\"txQLen\":0,\"mtu\":1400,"
-					  "\"mac\":\"0A-BB-CC-DD-EE-FF\""), NULL), 0);
+	assert_int_equal(
+	    tl_load(f,
+		    TCONF(",\"sysctl\":{\"net.ipv4.conf.IFNAME.rp_filter\":\"2\","
+			  "\"net.core.somaxconn\":\"1024\",\"net.ipv4.conf.all.rp_filter\":\"0\"},"
+			  "\"allmulti\":true,\"promisc\":true,\"txQLen\":0,\"mtu\":1400,"
+			  "\"mac\":\"0A-BB-CC-DD-EE-FF\""),
+		    NULL),
+	    0);
 	/* Link attributes first (in the order ADD applies them), then sysctls in
 	 * config order; the MAC in canonical form. */
 	expect_items(&f->cfg.want, want, N(want));
 	assert_string_equal(f->cfg.data_dir, TL_DEFAULT_DATA_DIR);
 
 	/* false and 0 leave things alone. */
-	assert_int_equal(tl_load(f, TCONF(",\"promisc\":false,\"allmulti\":false,\"mtu\":0,\"mac\":\"\","
-					  "\"dataDir\":\"/run/tl\""), NULL), 0);
+	assert_int_equal(
+	    tl_load(f,
+		    TCONF(",\"promisc\":false,\"allmulti\":false,\"mtu\":0,\"mac\":\"\","
+			  "\"dataDir\":\"/run/tl\""),
+		    NULL),
+	    0);
 	assert_int_equal(f->cfg.want.n, 0);
 	assert_string_equal(f->cfg.data_dir, "/run/tl");
 }
@@ -410,33 +426,42 @@ static void config_items(void **state)
 static void config_overrides(void **state)
 {
 	struct tl_fixture *f = *state;
-	static const char *const want_cni_args[] = { "mac mac=02:00:00:00:00:02 -" };
-	static const char *const want_rt[] = { "mac mac=02:00:00:00:00:03 -" };
+	static const char *const want_cni_args[] = {"mac mac=02:00:00:00:00:02 -"};
+	static const char *const want_rt[] = {"mac mac=02:00:00:00:00:03 -"};
 	static const char *const want_all[] = {
-		"mac mac=02:00:00:00:00:04 -",
-		"mtu mtu=9000 -",
-		"sysctl net.ipv4.conf.eth0.rp_filter=1 /proc/sys/net/ipv4/conf/eth0/rp_filter",
-		"sysctl net.core.somaxconn=512 /proc/sys/net/core/somaxconn",
-		"sysctl net.ipv4.ip_forward=1 /proc/sys/net/ipv4/ip_forward",
+	    "mac mac=02:00:00:00:00:04 -",
+	    "mtu mtu=9000 -",
+	    "sysctl net.ipv4.conf.eth0.rp_filter=1 /proc/sys/net/ipv4/conf/eth0/rp_filter",
+	    "sysctl net.core.somaxconn=512 /proc/sys/net/core/somaxconn",
+	    "sysctl net.ipv4.ip_forward=1 /proc/sys/net/ipv4/ip_forward",
 	};
 
-	assert_int_equal(tl_load(f, TCONF(",\"mac\":\"02:00:00:00:00:01\""), "IgnoreUnknown=1;MAC=02:00:00:00:00:02"),
+	assert_int_equal(tl_load(f, TCONF(",\"mac\":\"02:00:00:00:00:01\""),
+				 "IgnoreUnknown=1;MAC=02:00:00:00:00:02"),
 			 0);
 	expect_items(&f->cfg.want, want_cni_args, 1);
-	assert_int_equal(tl_load(f, TCONF(",\"mac\":\"02:00:00:00:00:01\","
-					  "\"runtimeConfig\":{\"mac\":\"02:00:00:00:00:03\"}"),
-			       "MAC=02:00:00:00:00:02"), 0);
+	assert_int_equal(tl_load(f,
+				 TCONF(",\"mac\":\"02:00:00:00:00:01\","
+				       "\"runtimeConfig\":{\"mac\":\"02:00:00:00:00:03\"}"),
+				 "MAC=02:00:00:00:00:02"),
+			 0);
 	expect_items(&f->cfg.want, want_rt, 1);
 	/* An empty CNI_ARGS MAC is unset; the last MAC= given counts. */
-	assert_int_equal(tl_load(f, TCONF(",\"mac\":\"02:00:00:00:00:01\""), "MAC=02:00:00:00:00:09;MAC="), 0);
+	assert_int_equal(
+	    tl_load(f, TCONF(",\"mac\":\"02:00:00:00:00:01\""), "MAC=02:00:00:00:00:09;MAC="), 0);
 	assert_string_equal(f->cfg.want.v[0].value, "02:00:00:00:00:01");
-	assert_int_equal(tl_load(f, TCONF(",\"mac\":\"02:00:00:00:00:01\",\"mtu\":1400,"
-					  "\"runtimeConfig\":{\"mac\":\"02:00:00:00:00:03\"},"
-					  "\"sysctl\":{\"net.ipv4.conf.IFNAME.rp_filter\":\"2\",\"net.core.somaxconn\":\"128\"},"
-					  "\"args\":{\"cni\":{\"mac\":\"02:00:00:00:00:04\",\"mtu\":9000,"
-					  "\"sysctl\":{\"net.ipv4.conf.eth0.rp_filter\":\"1\",\"net.core.somaxconn\":\"512\","
-					  "\"net.ipv4.ip_forward\":\"1\"}}}"),
-			       "MAC=02:00:00:00:00:02"), 0);
+	assert_int_equal(
+	    tl_load(f,
+		    TCONF(",\"mac\":\"02:00:00:00:00:01\",\"mtu\":1400,"
+			  "\"runtimeConfig\":{\"mac\":\"02:00:00:00:00:03\"},"
+			  "\"sysctl\":{\"net.ipv4.conf.IFNAME.rp_filter\":\"2\",\"net.core."
+			  "somaxconn\":\"128\"},"
+			  "\"args\":{\"cni\":{\"mac\":\"02:00:00:00:00:04\",\"mtu\":9000,"
+			  "\"sysctl\":{\"net.ipv4.conf.eth0.rp_filter\":\"1\",\"net.core."
+			  "somaxconn\":\"512\","
+			  "\"net.ipv4.ip_forward\":\"1\"}}}"),
+		    "MAC=02:00:00:00:00:02"),
+	    0);
 	expect_items(&f->cfg.want, want_all, N(want_all));
 }
 
@@ -446,33 +471,37 @@ static void config_refused(void **state)
 	static const struct {
 		const char *json, *args, *msg;
 	} bad[] = {
-		/* Two keys of one object for the same file. */
-		{ TCONF(",\"sysctl\":{\"net.ipv4.conf.IFNAME.rp_filter\":\"1\",\"net.ipv4.conf.eth0.rp_filter\":\"2\"}"),
-		  NULL,
-		  "both name /proc/sys/net/ipv4/conf/eth0/rp_filter" },
-		{ TCONF(",\"sysctl\":{\"net.core.somaxconn\":\"1\",\"net.core.somaxconn\":\"2\"}"), NULL,
-		  "sysctl has the key \"net.core.somaxconn\" more than once" },
-		{ TCONF(",\"sysctl\":{\"kernel.hostname\":\"x\"}"), NULL, "is not under net." },
-		{ TCONF(",\"sysctl\":{\"net.ipv4.conf.lo.rp_filter\":\"1\"}"), NULL, "names interface \"lo\"" },
-		{ TCONF(",\"args\":{\"cni\":{\"sysctl\":{\"net.ipv4.conf.eth1.rp_filter\":\"1\"}}}"), NULL,
-		  "names interface \"eth1\"" },
-		{ TCONF(",\"sysctl\":{\"net.core.somaxconn\":1024}"), NULL, "the value must be a string" },
-		{ TCONF(",\"sysctl\":{\"net.core.somaxconn\":\"\"}"), NULL, "empty value" },
-		{ TCONF(",\"sysctl\":[]"), NULL, "sysctl" },
-		/* Every MAC given is checked, even one a later source overrides. */
-		{ TCONF(",\"args\":{\"cni\":{\"mac\":\"02:00:00:00:00:04\"}}"), "MAC=nope", "CNI_ARGS MAC: invalid MAC" },
-		{ TCONF(",\"mac\":\"01:00:5e:00:00:01\""), NULL, "is a multicast address" },
-		{ TCONF(",\"mac\":\"00:00:00:00:00:00\""), NULL, "all-zero MAC" },
-		{ TCONF(",\"mac\":\"02:00:00:00:00\""), NULL, "invalid MAC" },
-		{ TCONF(",\"mac\":\"02:00-00:00:00:01\""), NULL, "invalid MAC" },
-		{ TCONF(",\"mac\":\"02:00:00:00:00:0g\""), NULL, "invalid MAC" },
-		{ TCONF(",\"mtu\":-1"), NULL, "mtu" },
-		{ TCONF(",\"txQLen\":4294967296"), NULL, "txQLen" },
-		{ TCONF(",\"promisc\":\"yes\""), NULL, "promisc" },
-		{ TCONF(",\"dataDir\":\"relative/dir\""), NULL, "must be an absolute path" },
-		{ TCONF(",\"mtu\":1,\"mtu\":2"), NULL, "the config has the key \"mtu\" more than once" },
-		{ TCONF(",\"args\":{\"cni\":{\"mtu\":1,\"mtu\":2}}"), NULL, "args.cni has the key \"mtu\"" },
-		{ TCONF(",\"mac\":\"02:00:00:00:00:01\\u0000\""), NULL, "NUL character" },
+	    /* Two keys of one object for the same file. */
+	    {TCONF(",\"sysctl\":{\"net.ipv4.conf.IFNAME.rp_filter\":\"1\",\"net.ipv4.conf.eth0.rp_"
+		   "filter\":\"2\"}"),
+	     NULL, "both name /proc/sys/net/ipv4/conf/eth0/rp_filter"},
+	    {TCONF(",\"sysctl\":{\"net.core.somaxconn\":\"1\",\"net.core.somaxconn\":\"2\"}"), NULL,
+	     "sysctl has the key \"net.core.somaxconn\" more than once"},
+	    {TCONF(",\"sysctl\":{\"kernel.hostname\":\"x\"}"), NULL, "is not under net."},
+	    {TCONF(",\"sysctl\":{\"net.ipv4.conf.lo.rp_filter\":\"1\"}"), NULL,
+	     "names interface \"lo\""},
+	    {TCONF(",\"args\":{\"cni\":{\"sysctl\":{\"net.ipv4.conf.eth1.rp_filter\":\"1\"}}}"),
+	     NULL, "names interface \"eth1\""},
+	    {TCONF(",\"sysctl\":{\"net.core.somaxconn\":1024}"), NULL,
+	     "the value must be a string"},
+	    {TCONF(",\"sysctl\":{\"net.core.somaxconn\":\"\"}"), NULL, "empty value"},
+	    {TCONF(",\"sysctl\":[]"), NULL, "sysctl"},
+	    /* Every MAC given is checked, even one a later source overrides. */
+	    {TCONF(",\"args\":{\"cni\":{\"mac\":\"02:00:00:00:00:04\"}}"), "MAC=nope",
+	     "CNI_ARGS MAC: invalid MAC"},
+	    {TCONF(",\"mac\":\"01:00:5e:00:00:01\""), NULL, "is a multicast address"},
+	    {TCONF(",\"mac\":\"00:00:00:00:00:00\""), NULL, "all-zero MAC"},
+	    {TCONF(",\"mac\":\"02:00:00:00:00\""), NULL, "invalid MAC"},
+	    {TCONF(",\"mac\":\"02:00-00:00:00:01\""), NULL, "invalid MAC"},
+	    {TCONF(",\"mac\":\"02:00:00:00:00:0g\""), NULL, "invalid MAC"},
+	    {TCONF(",\"mtu\":-1"), NULL, "mtu"},
+	    {TCONF(",\"txQLen\":4294967296"), NULL, "txQLen"},
+	    {TCONF(",\"promisc\":\"yes\""), NULL, "promisc"},
+	    {TCONF(",\"dataDir\":\"relative/dir\""), NULL, "must be an absolute path"},
+	    {TCONF(",\"mtu\":1,\"mtu\":2"), NULL, "the config has the key \"mtu\" more than once"},
+	    {TCONF(",\"args\":{\"cni\":{\"mtu\":1,\"mtu\":2}}"), NULL,
+	     "args.cni has the key \"mtu\""},
+	    {TCONF(",\"mac\":\"02:00:00:00:00:01\\u0000\""), NULL, "NUL character"},
 	};
 
 	for (size_t i = 0; i < N(bad); i++) {
@@ -483,7 +512,8 @@ static void config_refused(void **state)
 		if (f->err.code != CNI_ERR_INVALID_CONFIG)
 			fail_msg("%s: code %d, want 7 (%s)", bad[i].json, f->err.code, f->err.msg);
 		if (!strstr(f->err.msg, bad[i].msg))
-			fail_msg("%s: message \"%s\" lacks \"%s\"", bad[i].json, f->err.msg, bad[i].msg);
+			fail_msg("%s: message \"%s\" lacks \"%s\"", bad[i].json, f->err.msg,
+				 bad[i].msg);
 		assert_int_equal(f->cfg.want.n, 0);
 	}
 }
@@ -494,14 +524,14 @@ static void knl_paths(void **state)
 {
 	char buf[KNL_SYSCTL_PATH_MAX];
 	struct cni_error err = CNI_ERROR_INIT;
-	static const char *const bad_keys[] = { "", "/net/ipv4", "net/ipv4", "net..ipv4", ".net", "net.",
-						"net.ipv4.conf.\x01.x" };
-	const char *parts[] = { "net", "ipv4", "conf", "eth0.100", "arp_filter", NULL };
-	const char *dotdot[] = { "net", "ipv4", "conf", "..", "x", NULL };
-	const char *dot[] = { "net", ".", NULL };
-	const char *slash[] = { "net", "a/b", NULL };
-	const char *empty[] = { "net", "", NULL };
-	const char *none[] = { NULL };
+	static const char *const bad_keys[] = {
+	    "", "/net/ipv4", "net/ipv4", "net..ipv4", ".net", "net.", "net.ipv4.conf.\x01.x"};
+	const char *parts[] = {"net", "ipv4", "conf", "eth0.100", "arp_filter", NULL};
+	const char *dotdot[] = {"net", "ipv4", "conf", "..", "x", NULL};
+	const char *dot[] = {"net", ".", NULL};
+	const char *slash[] = {"net", "a/b", NULL};
+	const char *empty[] = {"net", "", NULL};
+	const char *none[] = {NULL};
 
 	assert_int_equal(knl_sysctl_path("net.ipv4.ip_forward", buf, sizeof(buf), &err), 0);
 	assert_string_equal(buf, "/proc/sys/net/ipv4/ip_forward");
@@ -510,7 +540,8 @@ static void knl_paths(void **state)
 			fail_msg("knl_sysctl_path(\"%s\") accepted", bad_keys[i]);
 		assert_int_equal(err.code, CNI_ERR_INVALID_CONFIG);
 	}
-	assert_int_equal(knl_sysctl_path("net.core.somaxconn", buf, 20, &err), -EINVAL); /* too long */
+	assert_int_equal(knl_sysctl_path("net.core.somaxconn", buf, 20, &err),
+			 -EINVAL); /* too long */
 
 	assert_int_equal(knl_sysctl_path_parts(parts, buf, sizeof(buf), &err), 0);
 	assert_string_equal(buf, "/proc/sys/net/ipv4/conf/eth0.100/arp_filter");
@@ -526,17 +557,17 @@ static void knl_paths(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(resolve_accepted),
-		cmocka_unit_test(resolve_refused),
-		cmocka_unit_test(resolve_dot_ifnames),
-		cmocka_unit_test(resolve_limits),
-		cmocka_unit_test(value_check),
-		cmocka_unit_test(values_equal),
-		cmocka_unit_test(items),
-		cmocka_unit_test_setup_teardown(config_items, tl_setup, tl_teardown),
-		cmocka_unit_test_setup_teardown(config_overrides, tl_setup, tl_teardown),
-		cmocka_unit_test_setup_teardown(config_refused, tl_setup, tl_teardown),
-		cmocka_unit_test(knl_paths),
+	    cmocka_unit_test(resolve_accepted),
+	    cmocka_unit_test(resolve_refused),
+	    cmocka_unit_test(resolve_dot_ifnames),
+	    cmocka_unit_test(resolve_limits),
+	    cmocka_unit_test(value_check),
+	    cmocka_unit_test(values_equal),
+	    cmocka_unit_test(items),
+	    cmocka_unit_test_setup_teardown(config_items, tl_setup, tl_teardown),
+	    cmocka_unit_test_setup_teardown(config_overrides, tl_setup, tl_teardown),
+	    cmocka_unit_test_setup_teardown(config_refused, tl_setup, tl_teardown),
+	    cmocka_unit_test(knl_paths),
 	};
 
 	return cmocka_run_group_tests_name("tuning-lite", tests, NULL, NULL);
