@@ -98,6 +98,11 @@ int knl_link_set_txqlen(struct knl_sock *sk, const char *name, unsigned int txql
  * ignores an alias in a create request: set it after knl_*_add(). */
 int knl_link_set_alias(struct knl_sock *sk, const char *name, const char *alias,
 		       struct cni_error *err);
+/* Rename link ifindex to new_name and set its alias (NULL or "": none) in one
+ * request, so that it carries its final name and its owner's mark from the
+ * same instant. -EEXIST when new_name is taken, -ENODEV when the link is gone. */
+int knl_link_adopt(struct knl_sock *sk, int ifindex, const char *new_name, const char *alias,
+		   struct cni_error *err);
 /* Delete a link; succeeds (returns 0) when it does not exist. Deleting one end
  * of a veth pair deletes both. */
 int knl_link_del(struct knl_sock *sk, const char *name, struct cni_error *err);

@@ -30,7 +30,7 @@ struct add {
 	bool host_route_made[KR_MAX_FAMILIES];
 };
 
-static void pause_at(const char *step)
+void kr_pause_at(const char *step)
 {
 	cni_test_pause_at(KR_PAUSE_ENV, KR_PLUGIN, step);
 }
@@ -183,25 +183,25 @@ static int attach(struct add *a, struct cni_error *err)
 	int rc;
 	if ((rc = take_address(a, err)) < 0)
 		return rc;
-	pause_at("after-ipam");
+	kr_pause_at("after-ipam");
 	if (a->conf.vrf && (kr_table_claim(a->sk, &a->conf, a->marker_made, err) < 0 ||
 			    kr_vrf_ensure(a->sk, &a->conf, &a->id, a->vrf, &a->vrf_made, err) < 0))
 		return -1;
-	pause_at("after-vrf");
+	kr_pause_at("after-vrf");
 	if ((rc = kr_bridge_ensure(a->sk, &a->conf, &a->id, a->conf.vrf ? a->vrf : NULL, a->bridge,
 				   &a->bridge_made, err)) < 0)
 		return rc;
-	pause_at("after-bridge");
+	kr_pause_at("after-bridge");
 	if ((rc = kr_veth_create(a->sk, a->pod, &a->conf, &a->id, a->bridge, a->veth, &a->veth_made,
 				 err)) < 0)
 		return rc;
-	pause_at("after-veth");
+	kr_pause_at("after-veth");
 	if ((rc = kr_pod_add_addrs(a->pod, &a->id, a->addrs, a->conf.n_fam, err)) < 0)
 		return rc;
-	pause_at("after-pod-addr");
+	kr_pause_at("after-pod-addr");
 	if ((rc = add_routes(a, err)) < 0)
 		return rc;
-	pause_at("after-routes");
+	kr_pause_at("after-routes");
 	return 0;
 }
 
@@ -210,8 +210,11 @@ static void undo(struct add *a, struct cni_error *err)
 {
 	struct cni_error ignored = CNI_ERROR_INIT;
 
-	if (a->veth_made)
+	/* Each made device may still be under its temporary name. */
+	if (a->veth_made) {
 		knl_link_del(a->sk, a->veth, &ignored);
+		knl_link_del(a->sk, a->id.tmp[KR_DEV_VETH], &ignored);
+	}
 	for (size_t f = 0; f < a->conf.n_fam && !a->bridge_made; f++) {
 		struct knl_route r;
 
@@ -220,10 +223,14 @@ static void undo(struct add *a, struct cni_error *err)
 		kr_host_route(&a->conf, &a->addrs[f].ip, a->bridge, &r);
 		knl_route_del(a->sk, &r, &ignored);
 	}
-	if (a->bridge_made)
+	if (a->bridge_made) {
 		knl_link_del(a->sk, a->bridge, &ignored);
-	if (a->vrf_made)
+		knl_link_del(a->sk, a->id.tmp[KR_DEV_BRIDGE], &ignored);
+	}
+	if (a->vrf_made) {
 		knl_link_del(a->sk, a->vrf, &ignored);
+		knl_link_del(a->sk, a->id.tmp[KR_DEV_VRF], &ignored);
+	}
 	for (size_t f = 0; f < a->conf.n_fam; f++)
 		if (a->marker_made[f])
 			kr_table_release_marker(a->sk, &a->conf, a->conf.fam[f].subnet.ip.family,

@@ -8,6 +8,7 @@
  *   vrfTable     the network's table (VRF mode); default FNV-32a of the network name
  *   mtu          68..65535, for the veth pair and the bridge
  *   defaultRouteMetric  metric of the default routes krafty adds in the pod (1024)
+ *   spares       bridges and VRFs (per table) that DEL keeps for ADD to reuse (16; 0..64)
  * Unknown keys are ignored: Multus and runtimes add their own.
  */
 #include "krafty.h"
@@ -266,14 +267,16 @@ static int parse_table(const cJSON *root, struct kr_conf *c, struct cni_error *e
 static int parse_options(const cJSON *root, struct kr_conf *c, struct cni_error *err)
 {
 	int rc;
-	int64_t mtu = 0, metric = KR_DEFAULT_ROUTE_METRIC;
+	int64_t mtu = 0, metric = KR_DEFAULT_ROUTE_METRIC, spares = KR_DEFAULT_SPARES;
 
 	c->vrf = true;
 	if ((rc = cni_json_bool(root, "vrf", false, &c->vrf, NULL, err)) < 0 ||
 	    (rc = cni_json_int(root, "mtu", false, 68, 65535, &mtu, NULL, err)) < 0 ||
 	    (rc = cni_json_int(root, "defaultRouteMetric", false, 0, UINT32_MAX, &metric, NULL,
-			       err)) < 0)
+			       err)) < 0 ||
+	    (rc = cni_json_int(root, "spares", false, 0, KR_MAX_SPARES, &spares, NULL, err)) < 0)
 		return rc;
+	c->spares = (int)spares;
 	c->mtu = (unsigned int)mtu;
 	c->default_metric = (uint32_t)metric;
 	return parse_table(root, c, err);

@@ -12,7 +12,25 @@
 
 #include "cni/exec.h"
 
-static int delete_devices(const struct kr_ident *id, struct cni_error *err)
+/* The bridge and the VRF under their final name are parked as spares; a
+ * killed ADD's device under the other candidate or the temporary name is
+ * deleted (kr_dev_delete). */
+static int park_or_delete(struct knl_sock *sk, const struct kr_conf *conf,
+			  const struct kr_ident *id, enum kr_dev dev, struct cni_error *err)
+{
+	char name[KNL_IFNAMSIZ];
+	struct kr_link l;
+	int rc;
+
+	if ((rc = kr_name_find(sk, id, dev, name, &l, err)) < 0)
+		return rc;
+	if (name[0] && (rc = kr_spare_park(sk, conf, dev, name, err)) < 0)
+		return rc;
+	return kr_dev_delete(sk, id, dev, err);
+}
+
+static int delete_devices(const struct kr_conf *conf, const struct kr_ident *id,
+			  struct cni_error *err)
 {
 	int rc;
 	cleanup_knl struct knl_sock *sk = NULL;
@@ -20,8 +38,8 @@ static int delete_devices(const struct kr_ident *id, struct cni_error *err)
 	if ((rc = knl_open(&sk, err)) < 0)
 		return rc;
 	if ((rc = kr_dev_delete(sk, id, KR_DEV_VETH, err)) < 0 ||
-	    (rc = kr_dev_delete(sk, id, KR_DEV_BRIDGE, err)) < 0 ||
-	    (rc = kr_dev_delete(sk, id, KR_DEV_VRF, err)) < 0)
+	    (rc = park_or_delete(sk, conf, id, KR_DEV_BRIDGE, err)) < 0 ||
+	    (rc = park_or_delete(sk, conf, id, KR_DEV_VRF, err)) < 0)
 		return rc;
 	return 0;
 }
@@ -36,7 +54,7 @@ int kr_cmd_del(struct cni_ctx *ctx, struct cni_error *err)
 	if ((rc = kr_conf_load(ctx, false, &conf, err)) < 0)
 		return rc;
 	kr_ident_init(&id, ctx->env.container_id, ctx->conf.name, ctx->env.ifname);
-	rc = delete_devices(&id, err);
+	rc = delete_devices(&conf, &id, err);
 	if (conf.use_ipam && cni_ipam_exec(ctx, CNI_CMD_DEL, NULL, &ipam_err) < 0) {
 		if (rc == 0)
 			*err = ipam_err;

@@ -47,6 +47,25 @@ static bool is_valid(const struct gc *g, uint64_t hash)
 	return false;
 }
 
+/* A device under a temporary name "kt" + v|b|h + 12 hash digits (names.c):
+ * made by an ADD that was killed before it named it. Such a name lives for a
+ * few requests of a running ADD, so it is stale unless the first 48 bits of
+ * a valid attachment's hash match. The name carries no network: a GC that
+ * races another network's ADD can make that ADD fail (it undoes itself). */
+static bool stale_tmp(const struct gc *g, const char *name)
+{
+	uint64_t prefix = 0;
+
+	if (strlen(name) != 15 || strncmp(name, "kt", 2) != 0 || !strchr("vbh", name[2]) ||
+	    strspn(name + 3, "0123456789abcdef") != 12)
+		return false;
+	prefix = strtoull(name + 3, NULL, 16);
+	for (size_t i = 0; i < g->n_valid; i++)
+		if (g->valid[i] >> 16 == prefix)
+			return false;
+	return true;
+}
+
 /* Stale devices of one kind: veths first, then bridges, then VRFs (the reverse of ADD). */
 static int collect_kind(struct gc *g, struct knl_sock *sk, const struct knl_link_entry *links,
 			size_t n, const char *kind, struct cni_error *err)
@@ -55,6 +74,11 @@ static int collect_kind(struct gc *g, struct knl_sock *sk, const struct knl_link
 	for (size_t i = 0; i < n; i++) {
 		struct kr_alias a;
 
+		if (strcmp(links[i].kind, kind) == 0 && stale_tmp(g, links[i].name)) {
+			if ((rc = knl_link_del(sk, links[i].name, err)) < 0)
+				return rc;
+			continue;
+		}
 		if (strcmp(links[i].kind, kind) != 0 || !kr_alias_parse(links[i].alias, &a) ||
 		    strcmp(a.netname, g->conf.netname) != 0)
 			continue;
@@ -81,6 +105,9 @@ static int collect_devices(struct gc *g, struct cni_error *err)
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
 		if ((rc = collect_kind(g, sk, links, n, kinds[k], err)) < 0)
 			return rc;
+	/* Spares above the cap go; so do the VRF spares of a network without attachments. */
+	if ((rc = kr_spares_trim(sk, &g->conf, !g->kept, err)) < 0)
+		return rc;
 	for (size_t f = 0; f < g->conf.n_fam && !g->kept; f++)
 		if ((rc = kr_table_release_marker(sk, &g->conf, g->conf.fam[f].subnet.ip.family,
 						  err)) < 0)

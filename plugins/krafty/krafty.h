@@ -38,6 +38,10 @@ enum {
 #define KR_MARKER_METRIC	4278198272u
 #define KR_DEFAULT_ROUTE_METRIC 1024u
 #define KR_MAX_FAMILIES		2
+/* Spares (spares.c): default and upper bound of the `spares` key. */
+#define KR_DEFAULT_SPARES 16
+#define KR_MAX_SPARES	  64
+#define KR_SPARE_ALIAS	  "krafty spare "
 
 /* ---- config.c ---------------------------------------------------------- */
 
@@ -58,6 +62,7 @@ struct kr_conf {
 	uint32_t table;	  /* VRF mode: the network's table; 0 with "vrf": false */
 	unsigned int mtu; /* 0: kernel default */
 	uint32_t default_metric;
+	int spares; /* bridges and VRFs (per table) DEL keeps for ADD to take */
 };
 
 /* Parse and validate ctx->conf for krafty. check_ipam_binary: also look the
@@ -83,6 +88,10 @@ struct kr_ident {
 	/* [dev][0]: the seed's name, [dev][1]: the collision-free one */
 	char cand[KR_N_DEVS][2][KNL_IFNAMSIZ];
 	char tmp_peer[KNL_IFNAMSIZ]; /* the pod end's name before its rename */
+	/* A node device's name from its creation until it is adopted (named and
+	 * aliased in one request): "kt" + v|b|h + 12 hash digits, so a device
+	 * that a killed ADD left unnamed is still this attachment's by name. */
+	char tmp[KR_N_DEVS][KNL_IFNAMSIZ];
 };
 
 void kr_ident_init(struct kr_ident *id, const char *container_id, const char *netname,
@@ -137,14 +146,36 @@ int kr_bridge_ensure(struct knl_sock *sk, const struct kr_conf *conf, const stru
 /* The /32 (/128) route to a pod address via its bridge, in the network's table. */
 void kr_host_route(const struct kr_conf *conf, const struct cni_ip *pod, const char *bridge,
 		   struct knl_route *r);
+/* Give the device created under id->tmp[dev] its final name and the
+ * attachment's alias, in one request (knl_link_adopt). */
+int kr_dev_adopt(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev, const char *name,
+		 struct cni_error *err);
 /* Delete the attachment's devices of kind `dev` under either name (only those
- * whose alias is ours); 0 when there is none. */
+ * whose alias is ours) and under its temporary name; 0 when there is none. */
 int kr_dev_delete(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
 		  struct cni_error *err);
+/* Delete the network's host routes (proto krafty) through ifindex. */
+int kr_host_routes_flush(struct knl_sock *sk, const struct kr_conf *conf, int ifindex,
+			 struct cni_error *err);
 /* Sysctls of a bridge port (the host veth), before it goes up. */
 int kr_port_sysctls(const char *dev, struct cni_error *err);
 /* STATUS: can this kernel create a VRF? 1 yes, 0 no, <0 error. */
 int kr_vrf_probe(struct knl_sock *sk, uint32_t table, struct cni_error *err);
+
+/* ---- spares.c ---------------------------------------------------------- */
+
+/* ADD: take a spare bridge (VRF: of conf's table) and give it name and id's
+ * alias. 1 when taken, 0 when there is none (or spares are off). */
+int kr_spare_take(struct knl_sock *sk, const struct kr_conf *conf, const struct kr_ident *id,
+		  enum kr_dev dev, const char *name, struct cni_error *err);
+/* DEL: strip the attachment's device `name` and park it as a spare, or
+ * delete it when every slot is taken or spares are off. */
+int kr_spare_park(struct knl_sock *sk, const struct kr_conf *conf, enum kr_dev dev,
+		  const char *name, struct cni_error *err);
+/* GC: delete spares in slots at or above conf->spares, and with vrfs_of_table
+ * every VRF spare of conf's table. */
+int kr_spares_trim(struct knl_sock *sk, const struct kr_conf *conf, bool vrfs_of_table,
+		   struct cni_error *err);
 
 /* ---- pod.c ------------------------------------------------------------- */
 
@@ -178,6 +209,9 @@ int kr_pod_add_route(struct kr_pod *pod, const struct kr_ident *id, const struct
 		     const struct cni_ip *gw, uint32_t metric, struct cni_error *err);
 
 /* ---- commands ---------------------------------------------------------- */
+
+/* Tests stop ADD at a named step (KRAFTY_TEST_PAUSE_AT) to kill it there. */
+void kr_pause_at(const char *step);
 
 int kr_cmd_add(struct cni_ctx *ctx, struct cni_error *err);
 int kr_cmd_del(struct cni_ctx *ctx, struct cni_error *err);

@@ -84,6 +84,9 @@ void kr_ident_init(struct kr_ident *id, const char *container_id, const char *ne
 	for (int d = 0; d < KR_N_DEVS; d++)
 		candidates(id, (enum kr_dev)d);
 	snprintf(id->tmp_peer, sizeof(id->tmp_peer), "krt%.12s", id->hex);
+	snprintf(id->tmp[KR_DEV_VRF], KNL_IFNAMSIZ, "ktv%.12s", id->hex);
+	snprintf(id->tmp[KR_DEV_BRIDGE], KNL_IFNAMSIZ, "ktb%.12s", id->hex);
+	snprintf(id->tmp[KR_DEV_VETH], KNL_IFNAMSIZ, "kth%.12s", id->hex);
 }
 
 const char *kr_dev_label(enum kr_dev dev)

@@ -239,14 +239,34 @@ static int no_vrf(const char *name, struct cni_error *err)
 	return cni_err_details(err, "%s", why);
 }
 
-static int vrf_create(struct knl_sock *sk, const struct kr_conf *c, const char *name,
-		      struct cni_error *err)
+/* A device that could not be adopted is deleted: the caller made it. */
+static int adopt_or_drop(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
+			 const char *name, struct cni_error *err)
 {
-	int rc = knl_vrf_add(sk, name, c->table, err);
+	struct cni_error ignored = CNI_ERROR_INIT;
+	int rc = kr_dev_adopt(sk, id, dev, name, err);
 
+	if (rc < 0)
+		knl_link_del(sk, id->tmp[dev], &ignored);
+	return rc;
+}
+
+/* Created under the temporary name, then adopted: ours from birth. A leftover
+ * under the temporary name (a killed ADD) is deleted and the VRF made anew. */
+static int vrf_create(struct knl_sock *sk, const struct kr_conf *c, const struct kr_ident *id,
+		      const char *name, struct cni_error *err)
+{
+	const char *tmp = id->tmp[KR_DEV_VRF];
+	int rc = knl_vrf_add(sk, tmp, c->table, err);
+
+	if (rc == -EEXIST && (rc = knl_link_del(sk, tmp, err)) == 0)
+		rc = knl_vrf_add(sk, tmp, c->table, err);
 	if (rc == -EOPNOTSUPP)
 		return no_vrf(name, err);
-	return rc < 0 ? -1 : 0;
+	if (rc < 0)
+		return rc;
+	kr_pause_at("after-vrf-create");
+	return adopt_or_drop(sk, id, KR_DEV_VRF, name, err);
 }
 
 int kr_vrf_ensure(struct knl_sock *sk, const struct kr_conf *conf, const struct kr_ident *id,
@@ -262,13 +282,13 @@ int kr_vrf_ensure(struct knl_sock *sk, const struct kr_conf *conf, const struct 
 	if (l.exists && l.vrf_table != conf->table && knl_link_del(sk, name, err) < 0)
 		return -1;
 	if (!l.exists || l.vrf_table != conf->table) {
-		if ((rc = vrf_create(sk, conf, name, err)) < 0)
+		if ((rc = kr_spare_take(sk, conf, id, KR_DEV_VRF, name, err)) == 0)
+			rc = vrf_create(sk, conf, id, name, err);
+		if (rc < 0)
 			return rc;
 		*created = true;
 	}
-	if ((rc = knl_link_set_alias(sk, name, id->alias, err)) < 0 ||
-	    (rc = routing_sysctls(conf, name, err)) < 0 ||
-	    (rc = knl_link_set_up(sk, name, err)) < 0)
+	if ((rc = routing_sysctls(conf, name, err)) < 0 || (rc = knl_link_set_up(sk, name, err)) < 0)
 		return rc;
 	return 0;
 }
@@ -311,6 +331,21 @@ static int gateway_addrs(struct knl_sock *sk, const struct kr_conf *c, const cha
 	return 0;
 }
 
+/* As vrf_create. */
+static int bridge_create(struct knl_sock *sk, const struct kr_conf *c, const struct kr_ident *id,
+			 const char *name, struct cni_error *err)
+{
+	const char *tmp = id->tmp[KR_DEV_BRIDGE];
+	int rc = knl_bridge_add(sk, tmp, c->mtu, err);
+
+	if (rc == -EEXIST && (rc = knl_link_del(sk, tmp, err)) == 0)
+		rc = knl_bridge_add(sk, tmp, c->mtu, err);
+	if (rc < 0)
+		return rc;
+	kr_pause_at("after-bridge-create");
+	return adopt_or_drop(sk, id, KR_DEV_BRIDGE, name, err);
+}
+
 int kr_bridge_ensure(struct knl_sock *sk, const struct kr_conf *conf, const struct kr_ident *id,
 		     const char *vrf, char name[KNL_IFNAMSIZ], bool *created, struct cni_error *err)
 {
@@ -321,12 +356,14 @@ int kr_bridge_ensure(struct knl_sock *sk, const struct kr_conf *conf, const stru
 	if ((rc = kr_name_pick(sk, id, KR_DEV_BRIDGE, name, &l, err)) < 0)
 		return rc;
 	if (!l.exists) {
-		if ((rc = knl_bridge_add(sk, name, conf->mtu, err)) < 0)
+		if ((rc = kr_spare_take(sk, conf, id, KR_DEV_BRIDGE, name, err)) == 1)
+			rc = knl_link_set_mtu(sk, name, conf->mtu ? conf->mtu : 1500, err);
+		else if (rc == 0)
+			rc = bridge_create(sk, conf, id, name, err);
+		if (rc < 0)
 			return rc;
 		*created = true;
 	}
-	if ((rc = knl_link_set_alias(sk, name, id->alias, err)) < 0)
-		return rc;
 	/* Enslave before the addresses: their local routes then go to the VRF's table. */
 	if (vrf && knl_link_set_master(sk, name, vrf, err) < 0)
 		return -1;
@@ -350,11 +387,43 @@ void kr_host_route(const struct kr_conf *conf, const struct cni_ip *pod, const c
 	r->scope = KNL_SCOPE_AUTO;
 }
 
-/* Both candidates: a killed ADD may have left one under each name. */
+int kr_dev_adopt(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev, const char *name,
+		 struct cni_error *err)
+{
+	int index, rc;
+
+	if ((rc = knl_link_index(sk, id->tmp[dev], &index, err)) < 0)
+		return rc;
+	return knl_link_adopt(sk, index, name, id->alias, err);
+}
+
+int kr_host_routes_flush(struct knl_sock *sk, const struct kr_conf *conf, int ifindex,
+			 struct cni_error *err)
+{
+	for (size_t f = 0; f < conf->n_fam; f++) {
+		cleanup_free struct knl_route *routes = NULL;
+		size_t n = 0;
+		int rc = knl_route_list(sk, conf->fam[f].subnet.ip.family, kr_conf_route_table(conf),
+					ifindex, &routes, &n, err);
+
+		for (size_t i = 0; rc == 0 && i < n; i++)
+			if (routes[i].protocol == KR_RTPROT)
+				rc = knl_route_del(sk, &routes[i], err);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Both candidates (a killed ADD may have left one under each name) and the
+ * temporary name (a killed ADD's device not yet adopted). */
 int kr_dev_delete(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
 		  struct cni_error *err)
 {
 	int rc;
+
+	if ((rc = knl_link_del(sk, id->tmp[dev], err)) < 0)
+		return rc;
 	for (int i = 0; i < 2; i++) {
 		struct kr_link l;
 

@@ -89,20 +89,20 @@ int kr_pod_check_ifname(struct kr_pod *pod, const struct kr_ident *id, struct cn
 	return knl_link_del(pod->sk, id->tmp_peer, err) < 0 ? -1 : 0;
 }
 
-/* The pod end: alias, rename to CNI_IFNAME, up. */
+/* The pod end: named CNI_IFNAME and aliased in one request, then up. */
 static int pod_end(struct kr_pod *pod, const struct kr_ident *id, struct cni_error *err)
 {
-	int rc;
+	int index, rc;
 
-	if ((rc = knl_link_set_alias(pod->sk, id->tmp_peer, id->alias, err)) < 0)
+	if ((rc = knl_link_index(pod->sk, id->tmp_peer, &index, err)) < 0)
 		return rc;
-	rc = knl_link_rename(pod->sk, id->tmp_peer, id->ifname, err);
+	rc = knl_link_adopt(pod->sk, index, id->ifname, id->alias, err);
 	if (rc == -EEXIST) /* it appeared since the check: the runtime's, not ours */
 		return cni_err(err, KR_ERR_IFNAME_EXISTS,
 			       "interface %s appeared in the pod's netns during ADD", id->ifname);
 	if (rc < 0)
-		return -1;
-	return knl_link_set_up(pod->sk, id->ifname, err) < 0 ? -1 : 0;
+		return rc;
+	return knl_link_set_up(pod->sk, id->ifname, err);
 }
 
 int kr_veth_create(struct knl_sock *sk, struct kr_pod *pod, const struct kr_conf *conf,
@@ -118,10 +118,13 @@ int kr_veth_create(struct knl_sock *sk, struct kr_pod *pod, const struct kr_conf
 	if ((rc = kr_dev_delete(sk, id, KR_DEV_VETH, err)) < 0 ||
 	    (rc = kr_name_pick(sk, id, KR_DEV_VETH, host, &l, err)) < 0)
 		return rc;
-	if ((rc = knl_veth_add(sk, host, id->tmp_peer, pod->ns_fd, conf->mtu, err)) < 0)
+	/* Both ends are born under names that carry the attachment's hash. */
+	if ((rc = knl_veth_add(sk, id->tmp[KR_DEV_VETH], id->tmp_peer, pod->ns_fd, conf->mtu,
+			       err)) < 0)
 		return rc;
 	*created = true;
-	if ((rc = knl_link_set_alias(sk, host, id->alias, err)) < 0 ||
+	kr_pause_at("after-veth-create");
+	if ((rc = kr_dev_adopt(sk, id, KR_DEV_VETH, host, err)) < 0 ||
 	    (rc = kr_port_sysctls(host, err)) < 0 ||
 	    (rc = knl_link_set_master(sk, host, bridge, err)) < 0 ||
 	    (rc = knl_link_set_up(sk, host, err)) < 0)

@@ -1,0 +1,216 @@
+/* Spare bridges and VRFs: DEL parks them, ADD takes them back.
+ *
+ * Deleting a bridge or a VRF holds the kernel's RTNL lock across an RCU grace
+ * period (tens of milliseconds each, one after the other whatever the
+ * parallelism), and every other netlink change on the node waits meanwhile.
+ * A veth deletion does not. So DEL deletes the veth pair but parks the
+ * attachment's bridge and VRF as spares, and ADD takes a spare of the right
+ * kind before it creates a device.
+ *
+ * A spare is down, without addresses, routes or master, so it can carry no
+ * traffic and no old pod's address; its name and alias say what it is:
+ *   krsbNN                 alias "krafty spare bridge"
+ *   krsv<table in hex>NN   alias "krafty spare vrf table <T>"
+ * A VRF's table cannot change, so VRF spares are kept per table. NN is a slot
+ * number below the network's `spares` (default 16; 0 deletes as before), which
+ * bounds them: a DEL that finds every slot taken deletes its device.
+ *
+ * Taking and parking run under one flock (/run/krafty/spares.lock) so that
+ * two ADDs never take the same spare (a rename addresses the device by index
+ * and is not a compare-and-swap). Slots are filled from 0 up and taken from
+ * the top, so the used ones are 0..k-1 and k is found with a binary search:
+ * one look-up when there is no spare, about log2(spares) otherwise. A slot
+ * found taken out of order (an operator deleted a spare) only costs a probe.
+ * Every rename also sets the alias (knl_link_adopt): a taken spare is the
+ * attachment's from the instant it has its name.
+ */
+#include "krafty.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#define SPARES_DIR  "/run/krafty"
+#define SPARES_LOCK SPARES_DIR "/spares.lock"
+
+static void slot_name(enum kr_dev dev, uint32_t table, int slot, char name[KNL_IFNAMSIZ])
+{
+	if (dev == KR_DEV_VRF)
+		snprintf(name, KNL_IFNAMSIZ, "krsv%08x%02u", (unsigned int)table, (unsigned int)slot % 100u);
+	else
+		snprintf(name, KNL_IFNAMSIZ, "krsb%02u", (unsigned int)slot % 100u);
+}
+
+static void spare_alias(enum kr_dev dev, uint32_t table, char alias[KR_ALIAS_MAX])
+{
+	if (dev == KR_DEV_VRF)
+		snprintf(alias, KR_ALIAS_MAX, KR_SPARE_ALIAS "vrf table %u", (unsigned int)table);
+	else
+		snprintf(alias, KR_ALIAS_MAX, KR_SPARE_ALIAS "bridge");
+}
+
+static int lock_spares(int *fd, struct cni_error *err)
+{
+	cleanup_close int f = -1;
+
+	*fd = -1;
+	if (mkdir(SPARES_DIR, 0700) < 0 && errno != EEXIST)
+		return cni_err_errno(err, CNI_ERR_IO, errno, "create %s", SPARES_DIR);
+	f = open(SPARES_LOCK, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (f < 0)
+		return cni_err_errno(err, CNI_ERR_IO, errno, "open %s", SPARES_LOCK);
+	if (RETRY_EINTR(flock(f, LOCK_EX)) < 0)
+		return cni_err_errno(err, CNI_ERR_IO, errno, "lock %s", SPARES_LOCK);
+	*fd = steal_fd(f);
+	return 0;
+}
+
+/* The spare in a slot: 1 with its index, 0 when the slot is free. A device
+ * there that is not a spare of this kind (an operator's) counts as taken and
+ * is never used. */
+static int slot_lookup(struct knl_sock *sk, enum kr_dev dev, uint32_t table, int slot, int *index,
+		       struct cni_error *err)
+{
+	char name[KNL_IFNAMSIZ], alias[KR_ALIAS_MAX];
+	struct knl_link_info info;
+	int rc;
+
+	*index = 0;
+	slot_name(dev, table, slot, name);
+	if ((rc = knl_link_lookup(sk, name, 0, &info, err)) <= 0)
+		return rc;
+	spare_alias(dev, table, alias);
+	if (strcmp(info.alias, alias) == 0 && strcmp(info.kind, kr_dev_kind(dev)) == 0)
+		*index = info.index;
+	return 1;
+}
+
+/* The number of used slots k (slots 0..k-1 used) by binary search. */
+static int count_spares(struct knl_sock *sk, enum kr_dev dev, uint32_t table, int max,
+			struct cni_error *err)
+{
+	int lo = 0, hi = max, index, rc;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if ((rc = slot_lookup(sk, dev, table, mid, &index, err)) < 0)
+			return rc;
+		if (rc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int kr_spare_take(struct knl_sock *sk, const struct kr_conf *conf, const struct kr_ident *id,
+		  enum kr_dev dev, const char *name, struct cni_error *err)
+{
+	cleanup_close int lock = -1;
+	int k, index, rc;
+
+	if (conf->spares == 0)
+		return 0;
+	if ((rc = lock_spares(&lock, err)) < 0 ||
+	    (k = rc = count_spares(sk, dev, conf->table, conf->spares, err)) < 0)
+		return rc;
+	for (int slot = k - 1; slot >= 0; slot--) {
+		if ((rc = slot_lookup(sk, dev, conf->table, slot, &index, err)) < 0)
+			return rc;
+		if (rc == 0 || index == 0)
+			continue;
+		if ((rc = knl_link_adopt(sk, index, name, id->alias, err)) < 0)
+			return rc;
+		return 1;
+	}
+	return 0;
+}
+
+/* Down, no master, no address, no route: nothing left that carries traffic. */
+static int strip(struct knl_sock *sk, const struct kr_conf *conf, enum kr_dev dev,
+		 const struct knl_link_info *li, struct cni_error *err)
+{
+	cleanup_free struct knl_addr *addrs = NULL;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = knl_link_set_down(sk, li->name, err)) < 0)
+		return rc;
+	if (dev == KR_DEV_VRF)
+		return 0;
+	if (li->master && (rc = knl_link_set_master(sk, li->name, NULL, err)) < 0)
+		return rc;
+	if ((rc = knl_addr_list(sk, li->name, AF_UNSPEC, &addrs, &n, err)) < 0)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		if ((rc = knl_addr_del(sk, li->name, &addrs[i].prefix, err)) < 0)
+			return rc;
+	return kr_host_routes_flush(sk, conf, li->index, err);
+}
+
+/* Rename into the lowest free slot; 0 when every slot is taken. */
+static int park_in_slot(struct knl_sock *sk, const struct kr_conf *conf, enum kr_dev dev,
+			const struct knl_link_info *li, struct cni_error *err)
+{
+	char slot[KNL_IFNAMSIZ], alias[KR_ALIAS_MAX];
+	uint32_t table = dev == KR_DEV_VRF ? li->vrf_table : 0;
+	cleanup_close int lock = -1;
+	int k, rc;
+
+	if ((rc = lock_spares(&lock, err)) < 0 ||
+	    (k = rc = count_spares(sk, dev, table, conf->spares, err)) < 0)
+		return rc;
+	spare_alias(dev, table, alias);
+	for (; k < conf->spares; k++) {
+		slot_name(dev, table, k, slot);
+		rc = knl_link_adopt(sk, li->index, slot, alias, err);
+		if (rc != -EEXIST)
+			return rc < 0 ? rc : 1;
+	}
+	return 0;
+}
+
+int kr_spare_park(struct knl_sock *sk, const struct kr_conf *conf, enum kr_dev dev,
+		  const char *name, struct cni_error *err)
+{
+	struct knl_link_info li;
+	int rc;
+
+	if (conf->spares == 0)
+		return knl_link_del(sk, name, err);
+	if ((rc = knl_link_lookup(sk, name, 0, &li, err)) <= 0)
+		return rc;
+	if ((rc = strip(sk, conf, dev, &li, err)) < 0 ||
+	    (rc = park_in_slot(sk, conf, dev, &li, err)) < 0)
+		return rc;
+	return rc ? 0 : knl_link_del(sk, name, err);
+}
+
+int kr_spares_trim(struct knl_sock *sk, const struct kr_conf *conf, bool vrfs_of_table,
+		   struct cni_error *err)
+{
+	char name[KNL_IFNAMSIZ];
+	cleanup_close int lock = -1;
+	int rc;
+
+	if ((rc = lock_spares(&lock, err)) < 0)
+		return rc;
+	/* Slots at and above the cap (a lowered `spares`): from the top down. */
+	for (int slot = KR_MAX_SPARES - 1; slot >= conf->spares; slot--) {
+		slot_name(KR_DEV_BRIDGE, 0, slot, name);
+		if ((rc = knl_link_del(sk, name, err)) < 0)
+			return rc;
+	}
+	for (int slot = KR_MAX_SPARES - 1; conf->vrf && slot >= 0; slot--) {
+		if (!vrfs_of_table && slot < conf->spares)
+			break;
+		slot_name(KR_DEV_VRF, conf->table, slot, name);
+		if ((rc = knl_link_del(sk, name, err)) < 0)
+			return rc;
+	}
+	return 0;
+}
