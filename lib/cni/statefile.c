@@ -62,6 +62,30 @@ int cni_dir_lock(const char *dir, int *fd, struct cni_error *err)
 	return 0;
 }
 
+int cni_file_lock(const char *path, int *fd, struct cni_error *err)
+{
+	cleanup_free char *dir = strdup(path);
+	cleanup_close int f = -1;
+	char *slash;
+	int rc;
+
+	*fd = -1;
+	if (!dir)
+		return cni_err_errno(err, CNI_ERR_IO, ENOMEM, "lock %s", path);
+	if ((slash = strrchr(dir, '/')) && slash != dir) {
+		*slash = '\0';
+		if ((rc = cni_mkdir_p(dir, 0700, err)) < 0)
+			return rc;
+	}
+	f = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (f < 0)
+		return cni_err_errno(err, CNI_ERR_IO, errno, "open %s", path);
+	if (RETRY_EINTR(flock(f, LOCK_EX)) < 0)
+		return cni_err_errno(err, CNI_ERR_IO, errno, "lock %s", path);
+	*fd = steal_fd(f);
+	return 0;
+}
+
 int cni_read_fd(int fd, size_t max, int too_big_code, const char *what, char **out, size_t *len,
 		struct cni_error *err)
 {

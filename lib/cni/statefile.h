@@ -25,6 +25,11 @@ int cni_dir_lock(const char *dir, int *fd, struct cni_error *err);
  * (no err: the caller names what it wrote). */
 int cni_write_all(int fd, const void *buf, size_t len);
 
+/* Open (creating it, mode 0600, and its directory, 0700) the lock file at
+ * path without following a link, and take an exclusive flock on it, waiting
+ * for other holders. The lock lasts until *fd is closed. */
+int cni_file_lock(const char *path, int *fd, struct cni_error *err);
+
 /* Read fd to its end into a NUL-terminated malloc'd buffer of at most max
  * bytes (more is an error with too_big_code; `what` names the source in
  * messages). The buffer grows with what is read, never beyond max + 1. */

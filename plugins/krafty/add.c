@@ -26,7 +26,7 @@ struct add {
 	char vrf[KNL_IFNAMSIZ], bridge[KNL_IFNAMSIZ], veth[KNL_IFNAMSIZ];
 	/* what this call made, for the undo */
 	bool ip_held, vrf_made, bridge_made, veth_made;
-	bool marker_made[KR_MAX_FAMILIES];
+	bool counted[KR_MAX_FAMILIES];
 	bool host_route_made[KR_MAX_FAMILIES];
 };
 
@@ -184,7 +184,7 @@ static int attach(struct add *a, struct cni_error *err)
 	if ((rc = take_address(a, err)) < 0)
 		return rc;
 	kr_pause_at("after-ipam");
-	if (a->conf.vrf && (kr_table_claim(a->sk, &a->conf, a->marker_made, err) < 0 ||
+	if (a->conf.vrf && (kr_table_claim(a->sk, &a->conf, a->counted, err) < 0 ||
 			    kr_vrf_ensure(a->sk, &a->conf, &a->id, a->vrf, &a->vrf_made, err) < 0))
 		return -1;
 	kr_pause_at("after-vrf");
@@ -231,10 +231,7 @@ static void undo(struct add *a, struct cni_error *err)
 		knl_link_del(a->sk, a->vrf, &ignored);
 		knl_link_del(a->sk, a->id.tmp[KR_DEV_VRF], &ignored);
 	}
-	for (size_t f = 0; f < a->conf.n_fam; f++)
-		if (a->marker_made[f])
-			kr_table_release_marker(a->sk, &a->conf, a->conf.fam[f].subnet.ip.family,
-						&ignored);
+	kr_table_release(a->sk, &a->conf, a->counted, &ignored);
 	if (a->ip_held && cni_ipam_exec(a->ctx, CNI_CMD_DEL, NULL, &ignored) < 0 &&
 	    !err->details[0])
 		cni_err_details(err, "releasing the address failed too: %s", ignored.msg);

@@ -16,13 +16,18 @@
  * killed ADD's device under the other candidate or the temporary name is
  * deleted (kr_dev_delete). */
 static int park_or_delete(struct knl_sock *sk, const struct kr_conf *conf,
-			  const struct kr_ident *id, enum kr_dev dev, struct cni_error *err)
+			  const struct kr_ident *id, enum kr_dev dev, bool removed[KR_MAX_FAMILIES],
+			  struct cni_error *err)
 {
 	char name[KNL_IFNAMSIZ];
 	struct kr_link l;
 	int rc;
 
 	if ((rc = kr_name_find(sk, id, dev, name, &l, err)) < 0)
+		return rc;
+	/* The pod's host route first: it is what counts the attachment in the table. */
+	if (name[0] && dev == KR_DEV_BRIDGE &&
+	    (rc = kr_host_routes_flush(sk, conf, l.index, removed, err)) < 0)
 		return rc;
 	if (name[0] && (rc = kr_spare_park(sk, conf, dev, name, err)) < 0)
 		return rc;
@@ -32,16 +37,17 @@ static int park_or_delete(struct knl_sock *sk, const struct kr_conf *conf,
 static int delete_devices(const struct kr_conf *conf, const struct kr_ident *id,
 			  struct cni_error *err)
 {
-	int rc;
+	bool removed[KR_MAX_FAMILIES] = {false};
 	cleanup_knl struct knl_sock *sk = NULL;
+	int rc;
 
 	if ((rc = knl_open(&sk, err)) < 0)
 		return rc;
 	if ((rc = kr_dev_delete(sk, id, KR_DEV_VETH, err)) < 0 ||
-	    (rc = park_or_delete(sk, conf, id, KR_DEV_BRIDGE, err)) < 0 ||
-	    (rc = park_or_delete(sk, conf, id, KR_DEV_VRF, err)) < 0)
+	    (rc = park_or_delete(sk, conf, id, KR_DEV_BRIDGE, removed, err)) < 0 ||
+	    (rc = park_or_delete(sk, conf, id, KR_DEV_VRF, NULL, err)) < 0)
 		return rc;
-	return 0;
+	return kr_table_release(sk, conf, removed, err);
 }
 
 int kr_cmd_del(struct cni_ctx *ctx, struct cni_error *err)

@@ -108,11 +108,7 @@ static int collect_devices(struct gc *g, struct cni_error *err)
 	/* Spares above the cap go; so do the VRF spares of a network without attachments. */
 	if ((rc = kr_spares_trim(sk, &g->conf, !g->kept, err)) < 0)
 		return rc;
-	for (size_t f = 0; f < g->conf.n_fam && !g->kept; f++)
-		if ((rc = kr_table_release_marker(sk, &g->conf, g->conf.fam[f].subnet.ip.family,
-						  err)) < 0)
-			return rc;
-	return 0;
+	return kr_table_recount(sk, &g->conf, err);
 }
 
 int kr_cmd_gc(struct cni_ctx *ctx, struct cni_error *err)

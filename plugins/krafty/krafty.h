@@ -42,6 +42,8 @@ enum {
 #define KR_DEFAULT_SPARES 16
 #define KR_MAX_SPARES	  64
 #define KR_SPARE_ALIAS	  "krafty spare "
+/* Node-local locks and counts (tmpfs: they start anew with the node). */
+#define KR_RUN_DIR "/run/krafty"
 
 /* ---- config.c ---------------------------------------------------------- */
 
@@ -128,14 +130,21 @@ struct kr_alias {
 bool kr_alias_parse(const char *alias, struct kr_alias *out);
 uint64_t kr_ident_hash(const char *container_id, const char *netname, const char *ifname);
 
+/* ---- table.c ----------------------------------------------------------- */
+
+/* Claim the network's table (VRF mode) for each family of conf and count the
+ * attachment as one of its users: counted[i] for conf->fam[i]. */
+int kr_table_claim(struct knl_sock *sk, const struct kr_conf *conf, bool counted[KR_MAX_FAMILIES],
+		   struct cni_error *err);
+/* Uncount an attachment from the families in counted; the last one of a
+ * family takes the marker with it when no pod route is left (table.c). */
+int kr_table_release(struct knl_sock *sk, const struct kr_conf *conf,
+		     const bool counted[KR_MAX_FAMILIES], struct cni_error *err);
+/* GC: count the table's users from its routes; no user: no marker. */
+int kr_table_recount(struct knl_sock *sk, const struct kr_conf *conf, struct cni_error *err);
+
 /* ---- node.c ------------------------------------------------------------ */
 
-/* Claim the network's table (VRF mode) for each family: *added[i] tells
- * whether this call added the marker of conf->fam[i]. */
-int kr_table_claim(struct knl_sock *sk, const struct kr_conf *conf, bool added[KR_MAX_FAMILIES],
-		   struct cni_error *err);
-int kr_table_release_marker(struct knl_sock *sk, const struct kr_conf *conf, int family,
-			    struct cni_error *err);
 /* Create (or reuse) the VRF / bridge and configure them; *created says whether
  * this call made it. */
 int kr_vrf_ensure(struct knl_sock *sk, const struct kr_conf *conf, const struct kr_ident *id,
@@ -154,9 +163,10 @@ int kr_dev_adopt(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev
  * whose alias is ours) and under its temporary name; 0 when there is none. */
 int kr_dev_delete(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
 		  struct cni_error *err);
-/* Delete the network's host routes (proto krafty) through ifindex. */
+/* Delete the network's host routes (proto krafty) through ifindex; removed[i]
+ * (may be NULL) tells whether one of conf->fam[i] was there. */
 int kr_host_routes_flush(struct knl_sock *sk, const struct kr_conf *conf, int ifindex,
-			 struct cni_error *err);
+			 bool removed[KR_MAX_FAMILIES], struct cni_error *err);
 /* Sysctls of a bridge port (the host veth), before it goes up. */
 int kr_port_sysctls(const char *dev, struct cni_error *err);
 /* STATUS: can this kernel create a VRF? 1 yes, 0 no, <0 error. */

@@ -1,32 +1,5 @@
-/* The node side: the network's routing table, the VRF, the bridge, per-device
- * sysctls and the host route to each pod.
- *
- * Routing table (VRF mode). A network keeps one table, the seed's `vrfTable`
- * (explicit, or FNV-32a of the network name; config.c moves a hash below 256
- * up by 256, and refuses the kernel's reserved 253-255 when given). Every
- * pod's VRF points at it. The seed put the gateway address with its prefix on
- * every pod's bridge, so each bridge added the same connected route
- * (subnet dev krbX) to the one table and the kernel used the first: the second
- * pod could not reach its gateway. Here the gateway address goes on each
- * bridge WITHOUT its prefix route (IFA_F_NOPREFIXROUTE; IPv6 also
- * IFA_F_NODAD: a bridge with one pod behind it needs no duplicate detection),
- * and each pod gets its own /32 (/128) route via its own bridge in the table
- * (proto krafty). The gateway's local route is appended per bridge by the
- * kernel, so every pod reaches its gateway, however many there are. The
- * same holds with "vrf": false, in the main table.
- *
- * Claiming the table, at O(1) per call: krafty owns a table through a marker,
- *   unreachable default metric 4278198272 proto 75 (per address family)
- * which is also the usual VRF catch-all, so lookups that miss do not leak out
- * of the VRF. When the marker is there, the table is ours (one filtered route
- * look-up). When it is missing, the table's routes are listed once (a dump
- * filtered by table): routes of proto krafty and kernel routes on krafty
- * devices are ours; anything else means another user, and ADD fails with
- * code 103 (choose another vrfTable). Then the marker is added. The marker
- * outlives the pods (DEL cannot know, at O(1), that a pod was the table's
- * last); GC removes it once no device of the network is left. Two krafty
- * networks given the same table share it, which works when their subnets
- * differ. Without a VRF there is no table of ours: the main table, no marker.
+/* The node side: the VRF, the bridge, per-device sysctls and the host route
+ * to each pod (the network's routing table: table.c).
  *
  * Sysctls are set per device, never globally (no .all/.default, no
  * ip_forward), on the bridge and, in VRF mode, on the VRF:
@@ -55,124 +28,6 @@
 #include <unistd.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
-
-/* ---- the table ------------------------------------------------------- */
-
-static void marker_route(const struct kr_conf *c, int family, struct knl_route *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->dst.ip.family = family;
-	r->table = c->table;
-	r->metric = KR_MARKER_METRIC;
-	r->protocol = KR_RTPROT;
-	r->type = RTN_UNREACHABLE;
-	r->scope = RT_SCOPE_UNIVERSE;
-}
-
-/* A kernel route on a device of ours (the gateway's local route, IPv6
- * link-local and multicast routes of our VRFs and bridges). */
-static int on_krafty_device(struct knl_sock *sk, int ifindex, struct cni_error *err)
-{
-	struct knl_link_info info;
-	int rc;
-
-	if (ifindex <= 0)
-		return 0;
-	rc = knl_link_lookup(sk, NULL, ifindex, &info, err);
-	if (rc <= 0)
-		return rc;
-	return strncmp(info.alias, "krafty ", 7) == 0;
-}
-
-static int route_is_ours(struct knl_sock *sk, const struct knl_route *r, struct cni_error *err)
-{
-	if (r->protocol == KR_RTPROT)
-		return 1;
-	if (r->protocol != RTPROT_KERNEL)
-		return 0;
-	return on_krafty_device(sk, r->oif, err);
-}
-
-/* Code 103 when the table holds a route that is not krafty's. */
-static int check_table_free(struct knl_sock *sk, const struct kr_conf *c, int family,
-			    struct cni_error *err)
-{
-	int rc;
-	cleanup_free struct knl_route *routes = NULL;
-	size_t n = 0;
-
-	if ((rc = knl_route_list_table(sk, family, c->table, &routes, &n, err)) < 0)
-		return rc;
-	for (size_t i = 0; i < n; i++) {
-		char desc[192];
-		int ours = route_is_ours(sk, &routes[i], err);
-
-		if (ours < 0)
-			return -1;
-		if (ours)
-			continue;
-		knl_route_format(&routes[i], desc, sizeof(desc));
-		cni_err(err, KR_ERR_TABLE_TAKEN,
-			"routing table %u of network %s is in use by something else on this node "
-			"(%zu routes, e.g. %s): set another \"vrfTable\"",
-			c->table, c->netname, n, desc);
-		return cni_err_details(
-		    err,
-		    "krafty claims a table through the marker route "
-		    "\"unreachable default metric %u proto %d\"; table %u has none",
-		    KR_MARKER_METRIC, KR_RTPROT, c->table);
-	}
-	return 0;
-}
-
-static int claim_family(struct knl_sock *sk, const struct kr_conf *c, int family, bool *added,
-			struct cni_error *err)
-{
-	struct knl_route marker, found;
-	bool existed = false;
-	int rc;
-
-	*added = false;
-	marker_route(c, family, &marker);
-	rc = knl_route_find(sk, &marker, &found, err);
-	if (rc < 0)
-		return -1;
-	/* Someone's own VRF catch-all has the same metric, but not our protocol. */
-	if (rc == 1 && found.protocol == KR_RTPROT)
-		return 0;
-	if ((rc = check_table_free(sk, c, family, err)) < 0)
-		return rc;
-	if ((rc = knl_route_add(sk, &marker, &existed, err)) < 0)
-		return rc;
-	*added = !existed;
-	return 0;
-}
-
-int kr_table_claim(struct knl_sock *sk, const struct kr_conf *conf, bool added[KR_MAX_FAMILIES],
-		   struct cni_error *err)
-{
-	int rc;
-	for (size_t i = 0; i < KR_MAX_FAMILIES; i++)
-		added[i] = false;
-	if (!conf->vrf)
-		return 0;
-	for (size_t i = 0; i < conf->n_fam; i++)
-		if ((rc = claim_family(sk, conf, conf->fam[i].subnet.ip.family, &added[i], err)) <
-		    0)
-			return rc;
-	return 0;
-}
-
-int kr_table_release_marker(struct knl_sock *sk, const struct kr_conf *conf, int family,
-			    struct cni_error *err)
-{
-	struct knl_route marker;
-
-	if (!conf->vrf)
-		return 0;
-	marker_route(conf, family, &marker);
-	return knl_route_del(sk, &marker, err) < 0 ? -1 : 0;
-}
 
 /* ---- sysctls --------------------------------------------------------- */
 
@@ -288,7 +143,8 @@ int kr_vrf_ensure(struct knl_sock *sk, const struct kr_conf *conf, const struct 
 			return rc;
 		*created = true;
 	}
-	if ((rc = routing_sysctls(conf, name, err)) < 0 || (rc = knl_link_set_up(sk, name, err)) < 0)
+	if ((rc = routing_sysctls(conf, name, err)) < 0 ||
+	    (rc = knl_link_set_up(sk, name, err)) < 0)
 		return rc;
 	return 0;
 }
@@ -398,17 +254,21 @@ int kr_dev_adopt(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev
 }
 
 int kr_host_routes_flush(struct knl_sock *sk, const struct kr_conf *conf, int ifindex,
-			 struct cni_error *err)
+			 bool removed[KR_MAX_FAMILIES], struct cni_error *err)
 {
 	for (size_t f = 0; f < conf->n_fam; f++) {
 		cleanup_free struct knl_route *routes = NULL;
 		size_t n = 0;
-		int rc = knl_route_list(sk, conf->fam[f].subnet.ip.family, kr_conf_route_table(conf),
-					ifindex, &routes, &n, err);
+		int rc = knl_route_list(sk, conf->fam[f].subnet.ip.family,
+					kr_conf_route_table(conf), ifindex, &routes, &n, err);
 
-		for (size_t i = 0; rc == 0 && i < n; i++)
-			if (routes[i].protocol == KR_RTPROT)
-				rc = knl_route_del(sk, &routes[i], err);
+		for (size_t i = 0; rc == 0 && i < n; i++) {
+			if (routes[i].protocol != KR_RTPROT)
+				continue;
+			rc = knl_route_del(sk, &routes[i], err);
+			if (removed)
+				removed[f] = true;
+		}
 		if (rc < 0)
 			return rc;
 	}

@@ -27,19 +27,16 @@
 #include "krafty.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 
-#define SPARES_DIR  "/run/krafty"
-#define SPARES_LOCK SPARES_DIR "/spares.lock"
+#include "cni/statefile.h"
 
 static void slot_name(enum kr_dev dev, uint32_t table, int slot, char name[KNL_IFNAMSIZ])
 {
 	if (dev == KR_DEV_VRF)
-		snprintf(name, KNL_IFNAMSIZ, "krsv%08x%02u", (unsigned int)table, (unsigned int)slot % 100u);
+		snprintf(name, KNL_IFNAMSIZ, "krsv%08x%02u", (unsigned int)table,
+			 (unsigned int)slot % 100u);
 	else
 		snprintf(name, KNL_IFNAMSIZ, "krsb%02u", (unsigned int)slot % 100u);
 }
@@ -54,18 +51,7 @@ static void spare_alias(enum kr_dev dev, uint32_t table, char alias[KR_ALIAS_MAX
 
 static int lock_spares(int *fd, struct cni_error *err)
 {
-	cleanup_close int f = -1;
-
-	*fd = -1;
-	if (mkdir(SPARES_DIR, 0700) < 0 && errno != EEXIST)
-		return cni_err_errno(err, CNI_ERR_IO, errno, "create %s", SPARES_DIR);
-	f = open(SPARES_LOCK, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (f < 0)
-		return cni_err_errno(err, CNI_ERR_IO, errno, "open %s", SPARES_LOCK);
-	if (RETRY_EINTR(flock(f, LOCK_EX)) < 0)
-		return cni_err_errno(err, CNI_ERR_IO, errno, "lock %s", SPARES_LOCK);
-	*fd = steal_fd(f);
-	return 0;
+	return cni_file_lock(KR_RUN_DIR "/spares.lock", fd, err);
 }
 
 /* The spare in a slot: 1 with its index, 0 when the slot is free. A device
@@ -149,7 +135,8 @@ static int strip(struct knl_sock *sk, const struct kr_conf *conf, enum kr_dev de
 	for (size_t i = 0; i < n; i++)
 		if ((rc = knl_addr_del(sk, li->name, &addrs[i].prefix, err)) < 0)
 			return rc;
-	return kr_host_routes_flush(sk, conf, li->index, err);
+	/* Routes that DEL did not flush (another network's, a stray one) go too. */
+	return kr_host_routes_flush(sk, conf, li->index, NULL, err);
 }
 
 /* Rename into the lowest free slot; 0 when every slot is taken. */

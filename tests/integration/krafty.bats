@@ -109,6 +109,9 @@ assert_nothing_left() { # NETNS-NAME [POD-ADDR]
 		[[ -z $routes ]] || { echo "routes left: $routes" >&2; return 1; }
 	fi
 	[[ -z $(ipam_files) ]] || { echo "IPAM files left: $(ipam_files)" >&2; return 1; }
+	# A device an ADD created has a temporary name until it is adopted.
+	left=$(ip -o link show | awk -F': ' '$2 ~ /^kt[vbh][0-9a-f]+(@|$)/ {print $2}')
+	[[ -z $left ]] || { echo "devices under a temporary name left: $left" >&2; return 1; }
 }
 
 pod_addr() { jq -r '.ips[0].address | split("/")[0]' <<<"$1"; }
@@ -418,41 +421,43 @@ kill_add_at() {
 }
 
 @test "krafty: ADD killed (-9) at each step, then DEL leaves no device, route, address or IPAM file" {
-	local step ns id
+	# Without spares, so that every ADD creates each device (a spare is taken, not created).
+	local step ns id NOSPARES=".spares = 0"
 	ns=$(pod a)
-	for step in after-ipam after-vrf after-bridge after-veth after-pod-addr after-routes; do
+	for step in after-ipam after-vrf after-bridge-create after-bridge after-veth-create after-veth after-pod-addr after-routes; do
 		id=$(cid "${step//-/}")
-		kill_add_at "$step" "$(conf 1.0.0)" "$id" "$ns" net1
-		kr DEL "$(conf 1.0.0)" "$id" "$ns" net1
+		kill_add_at "$step" "$(conf 1.0.0 "$NOSPARES")" "$id" "$ns" net1
+		kr DEL "$(conf 1.0.0 "$NOSPARES")" "$id" "$ns" net1
 		[ "$status" -eq 0 ] || { echo "DEL after kill at $step: $output" >&2; false; }
 		assert_nothing_left "$T-a" "10.197.$N." || { echo "after kill at $step" >&2; false; }
 	done
 }
 
 @test "krafty: ADD killed (-9) at each step, then ADD again succeeds (after DEL once the pod end holds its address), and DEL cleans up" {
-	local step ns id mac
+	# Without spares, so that every ADD creates each device (a spare is taken, not created).
+	local step ns id mac NOSPARES=".spares = 0"
 	ns=$(pod a)
-	for step in after-ipam after-vrf after-bridge after-veth after-pod-addr after-routes; do
+	for step in after-ipam after-vrf after-bridge-create after-bridge after-veth-create after-veth after-pod-addr after-routes; do
 		id=$(cid "${step//-/}")
-		kill_add_at "$step" "$(conf 1.0.0)" "$id" "$ns" net1
+		kill_add_at "$step" "$(conf 1.0.0 "$NOSPARES")" "$id" "$ns" net1
 		case $step in after-pod-addr | after-routes)
 			# The pod end holds its address: live by what the kernel shows. A
 			# repeated ADD is refused and leaves it as it is; the runtime DELs.
 			mac=$(ip -n "$T-a" -j link show net1 | jq -r '.[0].address')
-			kr ADD "$(conf 1.0.0)" "$id" "$ns" net1
+			kr ADD "$(conf 1.0.0 "$NOSPARES")" "$id" "$ns" net1
 			assert_cni_error 102
 			[ "$(ip -n "$T-a" -j link show net1 | jq -r '.[0].address')" = "$mac" ]
-			kr DEL "$(conf 1.0.0)" "$id" "$ns" net1
+			kr DEL "$(conf 1.0.0 "$NOSPARES")" "$id" "$ns" net1
 			[ "$status" -eq 0 ]
 			;;
 		esac
-		kr ADD "$(conf 1.0.0)" "$id" "$ns" net1
+		kr ADD "$(conf 1.0.0 "$NOSPARES")" "$id" "$ns" net1
 		ok_json || { echo "ADD after kill at $step" >&2; false; }
 		[ "$(kr_devices | wc -l)" -eq 2 ]
 		ping_from "$T-a" "10.197.$N.1"
-		kr CHECK "$(with_prev "$(conf 1.0.0)" "$output")" "$id" "$ns" net1
+		kr CHECK "$(with_prev "$(conf 1.0.0 "$NOSPARES")" "$output")" "$id" "$ns" net1
 		[ "$status" -eq 0 ] || { echo "CHECK after kill at $step: $output" >&2; false; }
-		kr DEL "$(conf 1.0.0)" "$id" "$ns" net1
+		kr DEL "$(conf 1.0.0 "$NOSPARES")" "$id" "$ns" net1
 		[ "$status" -eq 0 ]
 		assert_nothing_left "$T-a" "10.197.$N." || { echo "after kill at $step" >&2; false; }
 	done
@@ -462,23 +467,23 @@ kill_add_at() {
 	local ns id first mac addrs routes
 	ns=$(pod a)
 	id=$(cid)
-	kr ADD "$(conf 1.0.0)" "$id" "$ns" net1
+	kr ADD "$(conf 1.0.0 "$NOSPARES")" "$id" "$ns" net1
 	ok_json
 	first=$output
 	mac=$(ip -n "$T-a" -j link show net1 | jq -r '.[0].address')
 	addrs=$(ip -n "$T-a" -br addr show dev net1)
 	routes=$(ip -n "$T-a" route show)
-	kr ADD "$(conf 1.0.0)" "$id" "$ns" net1
+	kr ADD "$(conf 1.0.0 "$NOSPARES")" "$id" "$ns" net1
 	assert_cni_error 102
 	[[ $(jq -r .msg <<<"$output") == *"net1"*"live"* ]]
 	[ "$(ip -n "$T-a" -j link show net1 | jq -r '.[0].address')" = "$mac" ]
 	[ "$(ip -n "$T-a" -br addr show dev net1)" = "$addrs" ]
 	[ "$(ip -n "$T-a" route show)" = "$routes" ]
 	# The first result still checks out, and the pod still reaches its gateway.
-	kr CHECK "$(with_prev "$(conf 1.0.0)" "$first")" "$id" "$ns" net1
+	kr CHECK "$(with_prev "$(conf 1.0.0 "$NOSPARES")" "$first")" "$id" "$ns" net1
 	[ "$status" -eq 0 ] || { echo "CHECK after the refused ADD: $output" >&2; false; }
 	ping_from "$T-a" "10.197.$N.1"
-	kr DEL "$(conf 1.0.0)" "$id" "$ns" net1
+	kr DEL "$(conf 1.0.0 "$NOSPARES")" "$id" "$ns" net1
 	[ "$status" -eq 0 ]
 	assert_nothing_left "$T-a" "10.197.$N."
 }
@@ -687,6 +692,76 @@ kill_add_at() {
 	# Without valid-attachments nothing is known to be stale.
 	kr GC "$(conf 1.1.0)" "" "" ""
 	[ "$(kr_devices | wc -l)" -eq 4 ]
+}
+
+# --- spares -----------------------------------------------------------------
+
+spares() { ip -o link show | awk -F': ' '$2 ~ /^krsb[0-9][0-9]$/ {print $2}'; }
+no_spares() { kr GC "$(conf 1.1.0 '.spares = 0 | . + {"cni.dev/valid-attachments": []}')" "" "" ""; }
+
+@test "krafty: DEL parks the bridge as an inert spare, the next ADD takes it, spares stay within the bound, GC trims them" {
+	local ns c id1 id2 id3 addr
+	ns=$(pod a)
+	c=$(conf 1.0.0 '.spares = 2')
+	no_spares
+	[ -z "$(spares)" ]
+	id1=$(cid a) id2=$(cid b) id3=$(cid c)
+	kr ADD "$c" "$id1" "$ns" net1
+	ok_json
+	addr=$(pod_addr "$output")
+	kr DEL "$c" "$id1" "$ns" net1
+	[ "$status" -eq 0 ]
+	# The bridge is now krsb00: down, no address, no master, no route, a spare's alias.
+	[ "$(spares)" = krsb00 ]
+	[ "$(ip -j -d link show krsb00 | jq -r '.[0].ifalias')" = "krafty spare bridge" ]
+	[ "$(ip -j link show krsb00 | jq -r '.[0].operstate')" = DOWN ]
+	[ -z "$(ip -o addr show dev krsb00)" ]
+	[ "$(ip -j link show krsb00 | jq -r '.[0].master // ""')" = "" ]
+	[ -z "$(ip route show table all dev krsb00 2>/dev/null)" ]
+	! ip route show table all | grep -F "$addr "
+	assert_nothing_left "$T-a" "10.197.$N."
+	# The next ADD takes it (same device, new name and alias) and works.
+	local index
+	index=$(ip -j link show krsb00 | jq -r '.[0].ifindex')
+	kr ADD "$c" "$id2" "$ns" net1
+	ok_json
+	[ -z "$(spares)" ]
+	[ "$(ip -j link show "krb${id2:0:12}" | jq -r '.[0].ifindex')" = "$index" ]
+	ping_from "$T-a" "10.197.$N.1"
+	kr CHECK "$(with_prev "$c" "$output")" "$id2" "$ns" net1
+	[ "$status" -eq 0 ] || { echo "CHECK on a taken spare: $output" >&2; false; }
+	# Three attachments DEL'd with "spares": 2: two spares, the third bridge deleted.
+	kr DEL "$c" "$id2" "$ns" net1
+	for id in "$id1" "$id2" "$id3"; do
+		kr ADD "$c" "$id" "$(pod "n$id")" net1
+		ok_json
+	done
+	for id in "$id1" "$id2" "$id3"; do
+		kr DEL "$c" "$id" "/run/netns/$T-n$id" net1
+		[ "$status" -eq 0 ]
+	done
+	[ "$(spares | wc -l)" -eq 2 ]
+	# GC trims the slots at or above the configured bound.
+	kr GC "$(conf 1.1.0 '.spares = 1 | . + {"cni.dev/valid-attachments": []}')" "" "" ""
+	[ "$status" -eq 0 ]
+	[ "$(spares)" = krsb00 ]
+	no_spares
+	[ -z "$(spares)" ]
+	assert_nothing_left "$T-a" "10.197.$N."
+}
+
+@test "krafty: with \"spares\": 0 DEL deletes the bridge as before" {
+	local ns c id
+	ns=$(pod a)
+	c=$(conf 1.0.0 '.spares = 0')
+	no_spares
+	id=$(cid)
+	kr ADD "$c" "$id" "$ns" net1
+	ok_json
+	kr DEL "$c" "$id" "$ns" net1
+	[ "$status" -eq 0 ]
+	[ -z "$(spares)" ]
+	assert_nothing_left "$T-a" "10.197.$N."
 }
 
 # --- bad configs ------------------------------------------------------------
