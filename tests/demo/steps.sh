@@ -167,10 +167,13 @@ devices=$("$IP" -o link show | awk -v names="$DEVS" -v a="/net1/$A" -v b="/net1/
 ipam=$(find "$DATA" -mindepth 2 -maxdepth 2 -type f ! -name lock ! -name 'last_reserved_ip*' | wc -l)
 routes=$("$IP" route show table "$TABLE" | grep -cE "^($ADDR_A|$ADDR_B)( |$)" || true)
 echo "devices: $devices (the pods' devices on the node)"
+# DEL keeps bridges and VRFs as spares for the next ADD (deleting them stalls the node).
+echo "spares: $("$IP" -o link show | awk -F': ' '$2 ~ /^krs[bv]/ {printf "%s ", $2}')(down, no address; the next ADD takes them)"
 echo "ipam: $ipam (addresses host-local holds: files in $DATA/$NET)"
 if [ "$VRF" = true ]; then
-	echo "routes: $routes (to the pods, in table $TABLE; krafty's \"unreachable default\" there stays until GC)"
+	marker=$("$IP" route show table "$TABLE" | grep -c '^unreachable default proto 75' || true)
+	echo "routes: $routes (to the pods, in table $TABLE); table marker: $marker (it goes with the table's last pod)"
 else
 	echo "routes: $routes (to the pods, in the main table)"
 fi
-if [ "$devices" != 0 ] || [ "$ipam" != 0 ] || [ "$routes" != 0 ]; then fail "something is left"; fi
+if [ "$devices" != 0 ] || [ "$ipam" != 0 ] || [ "$routes" != 0 ] || [ "${marker:-0}" != 0 ]; then fail "something is left"; fi

@@ -50,9 +50,13 @@ saw "DEL done for pod B" '^demo-b-vm: DEL done'
 saw "the demo counted no device left" '^devices: 0 '
 saw "the demo counted no IPAM address left" '^ipam: 0 '
 saw "the demo counted no route to a pod left" '^routes: 0 '
+saw "the demo counted no table marker left" 'table marker: 0 '
+saw "the demo showed the spares DEL kept" '^spares: krs'
 
 check_nomatch "no krv/krb/veth device on the node" '^[0-9]+: (krv|krb|veth)' "$IP" -o link show
 check_nomatch "no netns left" . ls /run/netns
 check_nomatch "no address file in the IPAM dataDir" '^172\.' ls -R "$DATA"
 check_nomatch "no route to a pod in table $TABLE" '^172\.16\.10\.' "$IP" route show table "$TABLE"
+check_nomatch "no marker left in table $TABLE" '^unreachable default proto 75' "$IP" route show table "$TABLE"
+check "every spare is down" sh -c "! $IP -o link show | grep -E '^[0-9]+: krs[bv]' | grep -v 'state DOWN'"
 finish
