@@ -225,6 +225,12 @@ int knl_route_list(struct knl_sock *sk, int family, uint32_t table, int oif, str
  * returns them: one dump that the kernel filters by table. */
 int knl_route_list_table(struct knl_sock *sk, int family, uint32_t table, struct knl_route **out,
 			 size_t *n, struct cni_error *err);
+/* The route the kernel's FIB matches for dst (RTM_GETROUTE with
+ * RTM_F_FIB_MATCH: the matching entry itself, with its prefix, type, table
+ * and device), in table (0: the policy rules decide). 1 and *out filled, 0
+ * when nothing matches (unreachable), negative on error. One request. */
+int knl_route_get(struct knl_sock *sk, const struct cni_ip *dst, uint32_t table,
+		  struct knl_route *out, struct cni_error *err);
 /* "10.0.0.0/24 via 10.0.0.1 dev eth0 table 100 metric 10" (for messages). */
 void knl_route_format(const struct knl_route *r, char *buf, size_t len);
 

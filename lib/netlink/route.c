@@ -419,3 +419,53 @@ int knl_route_list_table(struct knl_sock *sk, int family, uint32_t table, struct
 
 	return route_list(sk, &acc, out, n, err);
 }
+
+/* ---- the route the kernel would use ---------------------------------- */
+
+struct route_get {
+	int family;
+	struct knl_route *out;
+	bool hit;
+};
+
+static int parse_route_get(struct nl_msg *msg, void *arg)
+{
+	struct route_get *g = arg;
+
+	if (g->hit || !decode_route(nlmsg_hdr(msg), g->family, g->out))
+		return 0;
+	g->hit = true;
+	return 0;
+}
+
+int knl_route_get(struct knl_sock *sk, const struct cni_ip *dst, uint32_t table,
+		  struct knl_route *out, struct cni_error *err)
+{
+	cleanup_nl_msg struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETROUTE, 0);
+	int bytes = knl_family_bytes(dst->family);
+	struct rtmsg rtm = {
+	    .rtm_family = dst->family,
+	    .rtm_dst_len = bytes * 8,
+	    .rtm_flags = RTM_F_FIB_MATCH,
+	};
+	struct route_get g = {.family = dst->family, .out = out};
+	char what[96], ip[CNI_IP_STRLEN];
+	struct knl_status st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	cni_ip_format(dst, ip);
+	snprintf(what, sizeof(what), "look up the route to %s", ip);
+	if (!bytes)
+		return knl_invalid(err, "%s: bad address family", what);
+	if (!msg || nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
+	    nla_put(msg, RTA_DST, bytes, dst->addr) < 0 ||
+	    (table && nla_put_u32(msg, RTA_TABLE, table) < 0))
+		return knl_fail(err, -ENOMEM, NULL, "%s", what);
+	rc = knl_transact(sk, msg, parse_route_get, &g, &st);
+	if (rc == -ENETUNREACH || rc == -EHOSTUNREACH || rc == -ESRCH)
+		return 0;
+	if (rc < 0)
+		return knl_fail(err, rc, &st, "%s", what);
+	return g.hit;
+}

@@ -41,17 +41,23 @@ static int ipam_add(struct add *a, struct cni_error *err)
 {
 	struct cni_error first;
 	struct cni_error ignored = CNI_ERROR_INIT;
+	int rc;
 
 	if (cni_ipam_exec(a->ctx, CNI_CMD_ADD, &a->ipam, err) == 0)
 		return 0;
 	/* host-local refuses a second allocation for one attachment: one that a
 	 * killed ADD left is released, and asked for once more. */
 	first = *err;
-	if (cni_ipam_exec(a->ctx, CNI_CMD_DEL, NULL, &ignored) < 0) {
+	if ((rc = cni_ipam_exec(a->ctx, CNI_CMD_DEL, NULL, &ignored)) < 0) {
 		*err = first;
-		return -1;
+		return rc;
 	}
-	return cni_ipam_exec(a->ctx, CNI_CMD_ADD, &a->ipam, err);
+	if ((rc = cni_ipam_exec(a->ctx, CNI_CMD_ADD, &a->ipam, err)) == 0)
+		return 0;
+	/* The IPAM plugin may hold an address although what it printed could not
+	 * be read (not JSON, no result): release it, best effort. */
+	cni_ipam_exec(a->ctx, CNI_CMD_DEL, NULL, &ignored);
+	return rc;
 }
 
 /* The IPAM result's first address of each of the network's families inside
@@ -123,9 +129,11 @@ static int static_default_routes(struct add *a, struct cni_error *err)
 }
 
 /* The address is routed to another bridge. With IPAM, the IPAM plugin has just
- * given the address to this attachment, so a krafty route holding it belongs
- * to an attachment that leaked (never DEL'd, its address since released): the
- * route moves to this pod. A static podIP held elsewhere is a conflict. */
+ * given the address to this attachment, so a krafty route holding it may
+ * belong to an attachment that leaked (never DEL'd, its address since
+ * released): the route moves to this pod only when that bridge is this
+ * network's and its pod end is gone (guard.c). Anything else is a conflict:
+ * another network's live pod, a static podIP held elsewhere. */
 static int take_over_host_route(struct add *a, const struct knl_route *want, struct cni_error *err)
 {
 	struct knl_route held = *want, found;
@@ -134,8 +142,11 @@ static int take_over_host_route(struct add *a, const struct knl_route *want, str
 
 	held.oif_name = NULL;
 	if ((rc = knl_route_find(a->sk, &held, &found, err)) < 0)
-		return -1;
-	if (rc == 1 && a->conf.use_ipam && found.protocol == KR_RTPROT) {
+		return rc;
+	if (rc == 1 && a->conf.use_ipam && found.protocol == KR_RTPROT &&
+	    (rc = kr_guard_route_is_leaked(a->sk, &a->conf, found.oif, err)) != 0) {
+		if (rc < 0)
+			return rc;
 		if ((rc = knl_route_del(a->sk, &found, err)) < 0)
 			return rc;
 		return knl_route_add(a->sk, want, NULL, err) < 0 ? -1 : 0;
@@ -311,7 +322,8 @@ int kr_cmd_add(struct cni_ctx *ctx, struct cni_error *err)
 	if ((rc = knl_open(&sk, err)) < 0 || (rc = kr_pod_open(&pod, ctx->env.netns, err)) < 0)
 		return rc;
 	a.sk = sk;
-	if ((rc = kr_pod_check_ifname(&pod, &a.id, err)) < 0)
+	if ((rc = kr_pod_check_ifname(&pod, &a.id, err)) < 0 ||
+	    (rc = kr_guard_node(sk, &a.conf, err)) < 0)
 		return rc;
 	rc = attach(&a, err);
 	ipam = a.ipam; // NOLINT(clang-analyzer-deadcode.DeadStores): its cleanup frees it

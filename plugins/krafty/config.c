@@ -63,6 +63,41 @@ static const char *family_name(int family)
 	return family == AF_INET ? "IPv4" : "IPv6";
 }
 
+/* Address ranges a pod network must not take: the node's own (loopback), the
+ * link's (link-local, where 169.254.169.254 answers as the cloud's metadata
+ * service), multicast, "this network", and IPv4-mapped IPv6. */
+static const struct {
+	const char *prefix, *what;
+} reserved[] = {
+    {"0.0.0.0/8", "\"this network\""},
+    {"127.0.0.0/8", "loopback"},
+    {"169.254.0.0/16", "link-local"},
+    {"224.0.0.0/3", "multicast and reserved"},
+    {"::/127", "unspecified and loopback"},
+    {"::ffff:0:0/96", "IPv4-mapped"},
+    {"fe80::/10", "link-local"},
+    {"ff00::/8", "multicast"},
+};
+
+static bool overlaps(const struct cni_prefix *a, const struct cni_prefix *b)
+{
+	return a->ip.family == b->ip.family &&
+	       (cni_prefix_contains(a, &b->ip) || cni_prefix_contains(b, &a->ip));
+}
+
+static int check_not_reserved(const char *s, const struct cni_prefix *p, struct cni_error *err)
+{
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
+		struct cni_prefix r;
+
+		if (cni_prefix_parse(reserved[i].prefix, &r) == 0 && overlaps(p, &r))
+			return cni_err(err, CNI_ERR_INVALID_CONFIG,
+				       "subnet %s overlaps %s (%s addresses): not for pods", s,
+				       reserved[i].prefix, reserved[i].what);
+	}
+	return 0;
+}
+
 /* A subnet needs room for its network address, the gateway and a pod. */
 static int parse_subnet(const char *s, struct kr_family *f, struct cni_error *err)
 {
@@ -78,7 +113,7 @@ static int parse_subnet(const char *s, struct kr_family *f, struct cni_error *er
 			       "subnet %s is too small: a gateway and a pod need a /%d or larger",
 			       s, max_len);
 	f->subnet = cni_prefix_network(&p);
-	return 0;
+	return check_not_reserved(s, &f->subnet, err);
 }
 
 static int parse_subnets(const cJSON *root, struct kr_conf *c, struct cni_error *err)

@@ -47,6 +47,15 @@ static bool is_valid(const struct gc *g, uint64_t hash)
 	return false;
 }
 
+/* A cut alias holds the start of a long network name: the hash decides
+ * validity, the visible part which network it is. */
+static bool same_network(const struct kr_alias *a, const char *netname)
+{
+	if (a->net_cut)
+		return a->netname[0] && strncmp(netname, a->netname, strlen(a->netname)) == 0;
+	return strcmp(a->netname, netname) == 0;
+}
+
 /* A device under a temporary name "kt" + v|b|h + 12 hash digits (names.c):
  * made by an ADD that was killed before it named it. Such a name lives for a
  * few requests of a running ADD, so it is stale unless the first 48 bits of
@@ -80,7 +89,7 @@ static int collect_kind(struct gc *g, struct knl_sock *sk, const struct knl_link
 			continue;
 		}
 		if (strcmp(links[i].kind, kind) != 0 || !kr_alias_parse(links[i].alias, &a) ||
-		    strcmp(a.netname, g->conf.netname) != 0)
+		    !same_network(&a, g->conf.netname))
 			continue;
 		if (is_valid(g, a.hash)) {
 			g->kept++;

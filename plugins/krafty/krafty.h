@@ -126,6 +126,12 @@ int kr_name_find(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev
 struct kr_alias {
 	uint64_t hash;
 	char netname[KR_ALIAS_MAX];
+	/* The kernel keeps 255 bytes of an alias: with a network name longer than
+	 * about 230 characters the cut falls inside it (netname is its start,
+	 * net_cut is set) and the ifname and container ID are lost. */
+	bool net_cut;
+	char ifname[KNL_IFNAMSIZ];
+	char container_id[KR_ALIAS_MAX];
 };
 bool kr_alias_parse(const char *alias, struct kr_alias *out);
 uint64_t kr_ident_hash(const char *container_id, const char *netname, const char *ifname);
@@ -140,6 +146,9 @@ int kr_table_claim(struct knl_sock *sk, const struct kr_conf *conf, bool counted
  * family takes the marker with it when no pod route is left (table.c). */
 int kr_table_release(struct knl_sock *sk, const struct kr_conf *conf,
 		     const bool counted[KR_MAX_FAMILIES], struct cni_error *err);
+/* 1 when ifindex is a device of krafty's (its alias says so: an attachment's
+ * or a spare), 0 when not or when there is no such device. */
+int kr_ifindex_is_krafty(struct knl_sock *sk, int ifindex, struct cni_error *err);
 /* GC: count the table's users from its routes; no user: no marker. */
 int kr_table_recount(struct knl_sock *sk, const struct kr_conf *conf, struct cni_error *err);
 
@@ -171,6 +180,18 @@ int kr_host_routes_flush(struct knl_sock *sk, const struct kr_conf *conf, int if
 int kr_port_sysctls(const char *dev, struct cni_error *err);
 /* STATUS: can this kernel create a VRF? 1 yes, 0 no, <0 error. */
 int kr_vrf_probe(struct knl_sock *sk, uint32_t table, struct cni_error *err);
+
+/* ---- guard.c ----------------------------------------------------------- */
+
+/* ADD, before anything is made: code 7 when a gateway is already an address
+ * of a device on the node that is not krafty's, or (without a VRF, in the main
+ * table) the subnet overlaps a route of the node's. */
+int kr_guard_node(struct knl_sock *sk, const struct kr_conf *conf, struct cni_error *err);
+/* ADD, when the pod's host route is held by another device: 1 when that is
+ * the bridge of a leaked attachment of this network (its host veth is gone),
+ * whose route may move to this pod; 0 when not. */
+int kr_guard_route_is_leaked(struct knl_sock *sk, const struct kr_conf *conf, int oif,
+			     struct cni_error *err);
 
 /* ---- spares.c ---------------------------------------------------------- */
 

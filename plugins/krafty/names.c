@@ -110,6 +110,17 @@ bool kr_alias_is_ours(const char *alias, const struct kr_ident *id)
 	       (alias[ALIAS_TAG_LEN + HASH_DIGITS] == ' ' || !alias[ALIAS_TAG_LEN + HASH_DIGITS]);
 }
 
+/* "<ifname>/<containerID>" (either may be cut short or missing). */
+static void parse_tail(const char *p, struct kr_alias *out)
+{
+	const char *slash = strchr(p, '/');
+
+	if (!slash || (size_t)(slash - p) >= sizeof(out->ifname))
+		return;
+	memcpy(out->ifname, p, slash - p);
+	snprintf(out->container_id, sizeof(out->container_id), "%s", slash + 1);
+}
+
 bool kr_alias_parse(const char *alias, struct kr_alias *out)
 {
 	const char *p, *slash;
@@ -129,10 +140,16 @@ bool kr_alias_parse(const char *alias, struct kr_alias *out)
 	if (*end)
 		return false;
 	p = alias + ALIAS_TAG_LEN + HASH_DIGITS + 1;
-	slash = strchr(p, '/'); /* network names hold no '/' */
+	slash = strchr(p, '/');				  /* network names hold no '/' */
+	if (!slash && strlen(alias) == KNL_IFALIAS_MAX) { /* cut inside the name */
+		snprintf(out->netname, sizeof(out->netname), "%s", p);
+		out->net_cut = true;
+		return true;
+	}
 	if (!slash || (size_t)(slash - p) >= sizeof(out->netname))
 		return false;
 	memcpy(out->netname, p, slash - p);
+	parse_tail(slash + 1, out);
 	return true;
 }
 

@@ -41,12 +41,12 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <linux/rtnetlink.h>
 
 #include "cni/statefile.h"
-
 
 static void marker_route(const struct kr_conf *c, int family, struct knl_route *r)
 {
@@ -61,7 +61,7 @@ static void marker_route(const struct kr_conf *c, int family, struct knl_route *
 
 /* A kernel route on a device of ours (the gateway's local route, IPv6
  * link-local and multicast routes of our VRFs and bridges). */
-static int on_krafty_device(struct knl_sock *sk, int ifindex, struct cni_error *err)
+int kr_ifindex_is_krafty(struct knl_sock *sk, int ifindex, struct cni_error *err)
 {
 	struct knl_link_info info;
 	int rc;
@@ -80,7 +80,7 @@ static int route_is_ours(struct knl_sock *sk, const struct knl_route *r, struct 
 		return 1;
 	if (r->protocol != RTPROT_KERNEL)
 		return 0;
-	return on_krafty_device(sk, r->oif, err);
+	return kr_ifindex_is_krafty(sk, r->oif, err);
 }
 
 /* Code 103 when the table holds a route that is not krafty's. */
@@ -158,6 +158,21 @@ static int fam_slot(int family)
 	return family == AF_INET6;
 }
 
+/* "<IPv4 users> <IPv6 users>\n" */
+static int parse_counts(const char *s, long n[2])
+{
+	char *end;
+
+	for (int i = 0; i < 2; i++) {
+		errno = 0;
+		n[i] = strtol(s, &end, 10);
+		if (errno || end == s || n[i] < 0)
+			return -EINVAL;
+		s = end;
+	}
+	return *s == '\n' || !*s ? 0 : -EINVAL;
+}
+
 static int users_open(const struct kr_conf *c, struct users *u, struct cni_error *err)
 {
 	char path[64], buf[64] = "";
@@ -169,7 +184,7 @@ static int users_open(const struct kr_conf *c, struct users *u, struct cni_error
 	if ((rc = cni_file_lock(path, &u->fd, err)) < 0)
 		return rc;
 	n = RETRY_EINTR(pread(u->fd, buf, sizeof(buf) - 1, 0));
-	if (n > 0 && sscanf(buf, "%ld %ld", &u->n[0], &u->n[1]) != 2)
+	if (n > 0 && parse_counts(buf, u->n) < 0)
 		u->n[0] = u->n[1] = 0; /* unreadable: counted anew from here (GC mends it) */
 	return 0;
 }

@@ -116,6 +116,13 @@ assert_nothing_left() { # NETNS-NAME [POD-ADDR]
 
 pod_addr() { jq -r '.ips[0].address | split("/")[0]' <<<"$1"; }
 
+# No device of container ID $1 on the node (a failed ADD undid itself).
+assert_nothing_left_of() {
+	local devs
+	devs=$(ip -j link show | jq -r --arg c "/$1" '.[] | select((.ifalias // "") | endswith($c)) | .ifname')
+	[[ -z $devs ]] || { echo "devices of $1 left: $devs" >&2; return 1; }
+}
+
 # --- ADD / CHECK / DEL ---------------------------------------------------
 
 @test "krafty: ADD, CHECK, DEL in every cniVersion; the result lists bridge, veth, pod interface" {
@@ -599,7 +606,7 @@ kill_add_at() {
 	assert_nothing_left "$T-a"
 }
 
-@test "krafty: a leaked attachment's route to an address IPAM hands out again moves to the new pod; a static podIP clash fails" {
+@test "krafty: a live pod's route is never taken; a leaked attachment's (pod gone) moves to the new pod; a static podIP clash fails" {
 	local ns1 ns2 id1 id2 ip1 ip2 c
 	ns1=$(pod a)
 	ns2=$(pod b)
@@ -608,7 +615,18 @@ kill_add_at() {
 	kr ADD "$(conf 1.0.0)" "$id1" "$ns1" net1
 	ok_json
 	ip1=$(pod_addr "$output")
-	rm -rf "${DATA:?}"/* # the IPAM state is lost; the first attachment leaks
+	rm -rf "${DATA:?}"/* # the IPAM state is lost: IPAM hands ip1 out again
+	# The first pod is alive: its route is not taken, it keeps its traffic.
+	kr ADD "$(conf 1.0.0)" "$id2" "$ns2" net1
+	assert_cni_error 100
+	[[ $(jq -r .msg <<<"$output") == *"already routed"* ]]
+	ip route show | grep -q "^$ip1 dev krb${id1:0:12} proto 75"
+	ping_from "$T-a" "10.197.$N.1"
+	assert_nothing_left_of "$id2"
+	# Its pod goes away without a DEL (the attachment leaks): now the route moves.
+	rm -rf "${DATA:?}"/*
+	ip netns del "$T-a"
+	ns1=$(pod a)
 	kr ADD "$(conf 1.0.0)" "$id2" "$ns2" net1
 	ok_json
 	ip2=$(pod_addr "$output")
@@ -761,6 +779,90 @@ no_spares() { kr GC "$(conf 1.1.0 '.spares = 0 | . + {"cni.dev/valid-attachments
 	kr DEL "$c" "$id" "$ns" net1
 	[ "$status" -eq 0 ]
 	[ -z "$(spares)" ]
+	assert_nothing_left "$T-a" "10.197.$N."
+}
+
+# --- what a config must not take (hardening) -------------------------------
+
+@test "krafty: a gateway that is a foreign device's address, a subnet the node routes, reserved ranges: code 7, nothing made" {
+	local ns id
+	ns=$(pod a)
+	id=$(cid)
+	ip link add "h$T" type veth peer name "h${T}p"
+	ip addr add "10.197.$N.1/32" dev "h$T"
+	ip link set "h$T" up
+	kr ADD "$(conf 1.0.0)" "$id" "$ns" net1
+	assert_cni_error 7
+	[[ $(jq -r .msg <<<"$output") == *"gateway 10.197.$N.1 is already an address of a device"* ]]
+	ip addr del "10.197.$N.1/32" dev "h$T"
+	assert_nothing_left "$T-a" "10.197.$N."
+	# The node routes 10.197.N.128/25 (the subnet's last address) through its own device.
+	ip route add "10.197.$N.128/25" dev "h$T"
+	kr ADD "$(conf 1.0.0)" "$id" "$ns" net1
+	assert_cni_error 7
+	[[ $(jq -r .msg <<<"$output") == *"overlaps the node's route 10.197.$N.128/25"* ]]
+	ip route del "10.197.$N.128/25" dev "h$T"
+	assert_nothing_left "$T-a" "10.197.$N."
+	kr ADD "$(conf 1.0.0 '.subnet = "169.254.169.0/24" | .gateway = "169.254.169.254" | del(.ipam) | .podIP = "169.254.169.5"')" "$id" "$ns" net1
+	assert_cni_error 7
+	[[ $(jq -r .msg <<<"$output") == *"link-local"* ]]
+	kr ADD "$(conf 1.0.0)" "$id" "$ns" net1
+	ok_json
+	kr DEL "$(conf 1.0.0)" "$id" "$ns" net1
+	assert_nothing_left "$T-a" "10.197.$N."
+}
+
+@test "krafty: another network's live pod keeps its address route when this network's IPAM hands out the same address" {
+	local ns1 ns2 id1 id2 other data2
+	ns1=$(pod a)
+	ns2=$(pod b)
+	id1=$(cid a)
+	id2=$(cid b)
+	data2=$(mktemp -d /tmp/krafty-ipam2.XXXXXX)
+	other=$(conf 1.0.0 ".name = \"$NET-b\" | .ipam.dataDir = \"$data2\"")
+	kr ADD "$(conf 1.0.0)" "$id1" "$ns1" net1
+	ok_json
+	kr ADD "$other" "$id2" "$ns2" net1
+	assert_cni_error 100
+	[[ $(jq -r .msg <<<"$output") == *"already routed"* ]]
+	ping_from "$T-a" "10.197.$N.1"
+	[ -z "$(find "$data2" -type f -name '10.*')" ] # the failed ADD released its address
+	rm -rf "$data2"
+	kr DEL "$(conf 1.0.0)" "$id1" "$ns1" net1
+	assert_nothing_left "$T-a" "10.197.$N."
+}
+
+@test "krafty: an IPAM plugin that takes an address but prints no result: ADD fails, the address is released" {
+	local ns id dir
+	ns=$(pod a)
+	id=$(cid)
+	dir=$BATS_TEST_TMPDIR/path
+	mkdir -p "$dir"
+	# host-local under another name that prints garbage after a real allocation.
+	printf '#!/bin/sh\n"%s" >/dev/null\n[ "$CNI_COMMAND" = ADD ] && echo "not json"\nexit 0\n' \
+		"$BIN/host-local" >"$dir/garbage-ipam"
+	chmod +x "$dir/garbage-ipam"
+	CNI_PATH="$dir:$BIN" kr ADD "$(conf 1.0.0 '.ipam.type = "garbage-ipam"')" "$id" "$ns" net1
+	assert_cni_error 6
+	[ -z "$(ipam_files)" ] || { echo "address left held: $(ipam_files)" >&2; false; }
+	assert_nothing_left "$T-a" "10.197.$N."
+}
+
+@test "krafty: GC finds the devices of a network whose name is too long for the alias (the kernel cuts it at 255 bytes)" {
+	local ns id long c
+	ns=$(pod a)
+	id=$(cid)
+	long=$NET-$(printf 'x%.0s' {1..235})
+	long=${long:0:250}
+	c=$(conf 1.1.0 ".name = \"$long\"")
+	kr ADD "$c" "$id" "$ns" net1
+	ok_json
+	# The alias holds only the start of the name: no ifname or container ID after it.
+	[ "$(ip -j -d link show "krb${id:0:12}" | jq -r '.[0].ifalias | length')" -eq 255 ]
+	kr GC "$(jq -c '. + {"cni.dev/valid-attachments": [{"containerID": "other", "ifname": "net1"}]}' <<<"$c")" "" "" ""
+	[ "$status" -eq 0 ] || { echo "$output" >&2; false; }
+	! ip link show "krb${id:0:12}" 2>/dev/null
+	! ip -n "$T-a" link show net1 2>/dev/null
 	assert_nothing_left "$T-a" "10.197.$N."
 }
 

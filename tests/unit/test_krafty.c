@@ -415,12 +415,23 @@ static void conf_subnet_edges(void **state)
 	    f,
 	    CONF("n", "\"subnet\":\"fd00::1/128\",\"gateway\":\"fd00::1\",\"podIP\":\"fd00::1\""),
 	    "too small");
-	/* /0 is large enough. */
-	assert_int_equal(load(f,
-			      CONF("n", "\"subnet\":\"0.0.0.0/0\",\"gateway\":\"10.0.0.1\","
-					"\"podIP\":\"10.0.0.2/0\""),
-			      false),
-			 0);
+	/* /0 is large enough, but takes loopback, link-local and multicast too. */
+	expect_refused(f,
+		       CONF("n", "\"subnet\":\"0.0.0.0/0\",\"gateway\":\"10.0.0.1\","
+				 "\"podIP\":\"10.0.0.2/0\""),
+		       "overlaps 0.0.0.0/8");
+	expect_refused(f,
+		       CONF("n", "\"subnet\":\"169.254.169.0/24\",\"gateway\":\"169.254.169.254\","
+				 "\"podIP\":\"169.254.169.2\""),
+		       "link-local");
+	expect_refused(f,
+		       CONF("n", "\"subnet\":\"fe80::/64\",\"gateway\":\"fe80::1\","
+				 "\"podIP\":\"fe80::2\""),
+		       "link-local");
+	expect_refused(f,
+		       CONF("n", "\"subnet\":\"127.0.0.0/24\",\"gateway\":\"127.0.0.1\","
+				 "\"podIP\":\"127.0.0.2\""),
+		       "loopback");
 	expect_refused(
 	    f, CONF("n", "\"subnet\":\"10.0.0.0\",\"gateway\":\"10.0.0.1\",\"podIP\":\"10.0.0.2\""),
 	    "is not a CIDR prefix");
