@@ -33,6 +33,8 @@
 CTRD_NS=${CTRD_NS:-kc}
 CTRD_CNI_DIRS=(/etc/cni/net.d /opt/cni/bin /var/lib/cni)
 CTRD_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/clients/privdir.bash
+. "$CTRD_HERE/privdir.bash"
 
 ctrd_ctr() {
 	ctr --address "$CTRD_DIR/containerd.sock" --namespace "$CTRD_NS" "$@"
@@ -327,16 +329,7 @@ ctrd_stop() {
 	while read -r m; do
 		umount -l "$m" 2>/dev/null || rc=1
 	done < <(findmnt -rn -o TARGET | awk -v d="$CTRD_DIR/" 'index($0, d) == 1' | sort -r)
-	if [[ -f $CTRD_DIR/created-dirs ]]; then
-		sort -ru "$CTRD_DIR/created-dirs" | while read -r m; do
-			rmdir "$m" 2>/dev/null
-		done
-	fi
-	if findmnt -rn -o TARGET | grep -qF "$CTRD_DIR/"; then
-		echo "containerd.sh: mounts left under $CTRD_DIR, not removing it" >&2
-		return 1
-	fi
-	rm -rf --one-file-system "$CTRD_DIR"
+	privdir_remove "$CTRD_DIR" containerd.sh || return 1
 	return $rc
 }
 

@@ -26,6 +26,8 @@
 # (it refuses podman's default rlimits): $PODMAN_RUN_OPTS.
 
 PODMAN_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/clients/privdir.bash
+. "$PODMAN_HERE/privdir.bash"
 # shellcheck disable=SC2034 # used by the bats files that source this
 PODMAN_RUN_OPTS=(--ulimit nofile=1024:1024 --ulimit nproc=1000:1000)
 PODMAN_MOUNTS=(/var/lib/cni:cni/lib /usr/lib/cni:cni/empty /run/netns:netns
@@ -133,16 +135,7 @@ podman_stop() {
 		done
 		kill "$(cat "$PODMAN_DIR/mntns.pid")" 2>/dev/null
 	fi
-	if [[ -f $PODMAN_DIR/created-dirs ]]; then
-		sort -ru "$PODMAN_DIR/created-dirs" | while read -r m; do
-			rmdir "$m" 2>/dev/null
-		done
-	fi
-	if findmnt -rn -o TARGET | grep -qF "$PODMAN_DIR/"; then
-		echo "podman.sh: mounts left under $PODMAN_DIR, not removing it" >&2
-		return 1
-	fi
-	rm -rf --one-file-system "$PODMAN_DIR"
+	privdir_remove "$PODMAN_DIR" podman.sh || return 1
 	return $rc
 }
 
