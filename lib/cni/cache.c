@@ -22,6 +22,34 @@ void cni_cache_entry_free(struct cni_cache_entry *e)
 	memset(e, 0, sizeof(*e));
 }
 
+static const char *pair_item(const cJSON *pair, int i)
+{
+	const char *v = cJSON_GetStringValue(cJSON_GetArrayItem(pair, i));
+
+	return v ? v : "";
+}
+
+char *cni_cache_args(const struct cni_cache_entry *e)
+{
+	size_t size = 1, n;
+	const cJSON *p;
+	char *s;
+
+	cJSON_ArrayForEach(p, e->cni_args) size +=
+	    2 + strlen(pair_item(p, 0)) + strlen(pair_item(p, 1));
+	if (!(s = calloc(1, size)))
+		return NULL;
+	cJSON_ArrayForEach(p, e->cni_args)
+	{
+		if (!*pair_item(p, 0))
+			continue;
+		n = strlen(s);
+		snprintf(s + n, size - n, "%s%s=%s", n ? ";" : "", pair_item(p, 0),
+			 pair_item(p, 1));
+	}
+	return s;
+}
+
 int cni_cache_path(const char *dir, const char *network, const char *container_id,
 		   const char *ifname, char **out, struct cni_error *err)
 {

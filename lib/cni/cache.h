@@ -42,6 +42,9 @@ static inline void cni_cache_entry_freep(struct cni_cache_entry *e)
 }
 #define cleanup_cache_entry _cleanup_(cni_cache_entry_freep)
 
+/* The cached cniArgs as CNI_ARGS, "K=V;K=V" (malloc'd, "" for none; NULL on OOM). */
+char *cni_cache_args(const struct cni_cache_entry *e);
+
 /* The file of an attachment (malloc'd). All three names must be non-empty. */
 int cni_cache_path(const char *dir, const char *network, const char *container_id,
 		   const char *ifname, char **out, struct cni_error *err);

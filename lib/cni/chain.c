@@ -267,34 +267,6 @@ static bool attachment_valid(const cJSON *valid, const char *cid, const char *if
 	return false;
 }
 
-static const char *pair_item(const cJSON *pair, int i)
-{
-	const char *v = cJSON_GetStringValue(cJSON_GetArrayItem(pair, i));
-
-	return v ? v : "";
-}
-
-/* The cached [[K,V],...] as CNI_ARGS (malloc'd; "" for none). */
-static char *args_string(const cJSON *pairs)
-{
-	size_t size = 1, n;
-	const cJSON *p;
-	char *s;
-
-	cJSON_ArrayForEach(p, pairs) size += 2 + strlen(pair_item(p, 0)) + strlen(pair_item(p, 1));
-	if (!(s = calloc(1, size)))
-		return NULL;
-	cJSON_ArrayForEach(p, pairs)
-	{
-		if (!*pair_item(p, 0))
-			continue;
-		n = strlen(s);
-		snprintf(s + n, size - n, "%s%s=%s", n ? ";" : "", pair_item(p, 0),
-			 pair_item(p, 1));
-	}
-	return s;
-}
-
 struct gc_walk {
 	const struct cni_netlist *nl;
 	struct cni_chain *c;
@@ -321,7 +293,7 @@ static int gc_visit(const struct cni_cache_entry *e, void *data)
 	if (strcmp(e->network, w->nl->name) != 0 ||
 	    attachment_valid(w->c->valid, e->container_id, e->ifname))
 		return 0;
-	if (!(args = args_string(e->cni_args)))
+	if (!(args = cni_cache_args(e)))
 		return cni_err(w->err, CNI_ERR_IO, "out of memory");
 	del.args = args;
 	if ((rc = cni_chain_del(w->nl, &del, &one)) < 0) {

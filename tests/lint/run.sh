@@ -6,7 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 2
 
 mapfile -t c_files < <(git ls-files '*.c' '*.h')
-mapfile -t prod_c < <(git ls-files 'lib/*.c' 'plugins/*.c' 'ipam/*.c')
+mapfile -t prod_c < <(git ls-files 'lib/*.c' 'plugins/*.c' 'ipam/*.c' 'kractl/*.c')
 mapfile -t shell_files < <(git ls-files '*.sh' .ci/run)
 mapfile -t bats_libs < <(git ls-files '*.bash')
 NL_CFLAGS=$(pkg-config --cflags libnl-3.0 libnl-route-3.0 2>/dev/null || echo -I/usr/include/libnl3)
