@@ -120,8 +120,8 @@ static int print_saved(const struct kc_sources *s, const struct kc_pod *p)
 				char values[2048];
 				size_t len, idlen = strlen(p->id);
 
-				if (strncmp(f->d_name, p->id, idlen) || f->d_name[idlen] != ':' ||
-				    strstr(f->d_name, ".tmp."))
+				if (strncmp(f->d_name, p->id, idlen) != 0 ||
+				    f->d_name[idlen] != ':' || strstr(f->d_name, ".tmp."))
 					continue;
 				snprintf(path, sizeof(path), "%s/%s/%s", dir, net->d_name,
 					 f->d_name);

@@ -139,7 +139,7 @@ static cJSON *key_target(cJSON *list)
 
 		if (!target || (type && !strcmp(type, "tuning-lite")) ||
 		    !cJSON_IsString(cJSON_GetObjectItem(target, "type")) ||
-		    strcmp(cJSON_GetObjectItem(target, "type")->valuestring, "tuning-lite"))
+		    strcmp(cJSON_GetObjectItem(target, "type")->valuestring, "tuning-lite") != 0)
 			target = p;
 	}
 	return target;
@@ -237,7 +237,7 @@ static int cached_chain(struct kc_opts *o, const struct kc_pod *pod, const char 
 		return r;
 	if (!e.config)
 		return cni_err(err, CNI_ERR_DECODE, "cache file %s holds no config", e.path);
-	if ((r = cni_netlist_parse(e.config, e.config_len, e.path, nl, err)) < 0)
+	if (cni_netlist_parse(e.config, e.config_len, e.path, nl, err) < 0)
 		return cni_err_prefix(err, "the config cached in %s", e.path);
 	if (!(*args = cni_cache_args(&e)) ||
 	    (e.capability_args && !(*caps = cJSON_Duplicate(e.capability_args, 1))))

@@ -55,6 +55,8 @@ int kc_netns_exists(const char *path, struct cni_error *err)
 {
 	struct statfs fs;
 
+	if (!path)
+		return cni_err(err, CNI_ERR_INVALID_ENV, "no netns");
 	if (statfs(path, &fs) < 0)
 		return cni_err_errno(err, CNI_ERR_INVALID_ENV, errno, "netns %s", path);
 	if (fs.f_type != NSFS_MAGIC_NUMBER)

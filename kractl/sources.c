@@ -91,8 +91,8 @@ static int from_conf_dir(struct kc_sources *s, const char *dir, struct cni_error
 		cleanup_json cJSON *root = NULL;
 		size_t len;
 
-		if (!dot ||
-		    (strcmp(dot, ".conflist") && strcmp(dot, ".conf") && strcmp(dot, ".json")))
+		if (!dot || (strcmp(dot, ".conflist") != 0 && strcmp(dot, ".conf") != 0 &&
+			     strcmp(dot, ".json") != 0))
 			continue;
 		if (asprintf(&path, "%s/%s", dir, e->d_name) < 0) {
 			path = NULL;

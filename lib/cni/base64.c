@@ -22,8 +22,12 @@ char *cni_base64_encode(const void *data, size_t len)
 			v |= in[i + 2];
 		*p++ = alphabet[(v >> 18) & 63];
 		*p++ = alphabet[(v >> 12) & 63];
-		*p++ = i + 1 < len ? alphabet[(v >> 6) & 63] : '=';
-		*p++ = i + 2 < len ? alphabet[v & 63] : '=';
+		*p++ = alphabet[(v >> 6) & 63];
+		*p++ = alphabet[v & 63];
+		if (i + 2 >= len)
+			p[-1] = '=';
+		if (i + 1 >= len)
+			p[-2] = '=';
 	}
 	*p = '\0';
 	return out;

@@ -104,6 +104,8 @@ int cni_cache_load(const char *path, struct cni_cache_entry *e, struct cni_error
 	int r;
 
 	memset(e, 0, sizeof(*e));
+	if (!path)
+		return cni_err(err, CNI_ERR_INVALID_ENV, "no cache file");
 	if ((r = cni_file_read(path, CACHE_MAX, &text, &len, err)) <= 0)
 		return r;
 	if (!(e->path = strdup(path)))
@@ -211,9 +213,10 @@ int cni_cache_write(const char *dir, const struct cni_cache_record *rec, struct 
 		return rc;
 	if (!(text = cJSON_PrintUnformatted(o)))
 		return cni_err(err, CNI_ERR_IO, "out of memory");
-	slash = strrchr(path, '/');
+	if (!path || !(slash = strrchr(path, '/')))
+		return cni_err(err, CNI_ERR_IO, "no cache file");
 	*slash = '\0';
-	if ((rc = cni_mkdir_p(path, 0700, err)) < 0)
+	if (cni_mkdir_p(path, 0700, err) < 0)
 		return cni_err_prefix(err, "libcni cache");
 	*slash = '/';
 	return cni_file_write_atomic(path, text, strlen(text), 0600, err);

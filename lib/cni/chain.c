@@ -171,7 +171,7 @@ int cni_chain_add(const struct cni_netlist *nl, struct cni_chain *c, struct cni_
 		if ((rc = add_step(nl, i, c, &prev, err)) < 0)
 			return rc;
 	rec.result = prev;
-	if ((rc = cni_cache_write(c->cache_dir, &rec, err)) < 0)
+	if (cni_cache_write(c->cache_dir, &rec, err) < 0)
 		return cni_err_prefix(err, "network %s was added, but caching its result failed",
 				      nl->name);
 	if (out && cni_result_parse(prev, nl->cni_version, out, err) < 0)
@@ -194,7 +194,7 @@ static int cached_prev(const struct cni_netlist *nl, struct cni_chain *c, cJSON 
 	c->cache_found = true;
 	if (!e.result)
 		return 0;
-	if ((r = convert_result(nl, e.result, prev, err)) < 0)
+	if (convert_result(nl, e.result, prev, err) < 0)
 		return cni_err_prefix(err, "the cached result in %s", e.path);
 	return 0;
 }

@@ -83,7 +83,6 @@ int cni_netlist_parse(const char *data, size_t len, const char *source, struct c
 		      struct cni_error *err)
 {
 	const char *end = NULL;
-	int rc;
 
 	memset(nl, 0, sizeof(*nl));
 	if (!(nl->source = strdup(source ? source : "(config)")) || !(nl->bytes = malloc(len + 1)))
@@ -98,7 +97,7 @@ int cni_netlist_parse(const char *data, size_t len, const char *source, struct c
 				       end ? (long)(end - data) : 0L);
 	}
 	nl->single = !cJSON_HasObjectItem(nl->root, "plugins");
-	if ((rc = check_list(nl, err)) < 0)
+	if (check_list(nl, err) < 0)
 		return cni_err_prefix(err, "%.300s", nl->source);
 	return 0;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The lint suite, as TAP: clang-format (check mode) and clang-tidy with the
 # repo's configs over every C file, shellcheck over every shell script, and the
-# 60-line limit on functions in lib/, plugins/ and ipam/. A finding fails its test.
+# 60-line limit on functions in lib/, plugins/, ipam/ and kractl/. A finding fails its test.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 2
 
