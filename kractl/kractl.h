@@ -33,7 +33,7 @@ struct kc_opts {
 	char **pos;   /* positional arguments after the subcommand */
 	int n_pos;
 	char hint[1024];	 /* what to do, for the error report */
-	const char *failed_type; /* the plugin a failure came from */
+	char failed_type[256]; /* the plugin a failure came from ("": none) */
 	size_t failed, n_plugins;
 };
 

@@ -23,12 +23,15 @@ static int bad_key(struct kc_opts *o, const char *kv, const char *why, struct cn
 	return cni_err(err, CNI_ERR_INVALID_CONFIG, "%.200s: %s", kv, why);
 }
 
-/* The JSON value of a KEY=VALUE argument, typed as tuning-lite reads it. */
+/* The JSON value of a KEY=VALUE argument, typed as tuning-lite reads it; NULL
+ * for a value of the wrong type or a key tuning-lite does not have. */
 static cJSON *key_value(const char *key, const char *v)
 {
 	char *end;
 	long long n;
 
+	if (!strcmp(key, "mac") || !strcmp(key, "dataDir"))
+		return cJSON_CreateString(v);
 	if (!strcmp(key, "mtu") || !strcasecmp(key, "txQLen")) {
 		n = strtoll(v, &end, 10);
 		return *v && !*end ? cJSON_CreateNumber((double)n) : NULL;
@@ -40,7 +43,7 @@ static cJSON *key_value(const char *key, const char *v)
 			return cJSON_CreateFalse();
 		return NULL;
 	}
-	return cJSON_CreateString(v);
+	return NULL;
 }
 
 static int parse_key(struct kc_opts *o, cJSON *keys, const char *kv, struct cni_error *err)
@@ -66,7 +69,7 @@ static int parse_key(struct kc_opts *o, cJSON *keys, const char *kv, struct cni_
 		return 0;
 	}
 	if (!(value = key_value(key, eq + 1)))
-		return bad_key(o, kv, "the value has the wrong type for this key", err);
+		return bad_key(o, kv, "not a tuning key, or a value of the wrong type", err);
 	cJSON_DeleteItemFromObjectCaseSensitive(keys, key);
 	cJSON_AddItemToObject(keys, key, value);
 	return 0;

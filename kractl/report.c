@@ -51,7 +51,7 @@ void kc_report(const struct kc_opts *o, const struct cni_error *err)
 	int code = err->code ? err->code : CNI_ERR_PLUGIN;
 
 	fprintf(stderr, "kractl: %s: %s\n", o->cmd ? o->cmd : "error", err->msg);
-	if (o->failed_type)
+	if (o->failed_type[0])
 		fprintf(stderr, "  CNI code %d (%s) from plugin %s (%zu of %zu)\n", code,
 			code_name(code), o->failed_type, o->failed, o->n_plugins);
 	else
@@ -112,12 +112,13 @@ void kc_explain(struct kc_opts *o, const struct cni_netlist *nl, const struct cn
 		const struct cni_error *err)
 {
 	o->failed = c->failed;
-	o->failed_type = c->failed_type;
+	snprintf(o->failed_type, sizeof(o->failed_type), "%s", c->failed_type ? c->failed_type : "");
 	o->n_plugins = nl->n_plugins;
 	if (!c->failed_type)
 		return;
 	explain_code(o, nl, c->failed_type, err);
 	if (!o->hint[0] && !strcmp(o->cmd, "add"))
-		kc_hint(o, "plugins before %s may have done their part: kractl del %s undoes it",
-			c->failed_type, nl->name);
+		kc_hint(o, "plugins before %s may have done their part: kractl del %s --id %s "
+			   "--ifname %s undoes it",
+			c->failed_type, nl->source, c->container_id, c->ifname);
 }
