@@ -133,14 +133,18 @@ mutate_conf() {
 	[ "$(jq -r '.ips[0].address' <<<"$output")" = "$sub.77/24" ]
 	[ "$(ip -n "$NS" -j addr show dev net1 | jq -r '.[0].addr_info[] | select(.family == "inet") | .local')" = "$sub.77" ]
 	[ "$(jq -c .capabilityArgs "$D/cache/results/kc-krafty-$ID-net1")" = "{\"ips\":[\"$sub.77/24\"]}" ]
+	grep -q "^$ID" "$D/ipam/kc-krafty/$sub.77"
 	run "${KC[@]}" check kc-krafty "$NS" --id "$ID" -I net1
 	[ "$status" -eq 0 ]
 	run "${KC[@]}" del kc-krafty "$NS" --id "$ID" -I net1
 	[ "$status" -eq 0 ]
 	KRAFTY_UP=
-	! ip -n "$NS" link show net1 2>/dev/null
-	[ -z "$(ip -d link show | grep -F "/$ID")" ]
-	[ -z "$(ls "$D/ipam/kc-krafty" | grep -v -e '^lock$' -e '^last_reserved' -e '^\.')" ]
+	run ip -n "$NS" link show net1
+	[ "$status" -ne 0 ]
+	run ip -d link show
+	[[ $output != *"/$ID"* ]]
+	# host-local no longer holds the address.
+	[ ! -e "$D/ipam/kc-krafty/$sub.77" ]
 }
 
 @test "kractl status and gc: 1.1.0 STATUS; GC DELs cached attachments that are not valid" {
