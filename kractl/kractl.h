@@ -25,14 +25,17 @@
 struct kc_opts {
 	const char *cmd;
 	const char *netns, *id, *ifname, *args, *conf_dir, *path, *cache_dir;
-	const char *keys_file, *chain, *name, *data_dir, *log_file;
+	const char *keys_file, *chain, *name, *data_dir;
+	const char *log_file;	  /* the first --log-file: where mutate has plugins write */
+	const char *more_logs[8]; /* further --log-file values: history reads them too */
+	size_t n_more_logs;
 	const char *caps_text;
 	bool no_log, json;
 	cJSON *caps;  /* parsed caps_text, or NULL */
 	cJSON *valid; /* gc --valid: [{"containerID","ifname"}], or NULL */
 	char **pos;   /* positional arguments after the subcommand */
 	int n_pos;
-	char hint[1024];	 /* what to do, for the error report */
+	char hint[1024];       /* what to do, for the error report */
 	char failed_type[256]; /* the plugin a failure came from ("": none) */
 	size_t failed, n_plugins;
 };

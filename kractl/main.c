@@ -68,7 +68,9 @@ static void usage(FILE *f)
 	    "  -N, --name NAME            mutate/revert: the mutation's network name "
 	    "(kractl-mutate)\n"
 	    "  -d, --data-dir DIR         tuning-lite's dataDir (/var/lib/cni/tuning)\n"
-	    "  -l, --log-file FILE        the history log (/var/log/krafty/cni.log)\n"
+	    "  -l, --log-file FILE        the history log (/var/log/krafty/cni.log); repeat: "
+	    "history\n"
+	    "                             reads every one, mutate writes to the first\n"
 	    "      --no-log               mutate: do not set logFile\n"
 	    "  -V, --valid ID/IFNAME      gc: a valid attachment (repeat; default: the cached "
 	    "ones)\n"
@@ -100,60 +102,48 @@ static int add_valid(struct kc_opts *o, const char *arg, struct cni_error *err)
 	return 0;
 }
 
+static int add_log(struct kc_opts *o, const char *arg, struct cni_error *err)
+{
+	if (!o->log_file)
+		o->log_file = arg;
+	else if (o->n_more_logs < sizeof(o->more_logs) / sizeof(o->more_logs[0]))
+		o->more_logs[o->n_more_logs++] = arg;
+	else
+		return cni_err(err, CNI_ERR_INVALID_ENV, "more than 9 --log-file");
+	return 0;
+}
+
+/* 0, 1 for an unknown option, or a negative errno with err set. */
 static int set_opt(struct kc_opts *o, int c, const char *arg, struct cni_error *err)
 {
+	const struct {
+		int c;
+		const char **field;
+	} strings[] = {
+	    {'n', &o->netns},	  {'i', &o->id},       {'I', &o->ifname}, {'a', &o->args},
+	    {'c', &o->caps_text}, {'C', &o->conf_dir}, {'p', &o->path},	  {'D', &o->cache_dir},
+	    {'k', &o->keys_file}, {'L', &o->chain},    {'N', &o->name},	  {'d', &o->data_dir},
+	};
+
+	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
+		if (strings[i].c == c) {
+			*strings[i].field = arg;
+			return 0;
+		}
 	switch (c) {
-	case 'n':
-		o->netns = arg;
-		break;
-	case 'i':
-		o->id = arg;
-		break;
-	case 'I':
-		o->ifname = arg;
-		break;
-	case 'a':
-		o->args = arg;
-		break;
-	case 'c':
-		o->caps_text = arg;
-		break;
-	case 'C':
-		o->conf_dir = arg;
-		break;
-	case 'p':
-		o->path = arg;
-		break;
-	case 'D':
-		o->cache_dir = arg;
-		break;
-	case 'k':
-		o->keys_file = arg;
-		break;
-	case 'L':
-		o->chain = arg;
-		break;
-	case 'N':
-		o->name = arg;
-		break;
-	case 'd':
-		o->data_dir = arg;
-		break;
 	case 'l':
-		o->log_file = arg;
-		break;
-	case 'X':
-		o->no_log = true;
-		break;
-	case 'j':
-		o->json = true;
-		break;
+		return add_log(o, arg, err);
 	case 'V':
 		return add_valid(o, arg, err);
+	case 'X':
+		o->no_log = true;
+		return 0;
+	case 'j':
+		o->json = true;
+		return 0;
 	default:
 		return 1;
 	}
-	return 0;
 }
 
 /* Defaults from the environment, then checks every command shares. */

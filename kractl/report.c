@@ -112,13 +112,15 @@ void kc_explain(struct kc_opts *o, const struct cni_netlist *nl, const struct cn
 		const struct cni_error *err)
 {
 	o->failed = c->failed;
-	snprintf(o->failed_type, sizeof(o->failed_type), "%s", c->failed_type ? c->failed_type : "");
+	snprintf(o->failed_type, sizeof(o->failed_type), "%s",
+		 c->failed_type ? c->failed_type : "");
 	o->n_plugins = nl->n_plugins;
 	if (!c->failed_type)
 		return;
 	explain_code(o, nl, c->failed_type, err);
 	if (!o->hint[0] && !strcmp(o->cmd, "add"))
-		kc_hint(o, "plugins before %s may have done their part: kractl del %s --id %s "
-			   "--ifname %s undoes it",
+		kc_hint(o,
+			"plugins before %s may have done their part: kractl del %s --id %s "
+			"--ifname %s undoes it",
 			c->failed_type, nl->source, c->container_id, c->ifname);
 }

@@ -111,6 +111,9 @@ int kc_sources_find(const struct kc_opts *o, struct kc_sources *s, struct cni_er
 {
 	int rc;
 
+	for (size_t i = 0; i < o->n_more_logs; i++)
+		if ((rc = add_unique(&s->logs, o->more_logs[i], err)) < 0)
+			return rc;
 	if ((rc = add_unique(&s->logs, o->log_file, err)) < 0 ||
 	    (rc = add_unique(&s->logs, KC_DEFAULT_LOG, err)) < 0 ||
 	    (rc = add_unique(&s->data, o->data_dir, err)) < 0 ||
