@@ -118,6 +118,14 @@ void kc_explain(struct kc_opts *o, const struct cni_netlist *nl, const struct cn
 	if (!c->failed_type)
 		return;
 	explain_code(o, nl, c->failed_type, err);
+	if (!o->hint[0] && !strcmp(o->cmd, "check"))
+		kc_hint(o,
+			"the pod differs from what network %s set up (details above): put it "
+			"back, or DEL and ADD the network again",
+			nl->name);
+	if (!o->hint[0] && err->code >= CNI_ERR_PLUGIN)
+		kc_hint(o, "code %d is %s's own: README, \"Error codes\", lists ours", err->code,
+			c->failed_type);
 	if (!o->hint[0] && !strcmp(o->cmd, "add"))
 		kc_hint(o,
 			"plugins before %s may have done their part: kractl del %s --id %s "
