@@ -2,14 +2,17 @@
 # What the history log line (lib/cni/history.c) costs a call: tuning-lite ADD and DEL
 # (MTU, promisc and two sysctls on a veth in its own netns) with and without "logFile",
 # exec'd by cnibench as a runtime does, one call at a time. The two variants alternate
-# over ROUNDS rounds of PODS calls each; the report gives the median of each round's p50
-# and mean, and the difference. Root; about a minute with the defaults.
+# over ROUNDS rounds of PODS calls each (which one goes first alternates); the report
+# gives the median over the rounds of each variant's p50 and mean, and the difference.
+# bench/histline.c times the line alone in process, and ADD/DEL with either config call
+# by call, interleaved, with the child's CPU time (the figure that a busy machine
+# disturbs least). Root; a few minutes with the defaults.
 #   bench/logline.sh [PODS [ROUNDS]]      (BUILD=build; results in bench/results/logline.json)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 PODS=${1:-200}
-ROUNDS=${2:-7}
+ROUNDS=${2:-5}
 BIN=$PWD/$BUILD/bin
 CNIBENCH=$PWD/$BUILD/bench/cnibench
 TAG=kcb$$
@@ -19,7 +22,7 @@ OUT=bench/results/logline.json
 
 make -s BUILD="$BUILD" "$BIN/tuning-lite" "$CNIBENCH" "$BUILD/libkrafty.a" >/dev/null
 # shellcheck disable=SC2046 # the flags are words
-cc -O2 -std=gnu11 -D_GNU_SOURCE -Ilib $(pkg-config --cflags libnl-3.0) -o "$BUILD/bench/histline" \
+cc -O2 -Wall -std=gnu11 -D_GNU_SOURCE -Ilib $(pkg-config --cflags libnl-3.0) -o "$BUILD/bench/histline" \
 	bench/histline.c "$BUILD/libkrafty.a" -lcjson
 
 cleanup() {
@@ -52,8 +55,12 @@ run() { # VARIANT CMD: one cnibench run over every pod; prints "p50 mean"
 }
 
 : >"$WORK/rows"
+# Rounds alternate which variant goes first, so that drift on a shared machine
+# (frequency, other jobs) does not favour one.
 for ((r = 0; r < ROUNDS; r++)); do
-	for v in plain logged; do
+	order=(plain logged)
+	((r % 2)) && order=(logged plain)
+	for v in "${order[@]}"; do
 		run "$v" ADD >>"$WORK/rows"
 		run "$v" DEL >>"$WORK/rows"
 	done
@@ -65,16 +72,22 @@ if awk '$5 != 0 {bad = 1} END {exit !bad}' "$WORK/rows"; then
 fi
 lines=$(wc -l <"$LOGDIR/cni.log")
 [[ $lines -eq $((ROUNDS * PODS * 2)) ]] || { echo "log has $lines lines, want $((ROUNDS * PODS * 2))" >&2; exit 1; }
+bytes=$(wc -c <"$LOGDIR/cni.log")
 
 # The line alone, in process (the file grows by COUNT lines; removed after).
 "$BUILD/bench/histline" "$LOGDIR/inproc.log" 20000 >"$WORK/inproc.json"
 rm -f "$LOGDIR/inproc.log"
+# Call by call: ADD and DEL on pod 0 with either config, interleaved; wall and CPU time.
+"$BUILD/bench/histline" --exec "$BIN/tuning-lite" "$WORK/plain.json" "$WORK/logged.json" \
+	"/run/netns/${TAG}0" eth0 "$((PODS * 2))" >"$WORK/interleaved.json"
 
-/usr/bin/python3 - "$WORK/rows" "$PODS" "$ROUNDS" "$(wc -c <"$LOGDIR/cni.log")" "$lines" "$WORK/inproc.json" >"$OUT" <<'PY'
+/usr/bin/python3 - "$WORK/rows" "$PODS" "$ROUNDS" "$bytes" "$lines" "$WORK/inproc.json" \
+	"$WORK/interleaved.json" >"$OUT" <<'PY'
 import json, statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]
 res = {"pods": int(sys.argv[2]), "rounds": int(sys.argv[3]), "log_bytes": int(sys.argv[4]),
-       "log_lines": int(sys.argv[5]), "in_process": json.load(open(sys.argv[6])), "ms": {}}
+       "log_lines": int(sys.argv[5]), "in_process": json.load(open(sys.argv[6])),
+       "interleaved": json.load(open(sys.argv[7])), "ms": {}}
 for v in ("plain", "logged"):
     for c in ("ADD", "DEL"):
         sel = [r for r in rows if r[0] == v and r[1] == c]
@@ -88,4 +101,7 @@ PY
 jq -r '"tuning-lite, \(.pods) calls x \(.rounds) rounds each (median of the rounds), ms:",
 	(.ms | to_entries[] | "  \(.key | . + (" " * (16 - length)))  p50 \(.value.p50)  mean \(.value.mean)"),
 	"log: \(.log_lines) lines, \(.log_bytes / .log_lines | floor) bytes a line",
-	"the line alone, in process: \(.in_process.with_log_us) us with logFile, \(.in_process.without_log_us) us without (\(.in_process.count) calls)"' "$OUT"
+	"the line alone, in process: \(.in_process.with_log_us) us with logFile, \(.in_process.without_log_us) us without (\(.in_process.count) calls)",
+	"call by call, interleaved (\(.interleaved.count) each, medians, ms):",
+	(.interleaved | to_entries[] | select(.value | type == "object") |
+	 "  \(.key | . + (" " * (16 - length)))  wall \(.value.wall_ms)  cpu \(.value.cpu_ms)")' "$OUT"
