@@ -9,8 +9,9 @@ CC       ?= cc
 BUILD    ?= build
 PREFIX   ?= /opt/cni
 CNI_BIN_DIR ?= $(PREFIX)/bin
-# kractl, the operator's tool, goes outside the plugin directory.
-SBIN_DIR ?= /usr/local/sbin
+# kractl, the operator's tool, goes outside the plugin directory (next to it, so
+# that it finds the bundle of libraries as the plugins do).
+SBIN_DIR ?= $(PREFIX)/sbin
 SAN      ?=
 
 NL_CFLAGS := $(shell pkg-config --cflags libnl-3.0 libnl-route-3.0 2>/dev/null || echo -I/usr/include/libnl3)
@@ -41,8 +42,8 @@ PLUGINS     := $(notdir $(PLUGIN_DIRS))
 PLUGIN_BINS := $(addprefix $(BUILD)/bin/,$(PLUGINS))
 
 # kractl (kractl/*.c): runs conflists as libcni does, mutates pods, shows history.
-# It finds cJSON in the plugins' bundle ($(CNI_BIN_DIR)/krafty-libs) when the
-# node has no libcjson.
+# It finds cJSON in the plugins' bundle: $$ORIGIN/../bin/krafty-libs (installed
+# in $(PREFIX)/sbin), else $(CNI_BIN_DIR)/krafty-libs.
 KRACTL_SRCS := $(wildcard kractl/*.c)
 KRACTL_BIN  := $(BUILD)/sbin/kractl
 
@@ -83,7 +84,8 @@ $(foreach d,$(PLUGIN_DIRS),$(eval $(call plugin_rule,$(d))))
 
 $(KRACTL_BIN): $(KRACTL_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -Wl,-rpath,$(CNI_BIN_DIR)/krafty-libs -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -Wl,-rpath,'$$ORIGIN/../bin/krafty-libs' -Wl,-rpath,$(CNI_BIN_DIR)/krafty-libs \
+		-o $@ $^ $(LDLIBS)
 
 $(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIB_A)
 	@mkdir -p $(dir $@)
@@ -134,7 +136,7 @@ install: $(PLUGIN_BINS) $(KRACTL_BIN)
 	install -m 0755 $(PLUGIN_BINS) $(DESTDIR)$(CNI_BIN_DIR)/
 	install -m 0755 $(KRACTL_BIN) $(DESTDIR)$(SBIN_DIR)/
 	# The bundle: exactly the shared libraries the binaries name, besides libc and the loader.
-	for lib in $$(readelf -d $(PLUGIN_BINS) | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u); do \
+	for lib in $$(readelf -d $(PLUGIN_BINS) $(KRACTL_BIN) | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u); do \
 		case $$lib in libc.so.*|ld-linux*) continue;; esac; \
 		src=$$(ldconfig -p | awk -v l=$$lib '$$1 == l && /x86-64/ {print $$NF; exit}'); \
 		install -m 0644 "$$(readlink -f $$src)" $(DESTDIR)$(CNI_BIN_DIR)/krafty-libs/$$lib; \

@@ -464,3 +464,19 @@ tl_call() {
 	head -c 3000 /dev/urandom >"$LOG"
 	check 0 "0 call(s) logged" "${KC[@]}" history "$NS"
 }
+
+@test "make install puts kractl in /opt/cni/sbin; it runs with only libc, the loader and the bundle" {
+	stage=$D/stage
+	make -s -C "$REPO" BUILD=build SAN= DESTDIR="$stage" install >/dev/null
+	[ -x "$stage/opt/cni/sbin/kractl" ]
+	[ ! -e "$stage/opt/cni/bin/kractl" ]
+	mkdir -p "$stage/lib/x86_64-linux-gnu" "$stage/lib64" "$stage/proc"
+	cp "$(readlink -f /lib/x86_64-linux-gnu/libc.so.6)" "$stage/lib/x86_64-linux-gnu/libc.so.6"
+	cp "$(readlink -f /lib64/ld-linux-x86-64.so.2)" "$stage/lib64/ld-linux-x86-64.so.2"
+	[ ! -e "$stage/usr" ]
+	run env -i "$(command -v unshare)" -m -- /bin/sh -c \
+		'mount -t proc proc "$1/proc" && exec /usr/sbin/chroot "$1" /opt/cni/sbin/kractl --help' sh "$stage"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "usage: kractl COMMAND [ARGS] [OPTIONS]" ]
+}
