@@ -3,10 +3,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -61,9 +63,10 @@ static int safe_dir(int fd)
 	       !(st.st_mode & (S_IWGRP | S_IWOTH));
 }
 
-/* Walk the directories of path from / without following symlinks; the last one
- * is created when missing. Returns a dir fd and *base, or -1. */
-static int open_dir(char *path, const char **base)
+/* Walk the directories of path from / without following symlinks, each one
+ * checked; the last one is created when missing. Returns a dir fd and *base,
+ * or -1. For kernels without openat2 (before 5.6). */
+static int walk_dir(char *path, const char **base)
 {
 	cleanup_close int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	char *p = path + 1, *slash;
@@ -87,6 +90,50 @@ static int open_dir(char *path, const char **base)
 	}
 	*base = p;
 	return steal_fd(fd);
+}
+
+/* dir resolved in one call with no symlink (nor /proc magic link) anywhere. */
+static int open_nofollow(const char *dir)
+{
+	struct open_how how = {
+	    .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+	    .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+
+	return (int)syscall(SYS_openat2, AT_FDCWD, dir, &how, sizeof(how));
+}
+
+/* The directory of path (cut at its last '/', *base after it), resolved with
+ * no symlink and checked: a symlink-free path to a directory that only root
+ * can write cannot be steered elsewhere by anyone but root. A missing last
+ * directory is created in a parent that passes the same check. -1 on failure. */
+static int open_dir(char *path, const char **base)
+{
+	char *slash = strrchr(path, '/'), *up;
+	int fd, parent;
+
+	*slash = '\0';
+	*base = slash + 1;
+	fd = open_nofollow(path);
+	if (fd < 0 && errno == ENOSYS) {
+		*slash = '/';
+		return walk_dir(path, base);
+	}
+	if (fd < 0 && errno == ENOENT && (up = strrchr(path, '/')) && up != path) {
+		*up = '\0';
+		parent = open_nofollow(path);
+		*up = '/';
+		if (parent >= 0 && safe_dir(parent))
+			(void)mkdirat(parent, up + 1, 0700);
+		if (parent >= 0)
+			close(parent);
+		fd = open_nofollow(path);
+	}
+	if (fd >= 0 && !safe_dir(fd)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
 }
 
 static int open_log(const char *file)

@@ -14,10 +14,11 @@
  *
  * A config is input an attacker may write (a NetworkAttachmentDefinition), so
  * the file must lie under /var/log/, /run/ or /var/lib/cni/, be named without
- * "." or ".." components, and every directory on the way must be a real
- * directory (no symlink, so /var/run/... is refused: write /run/...) owned by
- * root and writable by no one else; the last directory is created (0700) if
- * missing. The file is opened O_APPEND|O_CREAT|O_NOFOLLOW (0600) and must be a
+ * "." or ".." components, with no symlink anywhere on the way (openat2's
+ * RESOLVE_NO_SYMLINKS, so /var/run/... is refused: write /run/...), in a
+ * directory owned by root and writable by no one else (before Linux 5.6, every
+ * directory on the way is checked so); the last directory is created (0700) in
+ * such a parent if missing. The file is opened O_APPEND|O_CREAT|O_NOFOLLOW (0600) and must be a
  * regular file with one link. The line is written with one write() of at most
  * PIPE_BUF bytes, so that lines of concurrent calls never interleave (a result
  * too large is left out, "truncated": true). Every failure is ignored: the
