@@ -30,7 +30,7 @@ report "clang-format: ${#c_files[@]} C files match .clang-format" $? "$out"
 out=$(clang-tidy --quiet "${prod_c[@]}" -- -std=gnu11 -D_GNU_SOURCE -Ilib $NL_CFLAGS 2>&1 |
 	grep -E 'warning:|error:' -A3)
 [[ -z $out ]]
-report "clang-tidy: ${#prod_c[@]} files of lib/, plugins/ and ipam/ without findings (.clang-tidy)" $? "$out"
+report "clang-tidy: ${#prod_c[@]} files of lib/, plugins/, ipam/ and kractl/ without findings (.clang-tidy)" $? "$out"
 
 # The bats libraries share globals with the tests that load them (PLUGINS,
 # bats's $status and $output): unused and unassigned variables are not findings there.
@@ -38,4 +38,4 @@ out=$({ shellcheck -x "${shell_files[@]}" && shellcheck -e SC2034,SC2154 "${bats
 report "shellcheck: ${#shell_files[@]} shell scripts and ${#bats_libs[@]} bats libraries" $? "$out"
 
 out=$(/usr/bin/python3 tests/lint/funclen.py 60 "${prod_c[@]}" 2>&1)
-report "no function in lib/, plugins/ or ipam/ longer than 60 lines" $? "$out"
+report "no function in lib/, plugins/, ipam/ or kractl/ longer than 60 lines" $? "$out"
