@@ -9,6 +9,9 @@ CC       ?= cc
 BUILD    ?= build
 PREFIX   ?= /opt/cni
 CNI_BIN_DIR ?= $(PREFIX)/bin
+# kractl, the operator's tool, goes outside the plugin directory (next to it, so
+# that it finds the bundle of libraries as the plugins do).
+SBIN_DIR ?= $(PREFIX)/sbin
 SAN      ?=
 
 NL_CFLAGS := $(shell pkg-config --cflags libnl-3.0 libnl-route-3.0 2>/dev/null || echo -I/usr/include/libnl3)
@@ -38,6 +41,12 @@ PLUGIN_DIRS := $(patsubst %/,%,$(sort $(dir $(wildcard plugins/*/*.c ipam/*/*.c)
 PLUGINS     := $(notdir $(PLUGIN_DIRS))
 PLUGIN_BINS := $(addprefix $(BUILD)/bin/,$(PLUGINS))
 
+# kractl (kractl/*.c): runs conflists as libcni does, mutates pods, shows history.
+# It finds cJSON in the plugins' bundle: $$ORIGIN/../bin/krafty-libs (installed
+# in $(PREFIX)/sbin), else $(CNI_BIN_DIR)/krafty-libs.
+KRACTL_SRCS := $(wildcard kractl/*.c)
+KRACTL_BIN  := $(BUILD)/sbin/kractl
+
 # Test tools (tests/tools/*.c), one binary each, linked against the library.
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
@@ -55,7 +64,7 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 plugin_objs_nomain = $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out %/main.c,$(wildcard $(1)/*.c)))
 
 .PHONY: all deps install test check unit clean format tidy demo demo-vm fuzzers fuzz bench up deployment validate down
-all: $(PLUGIN_BINS) $(TOOL_BINS)
+all: $(PLUGIN_BINS) $(TOOL_BINS) $(KRACTL_BIN)
 
 # Header dependencies come from -MMD (the .d files included at the end).
 $(BUILD)/obj/%.o: %.c
@@ -72,6 +81,11 @@ $(BUILD)/bin/$(notdir $(1)): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(1)/*.c
 	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
 endef
 $(foreach d,$(PLUGIN_DIRS),$(eval $(call plugin_rule,$(d))))
+
+$(KRACTL_BIN): $(KRACTL_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -Wl,-rpath,'$$ORIGIN/../bin/krafty-libs' -Wl,-rpath,$(CNI_BIN_DIR)/krafty-libs \
+		-o $@ $^ $(LDLIBS)
 
 $(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIB_A)
 	@mkdir -p $(dir $@)
@@ -117,11 +131,12 @@ fuzz:
 deps:
 	bash tests/deps.sh
 
-install: $(PLUGIN_BINS)
-	install -d $(DESTDIR)$(CNI_BIN_DIR) $(DESTDIR)$(CNI_BIN_DIR)/krafty-libs
+install: $(PLUGIN_BINS) $(KRACTL_BIN)
+	install -d $(DESTDIR)$(CNI_BIN_DIR) $(DESTDIR)$(CNI_BIN_DIR)/krafty-libs $(DESTDIR)$(SBIN_DIR)
 	install -m 0755 $(PLUGIN_BINS) $(DESTDIR)$(CNI_BIN_DIR)/
+	install -m 0755 $(KRACTL_BIN) $(DESTDIR)$(SBIN_DIR)/
 	# The bundle: exactly the shared libraries the binaries name, besides libc and the loader.
-	for lib in $$(readelf -d $(PLUGIN_BINS) | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u); do \
+	for lib in $$(readelf -d $(PLUGIN_BINS) $(KRACTL_BIN) | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u); do \
 		case $$lib in libc.so.*|ld-linux*) continue;; esac; \
 		src=$$(ldconfig -p | awk -v l=$$lib '$$1 == l && /x86-64/ {print $$NF; exit}'); \
 		install -m 0644 "$$(readlink -f $$src)" $(DESTDIR)$(CNI_BIN_DIR)/krafty-libs/$$lib; \

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "history.h"
 #include "json.h"
 #include "version.h"
 
@@ -140,6 +141,10 @@ int cni_plugin_main(const struct cni_plugin *plugin)
 			fprintf(stderr, "%s\nCNI protocol versions supported: %s\n", plugin->about,
 				CNI_SUPPORTED_VERSIONS);
 	}
+	/* After the answer is out: the runtime has what it needs; the line costs
+	 * tens of microseconds and can fail only silently. */
+	cni_history_append(plugin->name, &ctx, rc, &err);
+	cJSON_Delete(ctx.changes);
 	cni_result_free(ctx.result);
 	cni_conf_free(&ctx.conf);
 	cni_env_free(&ctx.env);

@@ -13,6 +13,9 @@ struct cni_ctx {
 	/* ADD (and passthru-like plugins): the handler sets the result to print.
 	 * The dispatcher prints it in conf.cni_version and frees it. */
 	struct cni_result *result;
+	/* The history log (history.h): changes the handler noted with
+	 * cni_history_note(), [{"key","from","to"}]; NULL for none. */
+	cJSON *changes;
 };
 
 typedef int (*cni_handler)(struct cni_ctx *ctx, struct cni_error *err);

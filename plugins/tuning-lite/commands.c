@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cni/cleanup.h"
+#include "cni/history.h"
 
 static void config_freep(struct tl_config *cfg)
 {
@@ -99,9 +100,19 @@ static int update_result(struct cni_ctx *ctx, const struct tl_items *want, struc
 	return 0;
 }
 
+/* For the history log: each wanted value that differed, from what to what. */
+static void note_changes(struct cni_ctx *ctx, const struct tl_items *want,
+			 const struct tl_items *current)
+{
+	for (size_t i = 0; i < want->n; i++)
+		if (!tl_value_equal(&want->v[i], current->v[i].value))
+			cni_history_note(ctx, want->v[i].name, current->v[i].value,
+					 want->v[i].value);
+}
+
 /* Steps 4 and 5: save what is about to change for the first time, change it. */
-static int save_and_apply(const struct cni_ctx *ctx, const struct tl_config *cfg,
-			  struct tl_iface *ifc, struct tl_state *st, struct cni_error *err)
+static int save_and_apply(struct cni_ctx *ctx, const struct tl_config *cfg, struct tl_iface *ifc,
+			  struct tl_state *st, struct cni_error *err)
 {
 	int rc;
 	cleanup_items struct tl_items current = {0};
@@ -127,13 +138,13 @@ static int save_and_apply(const struct cni_ctx *ctx, const struct tl_config *cfg
 			(void)tl_state_store(ctx, st, &ignored);
 		return -1;
 	}
+	note_changes(ctx, &cfg->want, &current);
 	return 0;
 }
 
 /* Steps 2 to 5. The netns is checked before the state directory is created or
  * locked, so that a config the netns refuses leaves no trace on the node. */
-static int add_in_netns(const struct cni_ctx *ctx, const struct tl_config *cfg,
-			struct cni_error *err)
+static int add_in_netns(struct cni_ctx *ctx, const struct tl_config *cfg, struct cni_error *err)
 {
 	int rc;
 	cleanup_netns int saved_ns = -1;
@@ -173,7 +184,21 @@ int tl_cmd_add(struct cni_ctx *ctx, struct cni_error *err)
 /* Restore in the netns; 0 also when the netns or the interface is gone
  * (nothing to restore). A netns file that is no longer a netns (unmounted, left
  * behind by the runtime) counts as gone. */
-static int restore_in_netns(const struct cni_ctx *ctx, struct tl_state *st, struct cni_error *err)
+/* For the history log: each saved value DEL writes back, from its current one
+ * (when it can be read). */
+static void note_restores(struct cni_ctx *ctx, struct tl_iface *ifc, const struct tl_items *saved)
+{
+	cleanup_items struct tl_items current = {0};
+	struct cni_error ignored = CNI_ERROR_INIT;
+	bool have = tl_snapshot(ifc, saved, &current, &ignored) == 0;
+
+	for (size_t i = saved->n; i-- > 0;)
+		if (!have || !tl_value_equal(&saved->v[i], current.v[i].value))
+			cni_history_note(ctx, saved->v[i].name, have ? current.v[i].value : NULL,
+					 saved->v[i].value);
+}
+
+static int restore_in_netns(struct cni_ctx *ctx, struct tl_state *st, struct cni_error *err)
 {
 	int rc;
 	cleanup_netns int saved_ns = -1;
@@ -189,6 +214,7 @@ static int restore_in_netns(const struct cni_ctx *ctx, struct tl_state *st, stru
 	}
 	if (r < 0)
 		return -1;
+	note_restores(ctx, &ifc, &st->saved);
 	if ((rc = tl_restore(&ifc, &st->saved, err)) < 0)
 		return rc;
 	return knl_netns_return(&saved_ns, err);

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The lint suite, as TAP: clang-format (check mode) and clang-tidy with the
 # repo's configs over every C file, shellcheck over every shell script, and the
-# 60-line limit on functions in lib/, plugins/ and ipam/. A finding fails its test.
+# 60-line limit on functions in lib/, plugins/, ipam/ and kractl/. A finding fails its test.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 2
 
 mapfile -t c_files < <(git ls-files '*.c' '*.h')
-mapfile -t prod_c < <(git ls-files 'lib/*.c' 'plugins/*.c' 'ipam/*.c')
+mapfile -t prod_c < <(git ls-files 'lib/*.c' 'plugins/*.c' 'ipam/*.c' 'kractl/*.c')
 mapfile -t shell_files < <(git ls-files '*.sh' .ci/run)
 mapfile -t bats_libs < <(git ls-files '*.bash')
 NL_CFLAGS=$(pkg-config --cflags libnl-3.0 libnl-route-3.0 2>/dev/null || echo -I/usr/include/libnl3)
@@ -30,7 +30,7 @@ report "clang-format: ${#c_files[@]} C files match .clang-format" $? "$out"
 out=$(clang-tidy --quiet "${prod_c[@]}" -- -std=gnu11 -D_GNU_SOURCE -Ilib $NL_CFLAGS 2>&1 |
 	grep -E 'warning:|error:' -A3)
 [[ -z $out ]]
-report "clang-tidy: ${#prod_c[@]} files of lib/, plugins/ and ipam/ without findings (.clang-tidy)" $? "$out"
+report "clang-tidy: ${#prod_c[@]} files of lib/, plugins/, ipam/ and kractl/ without findings (.clang-tidy)" $? "$out"
 
 # The bats libraries share globals with the tests that load them (PLUGINS,
 # bats's $status and $output): unused and unassigned variables are not findings there.
@@ -38,4 +38,4 @@ out=$({ shellcheck -x "${shell_files[@]}" && shellcheck -e SC2034,SC2154 "${bats
 report "shellcheck: ${#shell_files[@]} shell scripts and ${#bats_libs[@]} bats libraries" $? "$out"
 
 out=$(/usr/bin/python3 tests/lint/funclen.py 60 "${prod_c[@]}" 2>&1)
-report "no function in lib/, plugins/ or ipam/ longer than 60 lines" $? "$out"
+report "no function in lib/, plugins/, ipam/ or kractl/ longer than 60 lines" $? "$out"

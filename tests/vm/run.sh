@@ -56,11 +56,12 @@ case $TIMEOUT in '' | *[!0-9]*) bail "timeout must be whole seconds: $TIMEOUT" ;
 case $STIMEOUT in '' | *[!0-9]*) bail "VM_SCENARIO_TIMEOUT must be whole seconds" ;; esac
 
 # Binary directories: DIR=GUESTDIR, or DIR alone: .../bin -> /opt/cni/bin,
-# .../tools -> /opt/krafty/tools, anything else -> the same path in the guest.
+# .../tools -> /opt/krafty/tools, .../sbin -> /opt/krafty/sbin (kractl),
+# anything else -> the same path in the guest.
 EXPLICIT_BINS=1
 if [ ${#BINS[@]} -eq 0 ]; then
 	EXPLICIT_BINS=0
-	BINS=("$BUILD/bin=/opt/cni/bin" "$BUILD/tools=/opt/krafty/tools")
+	BINS=("$BUILD/bin=/opt/cni/bin" "$BUILD/tools=/opt/krafty/tools" "$BUILD/sbin=/opt/krafty/sbin")
 	[ -d /usr/lib/cni ] && BINS+=("/usr/lib/cni=/usr/lib/cni")
 fi
 
@@ -181,7 +182,7 @@ plan_libs() {
 }
 
 for d in bin sbin usr/bin usr/sbin usr/lib usr/lib64 proc sys dev run tmp var \
-	etc root vm/scenarios vm/files opt/cni/bin opt/krafty/tools etc/cni/net.d; do
+	etc root vm/scenarios vm/files opt/cni/bin opt/krafty/tools opt/krafty/sbin etc/cni/net.d; do
 	plan d "/$d"
 done
 plan l /lib usr/lib
@@ -223,6 +224,7 @@ for spec in "${BINS[@]}"; do
 		case ${src%/} in
 		*/bin | bin) gdir=/opt/cni/bin ;;
 		*/tools | tools) gdir=/opt/krafty/tools ;;
+		*/sbin | sbin) gdir=/opt/krafty/sbin ;;
 		*) gdir=$(readlink -f "$src") ;;
 		esac
 	fi

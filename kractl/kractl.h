@@ -1,0 +1,101 @@
+/* kractl: run a network's plugin list as libcni does, mutate a running pod's
+ * interface in place and undo it, and show a pod's history. One binary on
+ * lib/cni and lib/netlink; main() dispatches subcommands through a table. */
+#ifndef KRACTL_H
+#define KRACTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <cjson/cJSON.h>
+
+#include "cni/array.h"
+#include "cni/chain.h"
+#include "cni/error.h"
+
+#define KC_DEFAULT_CONF_DIR "/etc/cni/net.d"
+#define KC_DEFAULT_PATH	    "/opt/cni/bin"
+#define KC_DEFAULT_IFNAME   "eth0"
+#define KC_DEFAULT_LOG	    "/var/log/krafty/cni.log"
+#define KC_DEFAULT_TUNING   "/var/lib/cni/tuning"
+#define KC_MUTATE_NETWORK   "kractl-mutate"
+#define KC_MUTATE_VERSION   "1.0.0"
+
+/* Everything the command line and the environment said. */
+struct kc_opts {
+	const char *cmd;
+	const char *netns, *id, *ifname, *args, *conf_dir, *path, *cache_dir;
+	const char *keys_file, *chain, *name, *data_dir;
+	const char *log_file;	  /* the first --log-file: where mutate has plugins write */
+	const char *more_logs[8]; /* further --log-file values: history reads them too */
+	size_t n_more_logs;
+	const char *caps_text;
+	bool no_log, json;
+	cJSON *caps;  /* parsed caps_text, or NULL */
+	cJSON *valid; /* gc --valid: [{"containerID","ifname"}], or NULL */
+	char **pos;   /* positional arguments after the subcommand */
+	int n_pos;
+	char hint[1024];       /* what to do, for the error report */
+	char failed_type[256]; /* the plugin a failure came from ("": none) */
+	size_t failed, n_plugins;
+};
+
+void kc_hint(struct kc_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print a failure: message, CNI code and plugin, details, hint. */
+void kc_report(const struct kc_opts *o, const struct cni_error *err);
+/* After a failed chain call: record the plugin and explain what to do. */
+void kc_explain(struct kc_opts *o, const struct cni_netlist *nl, const struct cni_chain *c,
+		const struct cni_error *err);
+
+/* ---- net.c: add, check, del, status, gc ---- */
+int kc_cmd_add(struct kc_opts *o, struct cni_error *err);
+int kc_cmd_check(struct kc_opts *o, struct cni_error *err);
+int kc_cmd_del(struct kc_opts *o, struct cni_error *err);
+int kc_cmd_status(struct kc_opts *o, struct cni_error *err);
+int kc_cmd_gc(struct kc_opts *o, struct cni_error *err);
+/* A network by file name (it contains a '/' or names an existing file) or by
+ * name in the conf dir. */
+int kc_load_network(struct kc_opts *o, const char *what, struct cni_netlist *nl,
+		    struct cni_error *err);
+/* Fill the runtime side of a chain call from the options. */
+void kc_chain_init(const struct kc_opts *o, struct cni_chain *c);
+
+/* ---- pod.c: which pod, which netns ---- */
+struct kc_pod {
+	char *netns;	 /* path, or NULL when unknown (gone) */
+	char *id;	 /* container ID */
+	ino_t ino;	 /* the netns's inode, 0 when unknown */
+	bool id_guessed; /* no runtime named it: netns-<inode> */
+};
+void kc_pod_free(struct kc_pod *p);
+/* A netns argument: a path, a pid (its /proc/PID/ns/net) or a name in
+ * /run/netns. *path malloc'd. */
+int kc_netns_path(const char *arg, char **path, struct cni_error *err);
+/* Check that path is a network namespace that exists (code 4 otherwise). */
+int kc_netns_exists(const char *path, struct cni_error *err);
+/* A pod: netns path, pid, netns name or container ID; need_netns: it must be
+ * running. */
+int kc_pod_resolve(struct kc_opts *o, const char *arg, bool need_netns, struct kc_pod *p,
+		   struct cni_error *err);
+
+/* ---- sources.c: where logs and tuning-lite state are ---- */
+/* Files and dirs named by the options, the configs in the conf dir and the
+ * cached configs: logFile values (log) and tuning-lite dataDir values (data). */
+struct kc_sources {
+	struct cni_array logs; /* char * */
+	struct cni_array data; /* char * */
+};
+void kc_sources_free(struct kc_sources *s);
+int kc_sources_find(const struct kc_opts *o, struct kc_sources *s, struct cni_error *err);
+/* Every log line (parsed) for which keep(line, data) is true, sorted by time. */
+typedef bool (*kc_line_filter)(const cJSON *line, const void *data);
+int kc_log_lines(const struct kc_sources *s, kc_line_filter keep, const void *data,
+		 struct cni_array *lines, struct cni_error *err);
+void kc_lines_free(struct cni_array *lines);
+
+/* ---- mutate.c, history.c ---- */
+int kc_cmd_mutate(struct kc_opts *o, struct cni_error *err);
+int kc_cmd_revert(struct kc_opts *o, struct cni_error *err);
+int kc_cmd_history(struct kc_opts *o, struct cni_error *err);
+
+#endif
