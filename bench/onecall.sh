@@ -48,6 +48,13 @@ instr() { # callgrind.out file: total Ir
 	sed -n 's/^summary: *//p; s/^totals: *//p' "$1" | head -1
 }
 
+# CPU_MS: CPU time of this shell's finished children, in ms. Not to be called
+# in $(...): a subshell has children of its own.
+cpu_ms() {
+	times >"$WORK/times"
+	CPU_MS=$(awk 'NR == 2 { split($1 " " $2, a, /[ms]/); print int((a[1] * 60 + a[2] + a[3] * 60 + a[4]) * 1000) }' "$WORK/times")
+}
+
 n=0
 pod() { n=$((n + 1)) && ip netns add "$P-$n" && ns=/run/netns/$P-$n; } # sets ns
 
@@ -91,5 +98,17 @@ if ((SAMPLES > 0)); then
 			--cni-path "$BIN" --netns "/run/netns/$P-b%d" --ifname net1 --id-prefix "${P}b" \
 			--first 0 --count "$SAMPLES" --inflight 1 "${extra[@]}")
 		echo "cnibench_krafty_$cmd $out"
+	done
+	# CPU time (user + system, the IPAM plugin included) is steadier than
+	# latency on a shared machine: children's times before and after.
+	for ((i = 0; i < SAMPLES; i++)); do ip netns add "$P-t$i"; done
+	for cmd in ADD DEL; do
+		cpu_ms
+		t0=$CPU_MS
+		for ((i = 0; i < SAMPLES; i++)); do
+			call krafty "$cmd" "$WORK/kr.json" "${P}t$i" "/run/netns/$P-t$i" net1 >/dev/null
+		done
+		cpu_ms
+		echo "cpu_ms_per_krafty_$cmd $(awk -v a="$t0" -v b="$CPU_MS" -v n="$SAMPLES" 'BEGIN { printf "%.2f", (b - a) / n }')"
 	done
 fi
