@@ -2,8 +2,9 @@
 # One krafty ADD ("vrf": false, host-local IPAM) and one host-local ADD, measured
 # alone, without the whole `make bench`: user-space instructions of each
 # process under callgrind (the loader included; krafty's figure excludes the
-# host-local it execs), netlink requests krafty sends (strace), binary sizes,
-# and with ONECALL_SAMPLES > 0 cnibench's latency of krafty ADD and DEL.
+# host-local it execs), netlink requests and recvmsg calls of krafty (strace),
+# binary sizes, and with ONECALL_SAMPLES > 0 cnibench's latency of krafty ADD
+# and DEL and their CPU time (ONECALL_KEEP=DIR keeps the callgrind files).
 # Needs root and `make all $(BUILD)/bench/cnibench`. Prints "key value" lines.
 # Names: netns and networks start with mnl-, subnet 10.250.0.0/24 (override
 # with ONECALL_PREFIX / ONECALL_NET). Everything it makes is removed on exit.
