@@ -1,9 +1,9 @@
 # krafty CNI suite. `make` builds every plugin into $(BUILD)/bin.
-# Run-time dependencies: libnl-3 and libnl-route-3 are linked statically (Debian
-# ships their archives); cJSON has no static archive in Debian, so `make install`
-# carries it in $(CNI_BIN_DIR)/krafty-libs, found through an $$ORIGIN-relative
-# runpath (the loader resolves $$ORIGIN through /proc/self/exe, as on any node).
-# A node then needs nothing but libc. libmnl is linked only where used (--as-needed).
+# Run-time dependencies: cJSON and libmnl, which have no static archives in
+# Debian, so `make install` carries them in $(CNI_BIN_DIR)/krafty-libs, found
+# through an $$ORIGIN-relative runpath (the loader resolves $$ORIGIN through
+# /proc/self/exe, as on any node). A node then needs nothing but libc. Each
+# binary names only the libraries it uses (--as-needed): host-local no libmnl.
 
 CC       ?= cc
 BUILD    ?= build
@@ -14,12 +14,11 @@ CNI_BIN_DIR ?= $(PREFIX)/bin
 SBIN_DIR ?= $(PREFIX)/sbin
 SAN      ?=
 
-NL_CFLAGS := $(shell pkg-config --cflags libnl-3.0 libnl-route-3.0 2>/dev/null || echo -I/usr/include/libnl3)
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
-            -D_GNU_SOURCE -Ilib $(NL_CFLAGS)
+            -D_GNU_SOURCE -Ilib
 LDFLAGS  += -Wl,--as-needed -Wl,-rpath,'$$ORIGIN/krafty-libs' -Wl,--enable-new-dtags
-LDLIBS   := -Wl,-Bstatic -lnl-route-3 -lnl-3 -Wl,-Bdynamic -lcjson -lmnl -lpthread -lm
+LDLIBS   := -lcjson -lmnl
 
 # libFuzzer build: make BUILD=build-fuzz CC=clang FUZZ=1 fuzzers
 ifeq ($(FUZZ),1)

@@ -1,4 +1,4 @@
-/* Addresses: idempotent add/delete (rtnl_addr), per-interface listing. */
+/* Addresses: idempotent add/delete, per-interface listing. */
 #include "knl-internal.h"
 
 #include <errno.h>
@@ -6,70 +6,77 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/if_addr.h>
-#include <netlink/route/addr.h>
 
-static void addr_what(char *buf, size_t len, const char *verb, const struct cni_prefix *p,
-		      const char *prep, const char *ifname)
+/* What a call does, for its messages ("add address 10.0.0.1/24 to eth0"),
+ * formatted when a message needs it: most calls succeed and need none. */
+struct addr_op {
+	const char *verb;
+	const struct cni_prefix *p;
+	const char *prep, *ifname;
+	char what[128];
+};
+
+static const char *addr_what(struct addr_op *op)
 {
 	char s[CNI_PREFIX_STRLEN];
 
-	cni_prefix_format(p, s);
-	snprintf(buf, len, "%s address %s %s %s", verb, s, prep, ifname);
+	if (!op->what[0]) {
+		cni_prefix_format(op->p, s);
+		snprintf(op->what, sizeof(op->what), "%s address %s %s %s", op->verb, s, op->prep,
+			 op->ifname);
+	}
+	return op->what;
 }
 
-static struct nl_addr *make_nl_addr(const struct cni_ip *ip, int prefixlen)
-{
-	struct nl_addr *a = nl_addr_build(ip->family, ip->addr, knl_family_bytes(ip->family));
+/* Room for RTM_NEWADDR: header, ifaddrmsg, local, address, broadcast, flags. */
+#define ADDR_REQ_SIZE 96
 
-	if (a)
-		nl_addr_set_prefixlen(a, prefixlen);
-	return a;
+/* 127.0.0.0/8 gets host scope, as libnl (which this library was built on)
+ * gave it; every other address universe scope. */
+static uint8_t addr_scope(const struct cni_prefix *p)
+{
+	return p->ip.family == AF_INET && p->ip.addr[0] == 127 ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE;
 }
 
-/* The IPv4 broadcast address of p (as `ip addr add ... brd +`); NULL if none. */
-static struct nl_addr *make_broadcast(const struct cni_prefix *p)
+/* RTM_NEWADDR (NLM_F_CREATE|NLM_F_EXCL) or RTM_DELADDR for p on ifindex, as
+ * `ip addr` sends them: IFA_LOCAL and IFA_ADDRESS both p, the IPv4 broadcast
+ * address when adding (`brd +`), and the flags beyond the 8 bits of ifa_flags
+ * in IFA_FLAGS (only then: old kernels refuse attributes they do not know). */
+static void addr_msg(struct knl_msg *m, void *buf, size_t size, uint16_t type, int ifindex,
+		     const struct cni_prefix *p, uint32_t flags)
 {
-	struct cni_ip last;
+	bool add = type == RTM_NEWADDR;
+	struct ifaddrmsg *ifa =
+	    knl_msg_init(m, buf, size, type, add ? NLM_F_CREATE | NLM_F_EXCL : 0, sizeof(*ifa));
+	int bytes = knl_family_bytes(p->ip.family);
 
-	if (p->ip.family != AF_INET || p->len >= 31)
-		return NULL;
-	last = cni_prefix_last(p);
-	return make_nl_addr(&last, 0);
+	ifa->ifa_family = p->ip.family;
+	ifa->ifa_prefixlen = p->len;
+	ifa->ifa_flags = flags & 0xff;
+	ifa->ifa_scope = addr_scope(p);
+	ifa->ifa_index = ifindex;
+	knl_put(m, IFA_LOCAL, bytes, p->ip.addr);
+	knl_put(m, IFA_ADDRESS, bytes, p->ip.addr);
+	if (add && p->ip.family == AF_INET && p->len < 31) {
+		struct cni_ip last = cni_prefix_last(p);
+
+		knl_put(m, IFA_BROADCAST, bytes, last.addr);
+	}
+	if (flags & ~0xffu)
+		knl_put_u32(m, IFA_FLAGS, flags);
 }
 
-/* An rtnl_addr for ifindex and p; broadcast only when adding. */
-static int build_addr(int ifindex, const struct cni_prefix *p, uint32_t flags, bool adding,
-		      struct rtnl_addr **out)
+/* /0 addresses are never what a plugin means (and libnl, which this library
+ * was built on, could not send them). */
+static int check_addr(struct addr_op *op, struct cni_error *err)
 {
-	cleanup_rtnl_addr struct rtnl_addr *a = rtnl_addr_alloc();
-	cleanup_nl_addr struct nl_addr *local = make_nl_addr(&p->ip, p->len);
-	cleanup_nl_addr struct nl_addr *brd = adding ? make_broadcast(p) : NULL;
 	int r;
 
-	if (!a || !local || (adding && p->ip.family == AF_INET && p->len < 31 && !brd))
-		return -NLE_NOMEM;
-	rtnl_addr_set_ifindex(a, ifindex);
-	rtnl_addr_set_family(a, p->ip.family);
-	if ((r = rtnl_addr_set_local(a, local)) < 0)
+	if (knl_prefix_ok(op->p) && op->p->len > 0)
+		return 0;
+	if ((r = knl_prefix_check(op->p, addr_what(op), err)) < 0)
 		return r;
-	rtnl_addr_set_prefixlen(a, p->len);
-	if (brd && (r = rtnl_addr_set_broadcast(a, brd)) < 0)
-		return r;
-	if (flags)
-		rtnl_addr_set_flags(a, flags);
-	*out = steal_ptr(a);
-	return 0;
-}
-
-/* libnl drops the prefix length attribute for /0, and /0 addresses are never
- * what a plugin means. */
-static int check_addr(const struct cni_prefix *p, const char *what, struct cni_error *err)
-{
-	int r = knl_prefix_check(p, what, err);
-
-	if (r == 0 && p->len == 0)
-		return knl_invalid(err, "%s: prefix length 0 is not supported", what);
-	return r;
+	return knl_invalid(err, "%s: prefix length 0 is not supported", addr_what(op));
 }
 
 /* 1 if ifindex carries exactly p (address and prefix length), else 0. */
@@ -92,36 +99,33 @@ static int addr_present(struct knl_sock *sk, const char *ifname, const struct cn
 int knl_addr_add(struct knl_sock *sk, const char *ifname, const struct cni_prefix *addr,
 		 uint32_t flags, bool *existed, struct cni_error *err)
 {
-	cleanup_rtnl_addr struct rtnl_addr *a = NULL;
-	cleanup_nl_msg struct nl_msg *msg = NULL;
+	KNL_MSG_BUF(buf, ADDR_REQ_SIZE);
+	struct addr_op op = {"add", addr, "to", ifname, ""};
+	struct knl_msg m;
 	struct knl_status st;
-	char what[128];
 	int ifindex, r;
 
 	if (existed)
 		*existed = false;
-	if ((r = cni_check_ifname(ifname, CNI_ERR_INVALID_CONFIG, err)) < 0)
+	if ((r = cni_check_ifname(ifname, CNI_ERR_INVALID_CONFIG, err)) < 0 ||
+	    (r = check_addr(&op, err)) < 0)
 		return r;
-	addr_what(what, sizeof(what), "add", addr, "to", ifname);
-	if ((r = check_addr(addr, what, err)) < 0)
-		return r;
+	/* RTM_NEWADDR takes only an index. */
 	if ((r = knl_link_index(sk, ifname, &ifindex, err)) < 0) {
-		cni_err_prefix(err, "%s", what);
+		cni_err_prefix(err, "%s", addr_what(&op));
 		return r;
 	}
-	if ((r = build_addr(ifindex, addr, flags, true, &a)) < 0)
-		return knl_fail_nl(err, r, "%s", what);
-	if ((r = rtnl_addr_build_add_request(a, NLM_F_EXCL, &msg)) < 0)
-		return knl_fail_nl(err, r, "%s", what);
-	r = knl_transact(sk, msg, NULL, NULL, &st);
+	addr_msg(&m, buf, sizeof(buf), RTM_NEWADDR, ifindex, addr, flags);
+	r = knl_transact(sk, &m, NULL, NULL, &st);
 	if (r != -EEXIST)
-		return r < 0 ? knl_fail(err, r, &st, "%s", what) : 0;
+		return r < 0 ? knl_fail(err, r, &st, "%s", addr_what(&op)) : 0;
 	r = addr_present(sk, ifname, addr, err);
 	if (r < 0)
 		return r;
 	if (r == 0)
 		return knl_fail(err, -EEXIST, NULL,
-				"%s: the address exists with another prefix length", what);
+				"%s: the address exists with another prefix length",
+				addr_what(&op));
 	if (existed)
 		*existed = true;
 	return 0;
@@ -130,30 +134,22 @@ int knl_addr_add(struct knl_sock *sk, const char *ifname, const struct cni_prefi
 int knl_addr_del(struct knl_sock *sk, const char *ifname, const struct cni_prefix *addr,
 		 struct cni_error *err)
 {
-	cleanup_rtnl_link struct rtnl_link *link = NULL;
-	cleanup_rtnl_addr struct rtnl_addr *a = NULL;
-	cleanup_nl_msg struct nl_msg *msg = NULL;
+	KNL_MSG_BUF(buf, ADDR_REQ_SIZE);
+	struct addr_op op = {"delete", addr, "from", ifname, ""};
+	struct knl_msg m;
 	struct knl_status st;
-	char what[128];
-	int r;
+	int ifindex, r;
 
-	if ((r = cni_check_ifname(ifname, CNI_ERR_INVALID_CONFIG, err)) < 0)
+	if ((r = cni_check_ifname(ifname, CNI_ERR_INVALID_CONFIG, err)) < 0 ||
+	    (r = check_addr(&op, err)) < 0)
 		return r;
-	addr_what(what, sizeof(what), "delete", addr, "from", ifname);
-	if ((r = check_addr(addr, what, err)) < 0)
-		return r;
-	if ((r = knl_link_get(sk, ifname, &link, err)) < 0)
-		return r;
-	if (!link)
-		return 0;
-	if ((r = build_addr(rtnl_link_get_ifindex(link), addr, 0, false, &a)) < 0)
-		return knl_fail_nl(err, r, "%s", what);
-	if ((r = rtnl_addr_build_delete_request(a, 0, &msg)) < 0)
-		return knl_fail_nl(err, r, "%s", what);
-	r = knl_transact(sk, msg, NULL, NULL, &st);
+	if ((r = knl_link_find(sk, ifname, &ifindex, err)) <= 0)
+		return r; /* no link, no address */
+	addr_msg(&m, buf, sizeof(buf), RTM_DELADDR, ifindex, addr, 0);
+	r = knl_transact(sk, &m, NULL, NULL, &st);
 	if (r == -EADDRNOTAVAIL || r == -ENODEV)
 		return 0;
-	return r < 0 ? knl_fail(err, r, &st, "%s", what) : 0;
+	return r < 0 ? knl_fail(err, r, &st, "%s", addr_what(&op)) : 0;
 }
 
 /* ---- listing -------------------------------------------------------- */
@@ -165,35 +161,32 @@ struct addr_acc {
 
 /* One RTM_NEWADDR; the kernel filters by index with strict checking, older
  * kernels send every address, so filter here too. */
-static int parse_addr(struct nl_msg *msg, void *arg)
+static int parse_addr(const struct nlmsghdr *nlh, void *arg)
 {
 	struct addr_acc *acc = arg;
-	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-	struct nlattr *tb[IFA_MAX + 1], *ip;
-	struct ifaddrmsg *ifa;
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[IFA_MAX + 1], *ip;
 	struct knl_addr *a;
 	int bytes;
 
-	if (nlh->nlmsg_type != RTM_NEWADDR || !nlmsg_valid_hdr(nlh, sizeof(*ifa)))
+	if (nlh->nlmsg_type != RTM_NEWADDR || mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifa))
 		return 0;
-	ifa = nlmsg_data(nlh);
 	bytes = knl_family_bytes(ifa->ifa_family);
 	if ((int)ifa->ifa_index != acc->ifindex || !bytes ||
 	    (acc->family != AF_UNSPEC && ifa->ifa_family != acc->family))
 		return 0;
-	if (nlmsg_parse(nlh, sizeof(*ifa), tb, IFA_MAX, NULL) < 0)
+	if (knl_parse_attrs(nlh, sizeof(*ifa), tb, IFA_MAX) < 0)
 		return 0;
 	ip = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
-	if (!ip || nla_len(ip) != bytes)
+	if (!ip || mnl_attr_get_payload_len(ip) != bytes)
 		return 0;
 	if (!(a = CNI_ARRAY_PUSH(&acc->found, struct knl_addr, 0, "addresses", NULL)))
 		return -ENOMEM;
 	a->ifindex = acc->ifindex;
 	a->prefix.ip.family = ifa->ifa_family;
-	memcpy(a->prefix.ip.addr, nla_data(ip), bytes);
+	memcpy(a->prefix.ip.addr, mnl_attr_get_payload(ip), bytes);
 	a->prefix.len = ifa->ifa_prefixlen;
-	a->flags = tb[IFA_FLAGS] && nla_len(tb[IFA_FLAGS]) >= 4 ? nla_get_u32(tb[IFA_FLAGS])
-								: ifa->ifa_flags;
+	a->flags = knl_attr_u32(tb[IFA_FLAGS], ifa->ifa_flags);
 	a->scope = ifa->ifa_scope;
 	return 0;
 }

@@ -2,48 +2,94 @@
 #ifndef KNL_INTERNAL_H
 #define KNL_INTERNAL_H
 
-#include <netlink/attr.h>
-#include <netlink/msg.h>
-#include <netlink/socket.h>
-#include <netlink/route/link.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <libmnl/libmnl.h>
+#include <linux/netlink.h>
 
 #include "cni/array.h"
 #include "cni/validate.h"
 #include "knl.h"
-#include "nl-cleanup.h"
 
-/* Our socket: libnl's, behind a type of our own so that no header outside
- * lib/netlink names libnl. */
+/* Our socket: libmnl's, behind a type of our own so that no header outside
+ * lib/netlink names libmnl. */
 struct knl_sock {
-	struct nl_sock *nl;
+	struct mnl_socket *nl;
+	uint32_t seq; /* of the last request sent */
 };
 
 /* How one request ended: 0 or a negative errno, and the kernel's extended-ack
- * message (or libnl's description of a local failure); "" if none. */
+ * message (or a description of a local failure); "" if none. */
 struct knl_status {
 	int err;
 	char ext[256];
 };
 
+/* ---- building a request -------------------------------------------------- */
+
+/* A request built in a buffer of the caller's (a stack array sized for the
+ * request: no allocation, nothing zeroed but what is written). An attribute
+ * that does not fit is not written and marks the request, which then fails
+ * with -EMSGSIZE when sent; so the builders need no checks of their own. */
+struct knl_msg {
+	struct nlmsghdr *nlh;
+	size_t size; /* of the buffer */
+	bool overflow;
+};
+
+/* Room for a request's buffer: aligned as netlink wants its messages. */
+#define KNL_MSG_BUF(name, size) char name[size] __attribute__((aligned(NLMSG_ALIGNTO)))
+
+/* Start a request of type and flags (NLM_F_REQUEST and, where the kind of
+ * request wants it, NLM_F_ACK are added when it is sent) with a zeroed family
+ * header of hdr_len bytes, which is returned. */
+void *knl_msg_init(struct knl_msg *m, void *buf, size_t size, uint16_t type, uint16_t flags,
+		   size_t hdr_len);
+void knl_put(struct knl_msg *m, uint16_t type, size_t len, const void *data);
+void knl_put_u32(struct knl_msg *m, uint16_t type, uint32_t v);
+/* A string with its NUL, as the kernel wants names (IFLA_IFNAME, ...). */
+void knl_put_strz(struct knl_msg *m, uint16_t type, const char *s);
+/* Nested attributes: knl_nest_end() closes what knl_nest_start() opened
+ * (NULL when it did not fit: the request has overflowed, nothing to close). */
+struct nlattr *knl_nest_start(struct knl_msg *m, uint16_t type);
+void knl_nest_end(struct knl_msg *m, struct nlattr *nest);
+/* Append raw bytes (a family header inside a nest, as veth's peer has). */
+void *knl_put_raw(struct knl_msg *m, size_t len);
+
+/* ---- reading replies ------------------------------------------------------ */
+
 /* Called for each reply message; a negative return (an errno) becomes the
  * request's result (the remaining replies are still read and ignored). */
-typedef int (*knl_parse_fn)(struct nl_msg *msg, void *arg);
+typedef int (*knl_parse_fn)(const struct nlmsghdr *nlh, void *arg);
 
-/* Complete msg (sequence number, NLM_F_REQUEST, NLM_F_ACK unless it is a dump),
- * send it and read replies until the ack, the error or NLMSG_DONE.
+/* The attributes of a message after its family header of hdr_len bytes (or of
+ * a nest) by type into tb[0..max] (zeroed first; unknown types are skipped).
+ * Returns 0, or -EBADMSG when the message is malformed. */
+int knl_parse_attrs(const struct nlmsghdr *nlh, size_t hdr_len, const struct nlattr **tb,
+		    unsigned int max);
+void knl_parse_nested(const struct nlattr *nest, const struct nlattr **tb, unsigned int max);
+/* A u32 attribute's value, or fallback when a is NULL or too short. */
+uint32_t knl_attr_u32(const struct nlattr *a, uint32_t fallback);
+/* Copy a string attribute (up to its NUL or its end) into buf; "" if a is NULL. */
+void knl_attr_str(const struct nlattr *a, char *buf, size_t len);
+
+/* Send the request in m (sequence number, NLM_F_REQUEST; NLM_F_ACK unless it is
+ * a GET, whose reply or error ends it, or a dump, which ends with NLMSG_DONE)
+ * and read replies until the ack, the error, the reply or NLMSG_DONE.
  * Returns 0 or a negative errno; st (required) says why. */
-int knl_transact(struct knl_sock *sk, struct nl_msg *msg, knl_parse_fn parse, void *arg,
+int knl_transact(struct knl_sock *sk, struct knl_msg *m, knl_parse_fn parse, void *arg,
 		 struct knl_status *st);
 
 /* A dump request: its header (ifinfomsg, ifaddrmsg or rtmsg) and the filters
  * the kernel applies with strict checking. */
 struct knl_dump_req {
-	int type; /* RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE */
+	uint16_t type; /* RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE */
 	const void *hdr;
 	size_t hdr_len;
 	uint32_t table;		   /* RTA_TABLE when non-zero */
 	int oif;		   /* RTA_OIF when non-zero */
 	void (*rewind)(void *arg); /* forget what an interrupted try collected */
+	uint32_t ext_mask;	   /* IFLA_EXT_MASK when non-zero (link dumps) */
 };
 
 /* A dump changed under us (NLM_F_DUMP_INTR): tries before giving up. */
@@ -59,24 +105,21 @@ int knl_dump(struct knl_sock *sk, const struct knl_dump_req *req, knl_parse_fn p
 void knl_array_rewind(void *arg);
 int knl_array_out(struct cni_array *a, void **out, size_t *n);
 
-/* Look a link up by name or (name NULL) index: the libnl object in *out (a new
- * reference), or NULL when the link does not exist (that returns 0). */
-int knl_link_get(struct knl_sock *sk, const char *name, struct rtnl_link **out,
-		 struct cni_error *err);
-int knl_link_get_by_index(struct knl_sock *sk, int ifindex, struct rtnl_link **out,
-			  struct cni_error *err);
+/* ---- links ---------------------------------------------------------------- */
 
-/* Negative errno for a libnl error code. */
-int knl_errno_from_nl(int nlerr);
+/* The index of the link name (checked as an interface name): 1 and *ifindex
+ * set when it exists, 0 (*ifindex 0) when it does not, negative on error. */
+int knl_link_find(struct knl_sock *sk, const char *name, int *ifindex, struct cni_error *err);
+/* IFLA_INFO_KIND of an IFLA_LINKINFO nest (NULL: none) into kind ("" if none),
+ * and a vrf's IFLA_VRF_TABLE into *vrf_table when that is non-NULL. */
+void knl_linkinfo_kind(const struct nlattr *linkinfo, char *kind, size_t len, uint32_t *vrf_table);
+
+/* ---- errors and checks ---------------------------------------------------- */
 
 /* Fill err (CNI_ERR_IO) with "<what>: <strerror(-rc)>[ (<st->ext>)]" and return
  * rc (negative). st may be NULL. */
 int knl_fail(struct cni_error *err, int rc, const struct knl_status *st, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-/* Same for a libnl error code: "<what>: <nl_geterror(nlerr)>". Returns a
- * negative errno. */
-int knl_fail_nl(struct cni_error *err, int nlerr, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 /* CNI_ERR_INVALID_CONFIG with the message; returns -EINVAL. */
 int knl_invalid(struct cni_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -84,6 +127,14 @@ int knl_invalid(struct cni_error *err, const char *fmt, ...) __attribute__((form
 static inline int knl_family_bytes(int family)
 {
 	return family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
+}
+
+/* Whether p is a usable AF_INET/AF_INET6 prefix (a check without a message). */
+static inline bool knl_prefix_ok(const struct cni_prefix *p)
+{
+	int bytes = knl_family_bytes(p->ip.family);
+
+	return bytes && p->len >= 0 && p->len <= bytes * 8;
 }
 
 /* Check that p is a usable AF_INET/AF_INET6 prefix; -EINVAL otherwise. */

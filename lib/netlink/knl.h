@@ -1,15 +1,16 @@
 /* knl: the suite's small netlink library (links, addresses, routes, netns,
- * sysctl), built on libnl-route-3.
+ * sysctl), built on libmnl: requests are built on the stack and replies read
+ * into it, one request per change where the kernel allows (links are changed
+ * by name, with no look-up of their index first).
  *
  * Include as "netlink/knl.h". (The header is deliberately not called
- * netlink.h: with -Ilib ahead of libnl's include directory, a
- * lib/netlink/netlink.h would shadow libnl's own <netlink/netlink.h>.)
+ * netlink.h, a name that other netlink libraries' headers use.)
  *
  * Conventions
  *  - Every function that can fail takes `struct cni_error *err` last. It
  *    returns 0 (or a documented non-negative value) on success, and on failure
- *    a negative errno value (-EEXIST, -ENODEV, ...; -EIO when libnl failed
- *    without an errno) after filling err with CNI_ERR_IO (CNI_ERR_INVALID_CONFIG
+ *    a negative errno value (-EEXIST, -ENODEV, ...; -EIO when the kernel's
+ *    answer made no sense) after filling err with CNI_ERR_IO (CNI_ERR_INVALID_CONFIG
  *    for bad arguments). Messages name the object and carry the kernel's
  *    reason, with its extended-ack text when it sent one:
  *    "create vrf red (table 10): Operation not supported (Unknown device type)".
@@ -36,7 +37,7 @@
 #include "cni/error.h"
 #include "cni/ip.h"
 
-/* A NETLINK_ROUTE socket (opaque: no libnl type leaves lib/netlink). */
+/* A NETLINK_ROUTE socket (opaque: no libmnl type leaves lib/netlink). */
 struct knl_sock;
 
 /* ---- sockets (socket.c) ------------------------------------------------ */

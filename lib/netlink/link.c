@@ -8,49 +8,98 @@
 #include <string.h>
 #include <linux/if.h>
 #include <linux/if_link.h>
-#include <netlink/object.h>
-#include <netlink/route/link/veth.h>
-#include <netlink/route/link/vrf.h>
+#include <linux/veth.h>
+
+/* Request buffers. The largest link request is a veth pair's (136 bytes with
+ * two 15-character names); an alias request holds up to 255 bytes of alias. */
+#define GET_REQ_SIZE   64
+#define LINK_REQ_SIZE  192
+#define ALIAS_REQ_SIZE (LINK_REQ_SIZE + KNL_IFALIAS_MAX)
+
+/* A NULL name is the caller's mistake; a bad one is the config's. */
+static int check_name(const char *name, struct cni_error *err)
+{
+	if (!name)
+		return knl_invalid(err, "empty interface name");
+	return cni_check_ifname(name, CNI_ERR_INVALID_CONFIG, err);
+}
 
 /* ---- look-up -------------------------------------------------------- */
 
 struct fetch {
-	struct rtnl_link *link;
-	int min_mtu, max_mtu;
+	struct knl_link_info *info; /* NULL: the index is all the caller wants */
+	int index;
+	bool found;
 };
 
-static void take_object(struct nl_object *obj, void *arg)
+/* "aa:bb:...", as many octets as fit (by hand: snprintf per octet cost more
+ * than the rest of a look-up). */
+static void format_mac(const struct nlattr *a, char *buf, size_t len)
 {
-	struct fetch *f = arg;
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *b = a ? mnl_attr_get_payload(a) : NULL;
+	unsigned int n = a ? mnl_attr_get_payload_len(a) : 0;
+	size_t off = 0;
 
-	if (f->link)
+	for (unsigned int i = 0; i < n && off + 4 <= len; i++) {
+		if (i)
+			buf[off++] = ':';
+		buf[off++] = hex[b[i] >> 4];
+		buf[off++] = hex[b[i] & 15];
+	}
+	buf[off] = '\0';
+}
+
+void knl_linkinfo_kind(const struct nlattr *linkinfo, char *kind, size_t len, uint32_t *vrf_table)
+{
+	const struct nlattr *li[IFLA_INFO_MAX + 1], *data[IFLA_VRF_MAX + 1];
+
+	kind[0] = '\0';
+	if (!linkinfo)
 		return;
-	nl_object_get(obj);
-	f->link = (struct rtnl_link *)obj;
+	knl_parse_nested(linkinfo, li, IFLA_INFO_MAX);
+	knl_attr_str(li[IFLA_INFO_KIND], kind, len);
+	if (!vrf_table || strcmp(kind, "vrf") != 0 || !li[IFLA_INFO_DATA])
+		return;
+	knl_parse_nested(li[IFLA_INFO_DATA], data, IFLA_VRF_MAX);
+	*vrf_table = knl_attr_u32(data[IFLA_VRF_TABLE], 0);
 }
 
-static int attr_u32(struct nlattr *a, int fallback)
+static void fill_info(const struct nlmsghdr *nlh, struct knl_link_info *info)
 {
-	return a && nla_len(a) >= (int)sizeof(uint32_t) ? (int)nla_get_u32(a) : fallback;
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[IFLA_MAX + 1];
+
+	memset(info, 0, sizeof(*info));
+	info->index = ifi->ifi_index;
+	info->flags = ifi->ifi_flags;
+	info->up = info->flags & IFF_UP;
+	info->promisc = info->flags & IFF_PROMISC;
+	info->allmulti = info->flags & IFF_ALLMULTI;
+	(void)knl_parse_attrs(nlh, sizeof(*ifi), tb, IFLA_MAX);
+	knl_attr_str(tb[IFLA_IFNAME], info->name, sizeof(info->name));
+	knl_linkinfo_kind(tb[IFLA_LINKINFO], info->kind, sizeof(info->kind), &info->vrf_table);
+	info->mtu = knl_attr_u32(tb[IFLA_MTU], 0);
+	info->min_mtu = tb[IFLA_MIN_MTU] ? (int)knl_attr_u32(tb[IFLA_MIN_MTU], -1) : -1;
+	info->max_mtu = tb[IFLA_MAX_MTU] ? (int)knl_attr_u32(tb[IFLA_MAX_MTU], -1) : -1;
+	format_mac(tb[IFLA_ADDRESS], info->mac, sizeof(info->mac));
+	info->txqlen = knl_attr_u32(tb[IFLA_TXQLEN], 0);
+	info->master = (int)knl_attr_u32(tb[IFLA_MASTER], 0);
+	knl_attr_str(tb[IFLA_IFALIAS], info->alias, sizeof(info->alias));
 }
 
-/* One RTM_NEWLINK reply: the libnl object, plus what libnl does not parse. */
-static int parse_link(struct nl_msg *msg, void *arg)
+/* The one RTM_NEWLINK reply of a GETLINK. */
+static int parse_link(const struct nlmsghdr *nlh, void *arg)
 {
 	struct fetch *f = arg;
-	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-	struct nlattr *tb[IFLA_MAX + 1];
-	int r;
 
-	if (nlh->nlmsg_type != RTM_NEWLINK || f->link)
+	if (nlh->nlmsg_type != RTM_NEWLINK || f->found ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(struct ifinfomsg))
 		return 0;
-	r = nl_msg_parse(msg, take_object, f);
-	if (r < 0)
-		return knl_errno_from_nl(r);
-	if (nlmsg_parse(nlh, sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL) < 0)
-		return 0;
-	f->min_mtu = attr_u32(tb[IFLA_MIN_MTU], -1);
-	f->max_mtu = attr_u32(tb[IFLA_MAX_MTU], -1);
+	f->found = true;
+	f->index = ((const struct ifinfomsg *)mnl_nlmsg_get_payload(nlh))->ifi_index;
+	if (f->info)
+		fill_info(nlh, f->info);
 	return 0;
 }
 
@@ -62,367 +111,342 @@ static void link_label(char *buf, size_t len, int ifindex, const char *name)
 		snprintf(buf, len, "#%d", ifindex);
 }
 
-/* RTM_GETLINK for one link. Returns 0 with f->link NULL when it is missing. */
+/* RTM_GETLINK for one link (by name, or by index when name is NULL). Returns 0
+ * with f->found false when it is missing. */
 static int fetch_link(struct knl_sock *sk, int ifindex, const char *name, struct fetch *f,
 		      struct cni_error *err)
 {
-	cleanup_nl_msg struct nl_msg *msg = NULL;
+	KNL_MSG_BUF(buf, GET_REQ_SIZE);
+	struct knl_msg m;
+	struct ifinfomsg *ifi;
 	struct knl_status st;
 	char label[32];
 	int r;
 
-	*f = (struct fetch){.min_mtu = -1, .max_mtu = -1};
-	link_label(label, sizeof(label), ifindex, name);
+	f->found = false;
+	f->index = 0;
 	if (name && (r = cni_check_ifname(name, CNI_ERR_INVALID_CONFIG, err)) < 0)
 		return r;
 	if (!name && ifindex <= 0)
 		return knl_invalid(err, "invalid interface index %d", ifindex);
-	r = rtnl_link_build_get_request(name ? 0 : ifindex, name, &msg);
-	if (r < 0)
-		return knl_fail_nl(err, r, "look up link %s", label);
-	r = knl_transact(sk, msg, parse_link, f, &st);
-	if (r < 0 && f->link) {
-		rtnl_link_put(f->link);
-		f->link = NULL;
-	}
-	if (r == -ENODEV)
+	ifi = knl_msg_init(&m, buf, sizeof(buf), RTM_GETLINK, 0, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = name ? 0 : ifindex;
+	if (name)
+		knl_put_strz(&m, IFLA_IFNAME, name);
+	/* No statistics (nor VF details, never asked for): a smaller reply that
+	 * the kernel fills faster. */
+	knl_put_u32(&m, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	r = knl_transact(sk, &m, parse_link, f, &st);
+	if (r == -ENODEV || (r == 0 && f->found))
 		return 0;
+	link_label(label, sizeof(label), ifindex, name);
 	if (r < 0)
 		return knl_fail(err, r, &st, "look up link %s", label);
-	if (!f->link)
-		return knl_fail(err, -EIO, NULL, "look up link %s: no reply", label);
-	return 0;
+	return knl_fail(err, -EIO, NULL, "look up link %s: no reply", label);
 }
 
-int knl_link_get(struct knl_sock *sk, const char *name, struct rtnl_link **out,
-		 struct cni_error *err)
+int knl_link_find(struct knl_sock *sk, const char *name, int *ifindex, struct cni_error *err)
 {
-	struct fetch f;
+	struct fetch f = {0};
 	int r;
 
-	*out = NULL;
+	*ifindex = 0;
 	if (!name)
 		return knl_invalid(err, "empty interface name");
-	r = fetch_link(sk, 0, name, &f, err);
-	if (r < 0)
+	if ((r = fetch_link(sk, 0, name, &f, err)) < 0)
 		return r;
-	*out = f.link;
-	return 0;
-}
-
-int knl_link_get_by_index(struct knl_sock *sk, int ifindex, struct rtnl_link **out,
-			  struct cni_error *err)
-{
-	struct fetch f;
-	int r;
-
-	*out = NULL;
-	r = fetch_link(sk, ifindex, NULL, &f, err);
-	if (r < 0)
-		return r;
-	*out = f.link;
-	return 0;
+	*ifindex = f.index;
+	return f.found;
 }
 
 int knl_link_exists(struct knl_sock *sk, const char *name, struct cni_error *err)
 {
-	cleanup_rtnl_link struct rtnl_link *link = NULL;
-	int r = knl_link_get(sk, name, &link, err);
+	int ifindex;
 
-	return r < 0 ? r : link != NULL;
+	return knl_link_find(sk, name, &ifindex, err);
 }
 
 int knl_link_index(struct knl_sock *sk, const char *name, int *ifindex, struct cni_error *err)
 {
-	cleanup_rtnl_link struct rtnl_link *link = NULL;
-	int r;
+	int r = knl_link_find(sk, name, ifindex, err);
 
-	*ifindex = 0;
-	r = knl_link_get(sk, name, &link, err);
-	if (r < 0)
-		return r;
-	if (!link)
+	if (r == 0)
 		return knl_fail(err, -ENODEV, NULL, "link %s", name);
-	*ifindex = rtnl_link_get_ifindex(link);
-	return 0;
-}
-
-/* ---- info ----------------------------------------------------------- */
-
-static void format_mac(struct nl_addr *a, char *buf, size_t len)
-{
-	const unsigned char *b;
-	unsigned int n;
-	size_t off = 0;
-
-	buf[0] = '\0';
-	if (!a)
-		return;
-	b = nl_addr_get_binary_addr(a);
-	n = nl_addr_get_len(a);
-	for (unsigned int i = 0; i < n && off + 4 <= len; i++)
-		off += snprintf(buf + off, len - off, i ? ":%02x" : "%02x", b[i]);
-}
-
-static void fill_info(struct rtnl_link *link, const struct fetch *f, struct knl_link_info *info)
-{
-	const char *kind = rtnl_link_get_type(link);
-	const char *name = rtnl_link_get_name(link);
-	const char *alias = rtnl_link_get_ifalias(link);
-	uint32_t table;
-
-	memset(info, 0, sizeof(*info));
-	info->index = rtnl_link_get_ifindex(link);
-	snprintf(info->name, sizeof(info->name), "%s", name ? name : "");
-	snprintf(info->kind, sizeof(info->kind), "%s", kind ? kind : "");
-	info->mtu = rtnl_link_get_mtu(link);
-	info->min_mtu = f->min_mtu;
-	info->max_mtu = f->max_mtu;
-	format_mac(rtnl_link_get_addr(link), info->mac, sizeof(info->mac));
-	info->flags = rtnl_link_get_flags(link);
-	info->up = info->flags & IFF_UP;
-	info->promisc = info->flags & IFF_PROMISC;
-	info->allmulti = info->flags & IFF_ALLMULTI;
-	info->txqlen = rtnl_link_get_txqlen(link);
-	info->master = rtnl_link_get_master(link);
-	if (rtnl_link_is_vrf(link) && rtnl_link_vrf_get_tableid(link, &table) == 0)
-		info->vrf_table = table;
-	snprintf(info->alias, sizeof(info->alias), "%s", alias ? alias : "");
+	return r < 0 ? r : 0;
 }
 
 int knl_link_info(struct knl_sock *sk, const char *name, struct knl_link_info *info,
 		  struct cni_error *err)
 {
-	struct fetch f;
+	struct fetch f = {.info = info};
 	int r;
 
 	memset(info, 0, sizeof(*info));
 	if (!name)
 		return knl_invalid(err, "empty interface name");
-	r = fetch_link(sk, 0, name, &f, err);
-	if (r < 0)
+	if ((r = fetch_link(sk, 0, name, &f, err)) < 0)
 		return r;
-	if (!f.link)
+	if (!f.found)
 		return knl_fail(err, -ENODEV, NULL, "link %s", name);
-	fill_info(f.link, &f, info);
-	rtnl_link_put(f.link);
 	return 0;
 }
 
 int knl_link_lookup(struct knl_sock *sk, const char *name, int ifindex, struct knl_link_info *info,
 		    struct cni_error *err)
 {
-	struct fetch f;
+	struct fetch f = {.info = info};
 	int r;
 
 	memset(info, 0, sizeof(*info));
 	r = fetch_link(sk, name ? 0 : ifindex, name, &f, err);
-	if (r < 0 || !f.link)
-		return r;
-	fill_info(f.link, &f, info);
-	rtnl_link_put(f.link);
-	return 1;
+	return r < 0 ? r : f.found;
+}
+
+/* ---- requests that change links ---------------------------------------- */
+
+/* err for a failed request: "<fmt ...>: <reason> (<extack>)". Formatted on
+ * failure only: the message costs more than the request. */
+static int request_fail(struct cni_error *err, int r, const struct knl_status *st, const char *fmt,
+			va_list ap)
+{
+	char what[128];
+
+	vsnprintf(what, sizeof(what), fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized)
+	return knl_fail(err, r, st, "%s", what);
 }
 
 /* ---- creation ------------------------------------------------------- */
 
-static int link_create(struct knl_sock *sk, struct rtnl_link *link, const char *what,
-		       struct cni_error *err)
+/* RTM_NEWLINK with NLM_F_CREATE|NLM_F_EXCL for name (mtu 0: the kernel's),
+ * kind in IFLA_LINKINFO; returns the open IFLA_LINKINFO nest, which the
+ * caller closes after adding IFLA_INFO_DATA if the kind has data. */
+static struct nlattr *create_msg(struct knl_msg *m, void *buf, size_t size, const char *name,
+				 unsigned int mtu, const char *kind)
 {
-	cleanup_nl_msg struct nl_msg *msg = NULL;
-	struct knl_status st;
-	int r;
+	struct ifinfomsg *ifi;
+	struct nlattr *li;
 
-	r = rtnl_link_build_add_request(link, NLM_F_CREATE | NLM_F_EXCL, &msg);
-	if (r < 0)
-		return knl_fail_nl(err, r, "create %s", what);
-	r = knl_transact(sk, msg, NULL, NULL, &st);
-	if (r < 0)
-		return knl_fail(err, r, &st, "create %s", what);
-	return 0;
+	ifi = knl_msg_init(m, buf, size, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	knl_put_strz(m, IFLA_IFNAME, name);
+	if (mtu)
+		knl_put_u32(m, IFLA_MTU, mtu);
+	li = knl_nest_start(m, IFLA_LINKINFO);
+	knl_put_strz(m, IFLA_INFO_KIND, kind);
+	return li;
+}
+
+/* Send a request that selects no link by name (a creation, a change by index). */
+static int link_send(struct knl_sock *sk, struct knl_msg *m, struct cni_error *err, const char *fmt,
+		     ...) __attribute__((format(printf, 4, 5)));
+static int link_send(struct knl_sock *sk, struct knl_msg *m, struct cni_error *err, const char *fmt,
+		     ...)
+{
+	struct knl_status st;
+	va_list ap;
+	int r = knl_transact(sk, m, NULL, NULL, &st);
+
+	if (r >= 0)
+		return 0;
+	va_start(ap, fmt);
+	r = request_fail(err, r, &st, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 int knl_bridge_add(struct knl_sock *sk, const char *name, unsigned int mtu, struct cni_error *err)
 {
-	cleanup_rtnl_link struct rtnl_link *link = NULL;
-	char what[64];
+	KNL_MSG_BUF(buf, LINK_REQ_SIZE);
+	struct knl_msg m;
 	int r;
 
 	if ((r = cni_check_ifname(name, CNI_ERR_INVALID_CONFIG, err)) < 0)
 		return r;
-	snprintf(what, sizeof(what), "bridge %s", name);
-	link = rtnl_link_alloc();
-	if (!link)
-		return knl_fail(err, -ENOMEM, NULL, "create %s", what);
-	r = rtnl_link_set_type(link, "bridge");
-	if (r < 0)
-		return knl_fail_nl(err, r, "create %s", what);
-	rtnl_link_set_name(link, name);
-	if (mtu)
-		rtnl_link_set_mtu(link, mtu);
-	return link_create(sk, link, what, err);
+	knl_nest_end(&m, create_msg(&m, buf, sizeof(buf), name, mtu, "bridge"));
+	return link_send(sk, &m, err, "create bridge %s", name);
 }
 
 int knl_vrf_add(struct knl_sock *sk, const char *name, uint32_t table, struct cni_error *err)
 {
-	cleanup_rtnl_link struct rtnl_link *link = NULL;
-	char what[64];
+	KNL_MSG_BUF(buf, LINK_REQ_SIZE);
+	struct knl_msg m;
+	struct nlattr *li, *data;
 	int r;
 
 	if ((r = cni_check_ifname(name, CNI_ERR_INVALID_CONFIG, err)) < 0)
 		return r;
 	if (table == 0)
 		return knl_invalid(err, "vrf %s: table must be non-zero", name);
-	snprintf(what, sizeof(what), "vrf %s (table %u)", name, table);
-	link = rtnl_link_vrf_alloc();
-	if (!link)
-		return knl_fail(err, -ENOMEM, NULL, "create %s", what);
-	rtnl_link_set_name(link, name);
-	r = rtnl_link_vrf_set_tableid(link, table);
-	if (r < 0)
-		return knl_fail_nl(err, r, "create %s", what);
-	return link_create(sk, link, what, err);
+	li = create_msg(&m, buf, sizeof(buf), name, 0, "vrf");
+	data = knl_nest_start(&m, IFLA_INFO_DATA);
+	knl_put_u32(&m, IFLA_VRF_TABLE, table);
+	knl_nest_end(&m, data);
+	knl_nest_end(&m, li);
+	return link_send(sk, &m, err, "create vrf %s (table %u)", name, table);
+}
+
+/* The peer goes in IFLA_INFO_DATA/VETH_INFO_PEER: a (zeroed) ifinfomsg, then
+ * its own attributes. */
+static void veth_peer(struct knl_msg *m, const char *peer_name, int peer_netns_fd, unsigned int mtu)
+{
+	struct nlattr *data = knl_nest_start(m, IFLA_INFO_DATA);
+	struct nlattr *peer = knl_nest_start(m, VETH_INFO_PEER);
+
+	(void)knl_put_raw(m, sizeof(struct ifinfomsg));
+	knl_put_strz(m, IFLA_IFNAME, peer_name);
+	if (mtu)
+		knl_put_u32(m, IFLA_MTU, mtu);
+	if (peer_netns_fd >= 0)
+		knl_put_u32(m, IFLA_NET_NS_FD, (uint32_t)peer_netns_fd);
+	knl_nest_end(m, peer);
+	knl_nest_end(m, data);
 }
 
 int knl_veth_add(struct knl_sock *sk, const char *host_name, const char *peer_name,
 		 int peer_netns_fd, unsigned int mtu, struct cni_error *err)
 {
-	cleanup_rtnl_link struct rtnl_link *link = NULL;
-	cleanup_rtnl_link struct rtnl_link *peer = NULL;
-	char what[64];
+	KNL_MSG_BUF(buf, LINK_REQ_SIZE);
+	struct knl_msg m;
+	struct nlattr *li;
 	int r;
 
 	if ((r = cni_check_ifname(host_name, CNI_ERR_INVALID_CONFIG, err)) < 0 ||
 	    (r = cni_check_ifname(peer_name, CNI_ERR_INVALID_CONFIG, err)) < 0)
 		return r;
-	snprintf(what, sizeof(what), "veth %s (peer %s)", host_name, peer_name);
-	link = rtnl_link_veth_alloc();
-	if (!link)
-		return knl_fail(err, -ENOMEM, NULL, "create %s", what);
-	peer = rtnl_link_veth_get_peer(link);
-	if (!peer)
-		return knl_fail(err, -EIO, NULL, "create %s", what);
-	rtnl_link_set_name(link, host_name);
-	rtnl_link_set_name(peer, peer_name);
-	if (peer_netns_fd >= 0)
-		rtnl_link_set_ns_fd(peer, peer_netns_fd);
-	if (mtu) {
-		rtnl_link_set_mtu(link, mtu);
-		rtnl_link_set_mtu(peer, mtu);
-	}
-	return link_create(sk, link, what, err);
+	li = create_msg(&m, buf, sizeof(buf), host_name, mtu, "veth");
+	veth_peer(&m, peer_name, peer_netns_fd, mtu);
+	knl_nest_end(&m, li);
+	return link_send(sk, &m, err, "create veth %s (peer %s)", host_name, peer_name);
 }
 
 /* ---- changes -------------------------------------------------------- */
 
-/* A change set for an existing link, addressed by its index. */
-static int link_changes(struct knl_sock *sk, const char *name, struct rtnl_link **chg,
-			struct cni_error *err)
+/* RTM_NEWLINK without NLM_F_CREATE changes a link. With ifi_index 0 the
+ * kernel selects the link by IFLA_IFNAME itself, so a change costs one
+ * request, not a look-up for the index and then the request. Returns the
+ * ifinfomsg (for flag changes). */
+static struct ifinfomsg *change_msg(struct knl_msg *m, void *buf, size_t size, const char *name)
 {
-	int ifindex, r;
+	struct ifinfomsg *ifi = knl_msg_init(m, buf, size, RTM_NEWLINK, 0, sizeof(*ifi));
 
-	*chg = NULL;
-	r = knl_link_index(sk, name, &ifindex, err);
-	if (r < 0)
-		return r;
-	*chg = rtnl_link_alloc();
-	if (!*chg)
-		return knl_fail(err, -ENOMEM, NULL, "change link %s", name);
-	rtnl_link_set_ifindex(*chg, ifindex);
-	return 0;
+	ifi->ifi_family = AF_UNSPEC;
+	knl_put_strz(m, IFLA_IFNAME, name);
+	return ifi;
 }
 
-/* RTM_NEWLINK without NLM_F_CREATE on an ifindex modifies that link. */
-static int link_commit(struct knl_sock *sk, struct rtnl_link *chg, struct cni_error *err,
-		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int link_commit(struct knl_sock *sk, struct rtnl_link *chg, struct cni_error *err,
-		       const char *fmt, ...)
+/* Send a change to the link name. A link that does not exist fails as a
+ * look-up of it did: "link eth0: No such device". */
+static int link_commit(struct knl_sock *sk, struct knl_msg *m, const char *name,
+		       struct cni_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static int link_commit(struct knl_sock *sk, struct knl_msg *m, const char *name,
+		       struct cni_error *err, const char *fmt, ...)
 {
-	cleanup_nl_msg struct nl_msg *msg = NULL;
 	struct knl_status st;
-	char what[128];
 	va_list ap;
-	int r;
+	int r = knl_transact(sk, m, NULL, NULL, &st);
 
+	if (r >= 0)
+		return 0;
+	/* The kernel says "no such link" without an extack message. */
+	if (r == -ENODEV && !st.ext[0])
+		return knl_fail(err, r, NULL, "link %s", name);
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized)
+	r = request_fail(err, r, &st, fmt, ap);
 	va_end(ap);
-	r = rtnl_link_build_add_request(chg, 0, &msg);
-	if (r < 0)
-		return knl_fail_nl(err, r, "%s", what);
-	r = knl_transact(sk, msg, NULL, NULL, &st);
-	if (r < 0)
-		return knl_fail(err, r, &st, "%s", what);
-	return 0;
+	return r;
 }
 
 int knl_link_set_master(struct knl_sock *sk, const char *name, const char *master_name,
 			struct cni_error *err)
 {
-	cleanup_rtnl_link struct rtnl_link *chg = NULL;
+	KNL_MSG_BUF(buf, LINK_REQ_SIZE);
+	struct knl_msg m;
 	int master = 0, r;
 
+	/* IFLA_MASTER is an index: the master is looked up, the link is not. */
 	if (master_name && (r = knl_link_index(sk, master_name, &master, err)) < 0) {
 		cni_err_prefix(err, "set master of %s to %s", name, master_name);
 		return r;
 	}
-	if ((r = link_changes(sk, name, &chg, err)) < 0)
+	if ((r = check_name(name, err)) < 0)
 		return r;
-	rtnl_link_set_master(chg, master);
+	change_msg(&m, buf, sizeof(buf), name);
+	knl_put_u32(&m, IFLA_MASTER, (uint32_t)master);
 	if (master_name)
-		return link_commit(sk, chg, err, "set master of %s to %s", name, master_name);
-	return link_commit(sk, chg, err, "release %s from its master", name);
+		return link_commit(sk, &m, name, err, "set master of %s to %s", name, master_name);
+	return link_commit(sk, &m, name, err, "release %s from its master", name);
 }
 
 int knl_link_rename(struct knl_sock *sk, const char *old_name, const char *new_name,
 		    struct cni_error *err)
 {
-	cleanup_rtnl_link struct rtnl_link *chg = NULL;
-	int r;
+	KNL_MSG_BUF(buf, LINK_REQ_SIZE);
+	struct knl_msg m;
+	struct ifinfomsg *ifi;
+	int ifindex, r;
 
 	if ((r = cni_check_ifname(new_name, CNI_ERR_INVALID_CONFIG, err)) < 0)
 		return r;
-	if ((r = link_changes(sk, old_name, &chg, err)) < 0)
+	/* IFLA_IFNAME carries the new name here: the link is selected by index. */
+	if ((r = knl_link_index(sk, old_name, &ifindex, err)) < 0)
 		return r;
-	rtnl_link_set_name(chg, new_name);
-	return link_commit(sk, chg, err, "rename %s to %s", old_name, new_name);
+	ifi = knl_msg_init(&m, buf, sizeof(buf), RTM_NEWLINK, 0, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	knl_put_strz(&m, IFLA_IFNAME, new_name);
+	return link_send(sk, &m, err, "rename %s to %s", old_name, new_name);
+}
+
+/* A change that sets (on) or clears one IFF_* flag: ifi_change says which
+ * flags to touch. */
+static int flag_msg(struct knl_msg *m, void *buf, size_t size, const char *name, unsigned int flag,
+		    bool on, struct cni_error *err)
+{
+	struct ifinfomsg *ifi;
+	int r;
+
+	if ((r = check_name(name, err)) < 0)
+		return r;
+	ifi = change_msg(m, buf, size, name);
+	ifi->ifi_flags = on ? flag : 0;
+	ifi->ifi_change = flag;
+	return 0;
 }
 
 static int link_set_flag(struct knl_sock *sk, const char *name, unsigned int flag, bool on,
 			 const char *label, struct cni_error *err)
 {
-	cleanup_rtnl_link struct rtnl_link *chg = NULL;
+	KNL_MSG_BUF(buf, LINK_REQ_SIZE);
+	struct knl_msg m;
 	int r;
 
-	if ((r = link_changes(sk, name, &chg, err)) < 0)
+	if ((r = flag_msg(&m, buf, sizeof(buf), name, flag, on, err)) < 0)
 		return r;
-	if (on)
-		rtnl_link_set_flags(chg, flag);
-	else
-		rtnl_link_unset_flags(chg, flag);
-	return link_commit(sk, chg, err, "set %s %s %s", name, label, on ? "on" : "off");
+	return link_commit(sk, &m, name, err, "set %s %s %s", name, label, on ? "on" : "off");
 }
 
 int knl_link_set_up(struct knl_sock *sk, const char *name, struct cni_error *err)
 {
-	cleanup_rtnl_link struct rtnl_link *chg = NULL;
+	KNL_MSG_BUF(buf, LINK_REQ_SIZE);
+	struct knl_msg m;
 	int r;
 
-	if ((r = link_changes(sk, name, &chg, err)) < 0)
+	if ((r = flag_msg(&m, buf, sizeof(buf), name, IFF_UP, true, err)) < 0)
 		return r;
-	rtnl_link_set_flags(chg, IFF_UP);
-	return link_commit(sk, chg, err, "set %s up", name);
+	return link_commit(sk, &m, name, err, "set %s up", name);
 }
 
 int knl_link_set_down(struct knl_sock *sk, const char *name, struct cni_error *err)
 {
-	cleanup_rtnl_link struct rtnl_link *chg = NULL;
+	KNL_MSG_BUF(buf, LINK_REQ_SIZE);
+	struct knl_msg m;
 	int r;
 
-	if ((r = link_changes(sk, name, &chg, err)) < 0)
+	if ((r = flag_msg(&m, buf, sizeof(buf), name, IFF_UP, false, err)) < 0)
 		return r;
-	rtnl_link_unset_flags(chg, IFF_UP);
-	return link_commit(sk, chg, err, "set %s down", name);
+	return link_commit(sk, &m, name, err, "set %s down", name);
 }
 
 int knl_link_set_promisc(struct knl_sock *sk, const char *name, bool on, struct cni_error *err)
@@ -437,27 +461,31 @@ int knl_link_set_allmulti(struct knl_sock *sk, const char *name, bool on, struct
 
 int knl_link_set_mtu(struct knl_sock *sk, const char *name, unsigned int mtu, struct cni_error *err)
 {
-	cleanup_rtnl_link struct rtnl_link *chg = NULL;
+	KNL_MSG_BUF(buf, LINK_REQ_SIZE);
+	struct knl_msg m;
 	int r;
 
 	if (mtu == 0)
 		return knl_invalid(err, "set mtu of %s: mtu must be non-zero", name);
-	if ((r = link_changes(sk, name, &chg, err)) < 0)
+	if ((r = check_name(name, err)) < 0)
 		return r;
-	rtnl_link_set_mtu(chg, mtu);
-	return link_commit(sk, chg, err, "set mtu of %s to %u", name, mtu);
+	change_msg(&m, buf, sizeof(buf), name);
+	knl_put_u32(&m, IFLA_MTU, mtu);
+	return link_commit(sk, &m, name, err, "set mtu of %s to %u", name, mtu);
 }
 
 int knl_link_set_txqlen(struct knl_sock *sk, const char *name, unsigned int txqlen,
 			struct cni_error *err)
 {
-	cleanup_rtnl_link struct rtnl_link *chg = NULL;
+	KNL_MSG_BUF(buf, LINK_REQ_SIZE);
+	struct knl_msg m;
 	int r;
 
-	if ((r = link_changes(sk, name, &chg, err)) < 0)
+	if ((r = check_name(name, err)) < 0)
 		return r;
-	rtnl_link_set_txqlen(chg, txqlen);
-	return link_commit(sk, chg, err, "set txqueuelen of %s to %u", name, txqlen);
+	change_msg(&m, buf, sizeof(buf), name);
+	knl_put_u32(&m, IFLA_TXQLEN, txqlen);
+	return link_commit(sk, &m, name, err, "set txqueuelen of %s to %u", name, txqlen);
 }
 
 static int hexval(char c)
@@ -486,65 +514,54 @@ static int parse_mac(const char *s, unsigned char mac[6])
 
 int knl_link_set_mac(struct knl_sock *sk, const char *name, const char *mac, struct cni_error *err)
 {
-	cleanup_rtnl_link struct rtnl_link *chg = NULL;
-	cleanup_nl_addr struct nl_addr *a = NULL;
+	KNL_MSG_BUF(buf, LINK_REQ_SIZE);
+	struct knl_msg m;
 	unsigned char bytes[6];
 	int r;
 
 	if (!mac || parse_mac(mac, bytes) < 0)
 		return knl_invalid(err, "set mac of %s: invalid MAC address \"%s\"", name,
 				   mac ? mac : "");
-	if ((r = link_changes(sk, name, &chg, err)) < 0)
+	if ((r = check_name(name, err)) < 0)
 		return r;
-	a = nl_addr_build(AF_LLC, bytes, sizeof(bytes));
-	if (!a)
-		return knl_fail(err, -ENOMEM, NULL, "set mac of %s", name);
-	rtnl_link_set_addr(chg, a);
-	return link_commit(sk, chg, err, "set mac of %s to %s", name, mac);
+	change_msg(&m, buf, sizeof(buf), name);
+	knl_put(&m, IFLA_ADDRESS, sizeof(bytes), bytes);
+	return link_commit(sk, &m, name, err, "set mac of %s to %s", name, mac);
 }
 
-/* A raw RTM_NEWLINK: libnl would send the alias with its NUL, and the kernel
- * refuses 255 bytes + NUL (IFALIASZ is 256 with the NUL). */
+/* The alias goes without its NUL: the kernel refuses 255 bytes + NUL
+ * (IFALIASZ is 256 with the NUL). */
 int knl_link_set_alias(struct knl_sock *sk, const char *name, const char *alias,
 		       struct cni_error *err)
 {
-	cleanup_nl_msg struct nl_msg *msg = NULL;
-	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
+	KNL_MSG_BUF(buf, ALIAS_REQ_SIZE);
+	struct knl_msg m;
 	size_t len = alias ? strnlen(alias, KNL_IFALIAS_MAX) : 0;
-	struct knl_status st;
 	int r;
 
-	if ((r = knl_link_index(sk, name, &ifi.ifi_index, err)) < 0)
+	if ((r = check_name(name, err)) < 0)
 		return r;
-	msg = nlmsg_alloc_simple(RTM_NEWLINK, 0);
-	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
-	    nla_put(msg, IFLA_IFALIAS, (int)len, alias ? alias : "") < 0)
-		return knl_fail(err, -ENOMEM, NULL, "set alias of %s", name);
-	r = knl_transact(sk, msg, NULL, NULL, &st);
-	if (r < 0)
-		return knl_fail(err, r, &st, "set alias of %s", name);
-	return 0;
+	change_msg(&m, buf, sizeof(buf), name);
+	knl_put(&m, IFLA_IFALIAS, len, alias ? alias : "");
+	return link_commit(sk, &m, name, err, "set alias of %s", name);
 }
 
 /* ---- deletion ------------------------------------------------------- */
 
 int knl_link_del(struct knl_sock *sk, const char *name, struct cni_error *err)
 {
-	cleanup_rtnl_link struct rtnl_link *link = NULL;
-	cleanup_nl_msg struct nl_msg *msg = NULL;
+	KNL_MSG_BUF(buf, LINK_REQ_SIZE);
+	struct knl_msg m;
+	struct ifinfomsg *ifi;
 	struct knl_status st;
 	int r;
 
 	if ((r = cni_check_ifname(name, CNI_ERR_INVALID_CONFIG, err)) < 0)
 		return r;
-	link = rtnl_link_alloc();
-	if (!link)
-		return knl_fail(err, -ENOMEM, NULL, "delete link %s", name);
-	rtnl_link_set_name(link, name);
-	r = rtnl_link_build_delete_request(link, &msg);
-	if (r < 0)
-		return knl_fail_nl(err, r, "delete link %s", name);
-	r = knl_transact(sk, msg, NULL, NULL, &st);
+	ifi = knl_msg_init(&m, buf, sizeof(buf), RTM_DELLINK, 0, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	knl_put_strz(&m, IFLA_IFNAME, name);
+	r = knl_transact(sk, &m, NULL, NULL, &st);
 	if (r == -ENODEV)
 		return 0;
 	if (r < 0)

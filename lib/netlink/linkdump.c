@@ -4,48 +4,31 @@
 #include "knl-internal.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <netlink/route/link.h>
+#include <linux/if_link.h>
 
 struct link_list_acc {
 	struct cni_array found; /* first: knl_array_rewind() rewinds it */
-	int err;
 };
 
-static void add_entry(struct nl_object *obj, void *arg)
+static int parse_entry(const struct nlmsghdr *nlh, void *arg)
 {
 	struct link_list_acc *acc = arg;
-	struct rtnl_link *link = (struct rtnl_link *)obj;
-	const char *name = rtnl_link_get_name(link), *kind = rtnl_link_get_type(link);
-	const char *alias = rtnl_link_get_ifalias(link);
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[IFLA_MAX + 1];
 	struct knl_link_entry *e;
 
-	if (acc->err)
-		return;
-	if (!(e = CNI_ARRAY_PUSH(&acc->found, struct knl_link_entry, 0, "links", NULL))) {
-		acc->err = -ENOMEM;
-		return;
-	}
-	e->index = rtnl_link_get_ifindex(link);
-	e->master = rtnl_link_get_master(link);
-	snprintf(e->name, sizeof(e->name), "%s", name ? name : "");
-	snprintf(e->kind, sizeof(e->kind), "%s", kind ? kind : "");
-	snprintf(e->alias, sizeof(e->alias), "%s", alias ? alias : "");
-}
-
-static int parse_entry(struct nl_msg *msg, void *arg)
-{
-	struct link_list_acc *acc = arg;
-	int r;
-
-	if (nlmsg_hdr(msg)->nlmsg_type != RTM_NEWLINK)
+	if (nlh->nlmsg_type != RTM_NEWLINK || knl_parse_attrs(nlh, sizeof(*ifi), tb, IFLA_MAX) < 0)
 		return 0;
-	r = nl_msg_parse(msg, add_entry, acc);
-	if (r < 0)
-		return knl_errno_from_nl(r);
-	return acc->err;
+	if (!(e = CNI_ARRAY_PUSH(&acc->found, struct knl_link_entry, 0, "links", NULL)))
+		return -ENOMEM;
+	e->index = ifi->ifi_index;
+	e->master = (int)knl_attr_u32(tb[IFLA_MASTER], 0);
+	knl_attr_str(tb[IFLA_IFNAME], e->name, sizeof(e->name));
+	knl_linkinfo_kind(tb[IFLA_LINKINFO], e->kind, sizeof(e->kind), NULL);
+	knl_attr_str(tb[IFLA_IFALIAS], e->alias, sizeof(e->alias));
+	return 0;
 }
 
 int knl_link_list(struct knl_sock *sk, struct knl_link_entry **out, size_t *n,
@@ -53,7 +36,9 @@ int knl_link_list(struct knl_sock *sk, struct knl_link_entry **out, size_t *n,
 {
 	struct link_list_acc acc = {0};
 	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
-	struct knl_dump_req req = {RTM_GETLINK, &ifi, sizeof(ifi), .rewind = knl_array_rewind};
+	/* Without statistics: a fraction of the bytes per link. */
+	struct knl_dump_req req = {RTM_GETLINK, &ifi, sizeof(ifi), .rewind = knl_array_rewind,
+				   .ext_mask = RTEXT_FILTER_SKIP_STATS};
 	struct knl_status st;
 	int rc;
 

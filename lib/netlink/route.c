@@ -1,6 +1,6 @@
-/* Routes: raw RTM_*ROUTE messages (libnl's route builder guesses scopes and
- * would fill delete requests the same way), idempotent add/delete, and a
- * look-up that reads one table (and one device), filtered by the kernel. */
+/* Routes: RTM_*ROUTE messages with the scope, protocol and type the caller
+ * means (a delete leaves them open), idempotent add/delete, and a look-up
+ * that reads one table (and one device), filtered by the kernel. */
 #include "knl-internal.h"
 
 #include <errno.h>
@@ -79,18 +79,38 @@ void knl_route_format(const struct knl_route *r, char *buf, size_t len)
 		snprintf(buf + off, len - off, " metric %u", r->metric);
 }
 
-static int check_route(const struct knl_route *r, const char *what, struct cni_error *err)
-{
-	int r2 = knl_prefix_check(&r->dst, what, err);
+/* What a call does, for its messages ("add route 10.0.0.0/24 via ..."),
+ * formatted when a message needs it: most calls succeed and need none. */
+struct route_op {
+	const char *verb;
+	const struct knl_route *r;
+	char what[192];
+};
 
-	if (r2 < 0)
-		return r2;
+static const char *route_what(struct route_op *op)
+{
+	char desc[160];
+
+	if (!op->what[0]) {
+		knl_route_format(op->r, desc, sizeof(desc));
+		snprintf(op->what, sizeof(op->what), "%s %s", op->verb, desc);
+	}
+	return op->what;
+}
+
+static int check_route(struct route_op *op, struct cni_error *err)
+{
+	const struct knl_route *r = op->r;
+
+	if (!knl_prefix_ok(&r->dst))
+		return knl_prefix_check(&r->dst, route_what(op), err);
 	if (r->gw.family && r->gw.family != family_of(r))
-		return knl_invalid(err, "%s: gateway and destination families differ", what);
+		return knl_invalid(err, "%s: gateway and destination families differ",
+				   route_what(op));
 	if (r->gw.family && type_of(r) != RTN_UNICAST)
-		return knl_invalid(err, "%s: only a unicast route has a gateway", what);
+		return knl_invalid(err, "%s: only a unicast route has a gateway", route_what(op));
 	if (r->scope < KNL_SCOPE_AUTO || r->scope > 255)
-		return knl_invalid(err, "%s: invalid scope %d", what, r->scope);
+		return knl_invalid(err, "%s: invalid scope %d", route_what(op), r->scope);
 	if (r->oif_name && !r->oif)
 		return cni_check_ifname(r->oif_name, CNI_ERR_INVALID_CONFIG, err);
 	return 0;
@@ -101,17 +121,10 @@ static int check_route(const struct knl_route *r, const char *what, struct cni_e
 static int resolve_oif(struct knl_sock *sk, const struct knl_route *r, int *oif,
 		       struct cni_error *err)
 {
-	cleanup_rtnl_link struct rtnl_link *link = NULL;
-	int rc;
-
 	*oif = r->oif;
 	if (r->oif || !r->oif_name)
 		return 1;
-	rc = knl_link_get(sk, r->oif_name, &link, err);
-	if (rc < 0 || !link)
-		return rc;
-	*oif = rtnl_link_get_ifindex(link);
-	return 1;
+	return knl_link_find(sk, r->oif_name, oif, err);
 }
 
 static uint8_t scope_of(const struct knl_route *r)
@@ -128,33 +141,36 @@ static uint8_t protocol_of(const struct knl_route *r)
 	return r->protocol ? r->protocol : RTPROT_BOOT;
 }
 
+/* Room for a route request: header, rtmsg, table, destination, gateway,
+ * device and metric. */
+#define ROUTE_REQ_SIZE 128
+
 /* RTM_NEWROUTE / RTM_DELROUTE. A delete leaves protocol, type and scope open
  * (RT_SCOPE_NOWHERE, as `ip route del`) so it matches what was added. */
-static int route_msg(int type, int flags, const struct knl_route *r, int oif, struct nl_msg **out)
+static void route_msg(struct knl_msg *m, void *buf, size_t size, uint16_t type, uint16_t flags,
+		      const struct knl_route *r, int oif)
 {
-	cleanup_nl_msg struct nl_msg *msg = nlmsg_alloc_simple(type, flags);
 	bool del = type == RTM_DELROUTE;
 	int bytes = knl_family_bytes(family_of(r));
 	struct cni_prefix net = cni_prefix_network(&r->dst);
-	struct rtmsg rtm = {
-	    .rtm_family = family_of(r),
-	    .rtm_dst_len = r->dst.len,
-	    .rtm_table = table_of(r) < 256 ? table_of(r) : RT_TABLE_UNSPEC,
-	    .rtm_protocol = del ? RTPROT_UNSPEC : protocol_of(r),
-	    .rtm_scope = del ? RT_SCOPE_NOWHERE : scope_of(r),
-	    .rtm_type = del ? RTN_UNSPEC : type_of(r),
-	    .rtm_flags = !del && r->onlink ? RTNH_F_ONLINK : 0,
-	};
+	struct rtmsg *rtm = knl_msg_init(m, buf, size, type, flags, sizeof(*rtm));
 
-	if (!msg || nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
-	    nla_put_u32(msg, RTA_TABLE, table_of(r)) < 0 ||
-	    (r->dst.len && nla_put(msg, RTA_DST, bytes, net.ip.addr) < 0) ||
-	    (r->gw.family && nla_put(msg, RTA_GATEWAY, bytes, r->gw.addr) < 0) ||
-	    (oif && nla_put_u32(msg, RTA_OIF, oif) < 0) ||
-	    (r->metric && nla_put_u32(msg, RTA_PRIORITY, r->metric) < 0))
-		return -ENOMEM;
-	*out = steal_ptr(msg);
-	return 0;
+	rtm->rtm_family = family_of(r);
+	rtm->rtm_dst_len = r->dst.len;
+	rtm->rtm_table = table_of(r) < 256 ? table_of(r) : RT_TABLE_UNSPEC;
+	rtm->rtm_protocol = del ? RTPROT_UNSPEC : protocol_of(r);
+	rtm->rtm_scope = del ? RT_SCOPE_NOWHERE : scope_of(r);
+	rtm->rtm_type = del ? RTN_UNSPEC : type_of(r);
+	rtm->rtm_flags = !del && r->onlink ? RTNH_F_ONLINK : 0;
+	knl_put_u32(m, RTA_TABLE, table_of(r));
+	if (r->dst.len)
+		knl_put(m, RTA_DST, bytes, net.ip.addr);
+	if (r->gw.family)
+		knl_put(m, RTA_GATEWAY, bytes, r->gw.addr);
+	if (oif)
+		knl_put_u32(m, RTA_OIF, (uint32_t)oif);
+	if (r->metric)
+		knl_put_u32(m, RTA_PRIORITY, r->metric);
 }
 
 /* ---- look-up -------------------------------------------------------- */
@@ -181,37 +197,36 @@ static bool route_match(const struct route_acc *acc, const struct knl_route *got
 	return !w->metric || got->metric == w->metric;
 }
 
-static void nla_copy_ip(struct nlattr *a, int family, struct cni_ip *ip)
+static void attr_copy_ip(const struct nlattr *a, int family, struct cni_ip *ip)
 {
 	int bytes = knl_family_bytes(family);
 
-	if (!a || nla_len(a) != bytes)
+	if (!a || mnl_attr_get_payload_len(a) != bytes)
 		return;
 	ip->family = family;
-	memcpy(ip->addr, nla_data(a), bytes);
+	memcpy(ip->addr, mnl_attr_get_payload(a), bytes);
 }
 
 /* A single-path route of any type from an RTM_NEWROUTE; false to skip it. */
-static bool decode_route(struct nlmsghdr *nlh, int family, struct knl_route *got)
+static bool decode_route(const struct nlmsghdr *nlh, int family, struct knl_route *got)
 {
-	struct nlattr *tb[RTA_MAX + 1];
-	struct rtmsg *rtm;
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[RTA_MAX + 1];
 
 	memset(got, 0, sizeof(*got));
-	if (nlh->nlmsg_type != RTM_NEWROUTE || !nlmsg_valid_hdr(nlh, sizeof(*rtm)))
+	if (nlh->nlmsg_type != RTM_NEWROUTE || mnl_nlmsg_get_payload_len(nlh) < sizeof(*rtm))
 		return false;
-	rtm = nlmsg_data(nlh);
 	if (rtm->rtm_family != family || (rtm->rtm_flags & RTM_F_CLONED))
 		return false;
-	if (nlmsg_parse(nlh, sizeof(*rtm), tb, RTA_MAX, NULL) < 0 || tb[RTA_MULTIPATH])
+	if (knl_parse_attrs(nlh, sizeof(*rtm), tb, RTA_MAX) < 0 || tb[RTA_MULTIPATH])
 		return false;
 	got->dst.ip.family = family;
-	nla_copy_ip(tb[RTA_DST], family, &got->dst.ip);
+	attr_copy_ip(tb[RTA_DST], family, &got->dst.ip);
 	got->dst.len = rtm->rtm_dst_len;
-	nla_copy_ip(tb[RTA_GATEWAY], family, &got->gw);
-	got->oif = tb[RTA_OIF] ? (int)nla_get_u32(tb[RTA_OIF]) : 0;
-	got->table = tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
-	got->metric = tb[RTA_PRIORITY] ? nla_get_u32(tb[RTA_PRIORITY]) : 0;
+	attr_copy_ip(tb[RTA_GATEWAY], family, &got->gw);
+	got->oif = (int)knl_attr_u32(tb[RTA_OIF], 0);
+	got->table = knl_attr_u32(tb[RTA_TABLE], rtm->rtm_table);
+	got->metric = knl_attr_u32(tb[RTA_PRIORITY], 0);
 	got->scope = rtm->rtm_scope;
 	got->onlink = rtm->rtm_flags & RTNH_F_ONLINK;
 	got->protocol = rtm->rtm_protocol;
@@ -219,12 +234,12 @@ static bool decode_route(struct nlmsghdr *nlh, int family, struct knl_route *got
 	return true;
 }
 
-static int parse_route(struct nl_msg *msg, void *arg)
+static int parse_route(const struct nlmsghdr *nlh, void *arg)
 {
 	struct route_acc *acc = arg;
 	struct knl_route got;
 
-	if (acc->hit || !decode_route(nlmsg_hdr(msg), family_of(acc->want), &got))
+	if (acc->hit || !decode_route(nlh, family_of(acc->want), &got))
 		return 0;
 	if (!route_match(acc, &got))
 		return 0;
@@ -243,9 +258,10 @@ static void forget_hit(void *arg)
  * with strict checking, so a look-up for a rare type (an unreachable marker)
  * reads one route however many unicast routes share the table; parse_route
  * filters again for kernels without it. */
-static int find_route(struct knl_sock *sk, const struct knl_route *r, int oif,
-		      struct knl_route *found, const char *what, struct cni_error *err)
+static int find_route(struct knl_sock *sk, struct route_op *op, int oif, struct knl_route *found,
+		      struct cni_error *err)
 {
+	const struct knl_route *r = op->r;
 	struct route_acc acc = {.want = r, .oif = oif, .found = found};
 	uint32_t table = table_of(r);
 	struct rtmsg rtm = {
@@ -253,7 +269,8 @@ static int find_route(struct knl_sock *sk, const struct knl_route *r, int oif,
 	    .rtm_table = table < 256 ? table : RT_TABLE_UNSPEC,
 	    .rtm_type = type_of(r),
 	};
-	struct knl_dump_req req = {RTM_GETROUTE, &rtm, sizeof(rtm), table, oif, forget_hit};
+	struct knl_dump_req req = {RTM_GETROUTE, &rtm, sizeof(rtm),
+				   table,	 oif,  .rewind = forget_hit};
 	struct knl_status st;
 	int rc;
 
@@ -261,68 +278,62 @@ static int find_route(struct knl_sock *sk, const struct knl_route *r, int oif,
 	if (rc == -ENOENT) /* a table that was never used: it holds no route */
 		return 0;
 	if (rc < 0)
-		return knl_fail(err, rc, &st, "%s", what);
+		return knl_fail(err, rc, &st, "%s", route_what(op));
 	return acc.hit;
 }
 
 int knl_route_find(struct knl_sock *sk, const struct knl_route *r, struct knl_route *found,
 		   struct cni_error *err)
 {
-	char what[192], desc[160];
+	struct route_op op = {"look up route", r, ""};
 	int oif, rc;
 
-	knl_route_format(r, desc, sizeof(desc));
-	snprintf(what, sizeof(what), "look up route %s", desc);
-	if ((rc = check_route(r, what, err)) < 0)
+	if ((rc = check_route(&op, err)) < 0)
 		return rc;
 	rc = resolve_oif(sk, r, &oif, err);
 	if (rc <= 0)
 		return rc; /* no such device: no such route */
-	return find_route(sk, r, oif, found, what, err);
+	return find_route(sk, &op, oif, found, err);
 }
 
 /* ---- add / delete --------------------------------------------------- */
 
-static int route_request(struct knl_sock *sk, int type, int flags, const struct knl_route *r,
-			 int oif, struct knl_status *st)
+static int route_request(struct knl_sock *sk, uint16_t type, uint16_t flags,
+			 const struct knl_route *r, int oif, struct knl_status *st)
 {
-	cleanup_nl_msg struct nl_msg *msg = NULL;
+	KNL_MSG_BUF(buf, ROUTE_REQ_SIZE);
+	struct knl_msg m;
 
-	if (route_msg(type, flags, r, oif, &msg) < 0) {
-		st->err = -ENOMEM;
-		st->ext[0] = '\0';
-		return -ENOMEM;
-	}
-	return knl_transact(sk, msg, NULL, NULL, st);
+	route_msg(&m, buf, sizeof(buf), type, flags, r, oif);
+	return knl_transact(sk, &m, NULL, NULL, st);
 }
 
 int knl_route_add(struct knl_sock *sk, const struct knl_route *r, bool *existed,
 		  struct cni_error *err)
 {
-	char what[192], desc[160];
+	struct route_op op = {"add route", r, ""};
 	struct knl_status st;
 	int oif, rc;
 
 	if (existed)
 		*existed = false;
-	knl_route_format(r, desc, sizeof(desc));
-	snprintf(what, sizeof(what), "add route %s", desc);
-	if ((rc = check_route(r, what, err)) < 0)
+	if ((rc = check_route(&op, err)) < 0)
 		return rc;
 	rc = resolve_oif(sk, r, &oif, err);
 	if (rc < 0)
 		return rc;
 	if (rc == 0)
-		return knl_fail(err, -ENODEV, NULL, "%s", what);
+		return knl_fail(err, -ENODEV, NULL, "%s", route_what(&op));
 	rc = route_request(sk, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, r, oif, &st);
 	if (rc != -EEXIST)
-		return rc < 0 ? knl_fail(err, rc, &st, "%s", what) : 0;
-	rc = find_route(sk, r, oif, NULL, what, err);
+		return rc < 0 ? knl_fail(err, rc, &st, "%s", route_what(&op)) : 0;
+	rc = find_route(sk, &op, oif, NULL, err);
 	if (rc < 0)
 		return rc;
 	if (rc == 0)
 		return knl_fail(err, -EEXIST, NULL,
-				"%s: a different route to that destination exists", what);
+				"%s: a different route to that destination exists",
+				route_what(&op));
 	if (existed)
 		*existed = true;
 	return 0;
@@ -330,13 +341,11 @@ int knl_route_add(struct knl_sock *sk, const struct knl_route *r, bool *existed,
 
 int knl_route_del(struct knl_sock *sk, const struct knl_route *r, struct cni_error *err)
 {
-	char what[192], desc[160];
+	struct route_op op = {"delete route", r, ""};
 	struct knl_status st;
 	int oif, rc;
 
-	knl_route_format(r, desc, sizeof(desc));
-	snprintf(what, sizeof(what), "delete route %s", desc);
-	if ((rc = check_route(r, what, err)) < 0)
+	if ((rc = check_route(&op, err)) < 0)
 		return rc;
 	rc = resolve_oif(sk, r, &oif, err);
 	if (rc <= 0)
@@ -344,7 +353,7 @@ int knl_route_del(struct knl_sock *sk, const struct knl_route *r, struct cni_err
 	rc = route_request(sk, RTM_DELROUTE, 0, r, oif, &st);
 	if (rc == -ESRCH || rc == -ENOENT)
 		return 0;
-	return rc < 0 ? knl_fail(err, rc, &st, "%s", what) : 0;
+	return rc < 0 ? knl_fail(err, rc, &st, "%s", route_what(&op)) : 0;
 }
 
 /* ---- listing -------------------------------------------------------- */
@@ -357,12 +366,12 @@ struct route_list_acc {
 };
 
 /* Kernels without strict checking send every route: filter here too. */
-static int parse_route_list(struct nl_msg *msg, void *arg)
+static int parse_route_list(const struct nlmsghdr *nlh, void *arg)
 {
 	struct route_list_acc *acc = arg;
 	struct knl_route got, *slot;
 
-	if (!decode_route(nlmsg_hdr(msg), acc->family, &got))
+	if (!decode_route(nlh, acc->family, &got))
 		return 0;
 	if (table_of(&got) != acc->table || (acc->oif && got.oif != acc->oif))
 		return 0;
@@ -382,7 +391,7 @@ static int route_list(struct knl_sock *sk, struct route_list_acc *acc, struct kn
 	    .rtm_table = acc->table < 256 ? acc->table : RT_TABLE_UNSPEC,
 	};
 	struct knl_dump_req req = {RTM_GETROUTE, &rtm,	   sizeof(rtm),
-				   acc->table,	 acc->oif, knl_array_rewind};
+				   acc->table,	 acc->oif, .rewind = knl_array_rewind};
 	struct knl_status st;
 	int rc;
 

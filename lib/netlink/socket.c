@@ -7,34 +7,31 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <linux/if_link.h>
 #include <linux/netlink.h>
-#include <netlink/errno.h>
-#include <netlink/netlink.h>
-
-#ifndef SOL_NETLINK
-#define SOL_NETLINK 270
-#endif
 
 /* Best effort: older kernels lack some options; requests still work. */
-static void set_opt(struct nl_sock *nl, int opt)
+static void set_opt(struct mnl_socket *nl, int opt)
 {
 	int one = 1;
 
-	(void)setsockopt(nl_socket_get_fd(nl), SOL_NETLINK, opt, &one, sizeof(one));
+	(void)mnl_socket_setsockopt(nl, opt, &one, sizeof(one));
 }
 
 int knl_open(struct knl_sock **out, struct cni_error *err)
 {
 	cleanup_knl struct knl_sock *sk = NULL;
-	int r;
 
 	*out = NULL;
 	sk = calloc(1, sizeof(*sk));
-	if (!sk || !(sk->nl = nl_socket_alloc()))
+	if (!sk)
 		return knl_fail(err, -ENOMEM, NULL, "allocate netlink socket");
-	r = nl_connect(sk->nl, NETLINK_ROUTE);
-	if (r < 0)
-		return knl_fail_nl(err, r, "connect rtnetlink socket");
+	/* Not bound: the kernel gives the socket a port at its first send, and
+	 * replies are told apart by sequence number, so bind() and getsockname()
+	 * would only cost two system calls. CLOEXEC: plugins exec IPAM plugins. */
+	sk->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (!sk->nl)
+		return knl_fail(err, -errno, NULL, "connect rtnetlink socket");
 	set_opt(sk->nl, NETLINK_EXT_ACK);
 	set_opt(sk->nl, NETLINK_CAP_ACK);
 	set_opt(sk->nl, NETLINK_GET_STRICT_CHK);
@@ -47,7 +44,7 @@ void knl_close(struct knl_sock *sk)
 	if (!sk)
 		return;
 	if (sk->nl)
-		nl_socket_free(sk->nl);
+		mnl_socket_close(sk->nl);
 	free(sk);
 }
 
@@ -63,32 +60,6 @@ int knl_open_in_netns(int ns_fd, struct knl_sock **out, struct cni_error *err)
 		return r;
 	*out = steal_ptr(sk);
 	return 0;
-}
-
-int knl_errno_from_nl(int nlerr)
-{
-	switch (nlerr < 0 ? -nlerr : nlerr) {
-	case NLE_NOMEM:
-		return -ENOMEM;
-	case NLE_INVAL:
-		return -EINVAL;
-	case NLE_RANGE:
-		return -ERANGE;
-	case NLE_MSGSIZE:
-		return -EMSGSIZE;
-	case NLE_AGAIN:
-		return -EAGAIN;
-	case NLE_EXIST:
-		return -EEXIST;
-	case NLE_OBJ_NOTFOUND:
-		return -ENODEV;
-	case NLE_OPNOTSUPP:
-		return -EOPNOTSUPP;
-	case NLE_PERM:
-		return -EPERM;
-	default:
-		return -EIO;
-	}
 }
 
 static int vfail(struct cni_error *err, int rc, const char *reason, const char *ext,
@@ -114,17 +85,6 @@ int knl_fail(struct cni_error *err, int rc, const struct knl_status *st, const c
 		rc = -EIO;
 	va_start(ap, fmt);
 	vfail(err, rc, strerror(-rc), st ? st->ext : NULL, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-int knl_fail_nl(struct cni_error *err, int nlerr, const char *fmt, ...)
-{
-	int rc = knl_errno_from_nl(nlerr);
-	va_list ap;
-
-	va_start(ap, fmt);
-	vfail(err, rc, nl_geterror(nlerr), NULL, fmt, ap);
 	va_end(ap);
 	return rc;
 }
@@ -155,179 +115,200 @@ int knl_prefix_check(const struct cni_prefix *p, const char *what, struct cni_er
 
 /* ---- one request, its replies and its ack ------------------------------ */
 
+/* Replies are read into the stack, never a heap buffer to zero. 32 KiB: the
+ * kernel sizes dump batches by the largest buffer a socket has read with (up
+ * to that), and no single link, address or route message comes near it. */
+#define KNL_RECV_SIZE 32768
+
 struct transact {
 	knl_parse_fn parse;
 	void *arg;
 	struct knl_status *st;
+	bool get; /* a GET that is not a dump: its one reply ends it */
 	bool done;
 };
 
-/* Copy NLMSGERR_ATTR_MSG from the TLVs that follow an error or DONE payload. */
-static void take_extack(struct transact *t, const struct nlmsghdr *nlh, size_t off)
+static int store_ext(const struct nlattr *a, void *data)
 {
-	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
-	const char *s;
-	size_t total = nlh->nlmsg_len;
+	struct knl_status *st = data;
 
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || total <= NLMSG_HDRLEN + off)
-		return;
-	if (nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)NLMSG_DATA(nlh) + off),
-		      (int)(total - NLMSG_HDRLEN - off), NULL) < 0)
-		return;
-	if (!tb[NLMSGERR_ATTR_MSG])
-		return;
-	s = nla_data(tb[NLMSGERR_ATTR_MSG]);
-	snprintf(t->st->ext, sizeof(t->st->ext), "%.*s",
-		 (int)strnlen(s, nla_len(tb[NLMSGERR_ATTR_MSG])), s);
-	/* The kernel's messages sometimes end with a period; ours go in parentheses. */
-	size_t n = strlen(t->st->ext);
-	if (n && t->st->ext[n - 1] == '.')
-		t->st->ext[n - 1] = '\0';
+	if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG)
+		knl_attr_str(a, st->ext, sizeof(st->ext));
+	return MNL_CB_OK;
 }
 
-static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+/* Copy NLMSGERR_ATTR_MSG from the TLVs that follow an error or DONE payload
+ * (at off bytes into it). */
+static void take_extack(struct knl_status *st, const struct nlmsghdr *nlh, size_t off)
+{
+	size_t len = mnl_nlmsg_get_payload_len(nlh), n;
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || len <= off)
+		return;
+	(void)mnl_attr_parse_payload(mnl_nlmsg_get_payload_offset(nlh, off), len - off, store_ext,
+				     st);
+	/* The kernel's messages sometimes end with a period; ours go in parentheses. */
+	n = strlen(st->ext);
+	if (n && st->ext[n - 1] == '.')
+		st->ext[n - 1] = '\0';
+}
+
+/* NLMSG_ERROR: the ack (error 0) or the request's failure. */
+static int on_error(const struct nlmsghdr *nlh, void *arg)
 {
 	struct transact *t = arg;
-	const struct nlmsghdr *nlh = (const struct nlmsghdr *)((const char *)e - NLMSG_HDRLEN);
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
 	size_t off = sizeof(*e);
 
+	t->done = true;
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*e)) {
+		if (!t->st->err)
+			t->st->err = -EBADMSG;
+		return MNL_CB_STOP;
+	}
+	if (e->error == 0 || t->st->err)
+		return MNL_CB_STOP;
+	/* Without NETLINK_CAP_ACK (an old kernel) our request comes back too. */
 	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
 		off += NLMSG_ALIGN(e->msg.nlmsg_len) - NLMSG_HDRLEN;
-	if (!t->st->err) {
-		t->st->err = e->error < 0 ? e->error : -EIO;
-		take_extack(t, nlh, off);
-	}
-	t->done = true;
-	return NL_STOP;
-}
-
-static int on_ack(struct nl_msg *msg, void *arg)
-{
-	struct transact *t = arg;
-
-	t->done = true;
-	return NL_STOP;
+	t->st->err = e->error < 0 ? e->error : -EIO;
+	take_extack(t->st, nlh, off);
+	return MNL_CB_STOP;
 }
 
 /* NLMSG_DONE carries the dump's result (an int) and possibly extack TLVs. */
-static int on_finish(struct nl_msg *msg, void *arg)
+static int on_done(const struct nlmsghdr *nlh, void *arg)
 {
 	struct transact *t = arg;
-	const struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	int e = 0;
 
-	if (nlh->nlmsg_len >= NLMSG_HDRLEN + sizeof(int))
-		memcpy(&e, NLMSG_DATA(nlh), sizeof(e));
+	if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(int))
+		memcpy(&e, mnl_nlmsg_get_payload(nlh), sizeof(e));
 	if (e < 0 && !t->st->err) {
 		t->st->err = e;
-		take_extack(t, nlh, NLMSG_ALIGN(sizeof(int)));
+		take_extack(t->st, nlh, NLMSG_ALIGN(sizeof(int)));
 	}
 	t->done = true;
-	return NL_STOP;
+	return MNL_CB_STOP;
 }
 
-static int on_valid(struct nl_msg *msg, void *arg)
+static int on_data(const struct nlmsghdr *nlh, void *arg)
 {
 	struct transact *t = arg;
 	int r;
 
-	if (t->st->err || !t->parse)
-		return NL_OK;
-	r = t->parse(msg, t->arg);
-	if (r < 0)
+	if (!t->st->err && t->parse && (r = t->parse(nlh, t->arg)) < 0)
 		t->st->err = r;
-	return NL_OK;
+	if (!t->get)
+		return MNL_CB_OK;
+	t->done = true;
+	return MNL_CB_STOP;
 }
 
-/* A dump changed under us: report it; callers may retry. */
-static int on_intr(struct nl_msg *msg, void *arg)
+/* Before libmnl runs the callbacks over a buffer, which it would abandon at
+ * the first message of another sequence number (EPROTO) or of an interrupted
+ * dump (EINTR), leaving the rest of the replies in the socket: a reply to an
+ * earlier request (one given up on a local failure) becomes a NOOP, which is
+ * skipped, and an interrupted dump is noted (-EAGAIN: callers may retry) and
+ * read to its end. */
+static void screen(struct transact *t, uint32_t seq, void *buf, int len)
 {
-	struct transact *t = arg;
-
-	if (!t->st->err) {
-		t->st->err = -EAGAIN;
-		snprintf(t->st->ext, sizeof(t->st->ext), "dump interrupted by a concurrent change");
+	for (struct nlmsghdr *nlh = buf; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+		if (nlh->nlmsg_seq != seq) {
+			nlh->nlmsg_type = NLMSG_NOOP;
+			continue;
+		}
+		if (!(nlh->nlmsg_flags & NLM_F_DUMP_INTR))
+			continue;
+		nlh->nlmsg_flags &= ~NLM_F_DUMP_INTR;
+		if (!t->st->err) {
+			t->st->err = -EAGAIN;
+			snprintf(t->st->ext, sizeof(t->st->ext),
+				 "dump interrupted by a concurrent change");
+		}
 	}
-	return NL_OK;
 }
 
-static struct nl_cb *transact_cb(struct transact *t)
+/* Read until the request's end. 0, or a negative errno of a local failure. */
+static int receive(struct knl_sock *sk, struct transact *t)
 {
-	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+	/* Not const: libmnl's prototype wants it writable (it never writes). */
+	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {[NLMSG_ERROR] = on_error, [NLMSG_DONE] = on_done};
+	KNL_MSG_BUF(buf, KNL_RECV_SIZE);
+	ssize_t n;
 
-	if (!cb)
-		return NULL;
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, t);
-	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, t);
-	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, t);
-	nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, on_intr, t);
-	nl_cb_err(cb, NL_CB_CUSTOM, on_error, t);
-	return cb;
+	while (!t->done) {
+		n = mnl_socket_recvfrom(sk->nl, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EPIPE;
+		screen(t, sk->seq, buf, (int)n);
+		/* Sequence and port are checked above (seq 0: libmnl checks neither). */
+		if (mnl_cb_run2(buf, n, 0, 0, on_data, t, ctl, MNL_ARRAY_SIZE(ctl)) < 0)
+			return -errno;
+	}
+	return 0;
 }
 
-static void local_failure(struct knl_status *st, int nlerr)
+static int local_failure(struct knl_status *st, int rc)
 {
-	if (st->err)
-		return;
-	st->err = knl_errno_from_nl(nlerr);
-	snprintf(st->ext, sizeof(st->ext), "%s", nl_geterror(nlerr));
+	if (!st->err)
+		st->err = rc;
+	return st->err;
 }
 
-int knl_transact(struct knl_sock *sk, struct nl_msg *msg, knl_parse_fn parse, void *arg,
+int knl_transact(struct knl_sock *sk, struct knl_msg *m, knl_parse_fn parse, void *arg,
 		 struct knl_status *st)
 {
-	struct transact t = {.parse = parse, .arg = arg, .st = st};
-	cleanup_nl_cb struct nl_cb *cb = NULL;
-	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct nlmsghdr *nlh = m->nlh;
+	/* An RTM_GET* type; with NLM_F_DUMP a dump (the same bits mean
+	 * REPLACE|EXCL on RTM_NEW*). A GET's reply or error says it all: it asks
+	 * for no ack, and a dump ends with NLMSG_DONE. */
+	bool get = (nlh->nlmsg_type & 3) == 2;
+	bool dump = get && (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
+	struct transact t = {.parse = parse, .arg = arg, .st = st, .get = get && !dump};
 	int r;
 
 	st->err = 0;
 	st->ext[0] = '\0';
-	cb = transact_cb(&t);
-	if (!cb) {
-		local_failure(st, -NLE_NOMEM);
-		return st->err;
-	}
-	nl_complete_msg(sk->nl, msg);
-	/* A dump (an RTM_GET* type with NLM_F_DUMP; the same bits mean
-	 * REPLACE|EXCL on RTM_NEW*) ends with NLMSG_DONE: ask for no ack. */
-	if ((nlh->nlmsg_type & 3) == 2 && (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP)
-		nlh->nlmsg_flags &= ~NLM_F_ACK;
-	r = nl_send(sk->nl, msg);
-	if (r < 0) {
-		local_failure(st, r);
-		return st->err;
-	}
-	while (!t.done) {
-		r = nl_recvmsgs_report(sk->nl, cb);
-		if (t.done)
-			break;
-		if (r <= 0) {
-			local_failure(st, r < 0 ? r : -NLE_FAILURE);
-			break;
-		}
-	}
+	if (m->overflow)
+		return local_failure(st, -EMSGSIZE);
+	nlh->nlmsg_flags |= NLM_F_REQUEST | (get ? 0 : NLM_F_ACK);
+	nlh->nlmsg_seq = ++sk->seq;
+	if (mnl_socket_sendto(sk->nl, nlh, nlh->nlmsg_len) < 0)
+		return local_failure(st, -errno);
+	r = receive(sk, &t);
+	if (r < 0)
+		return local_failure(st, r);
 	return st->err;
+}
+
+static void dump_msg(struct knl_msg *m, void *buf, size_t size, const struct knl_dump_req *req)
+{
+	void *hdr = knl_msg_init(m, buf, size, req->type, NLM_F_DUMP, req->hdr_len);
+
+	memcpy(hdr, req->hdr, req->hdr_len);
+	if (req->table)
+		knl_put_u32(m, RTA_TABLE, req->table);
+	if (req->oif)
+		knl_put_u32(m, RTA_OIF, (uint32_t)req->oif);
+	if (req->ext_mask)
+		knl_put_u32(m, IFLA_EXT_MASK, req->ext_mask);
 }
 
 int knl_dump(struct knl_sock *sk, const struct knl_dump_req *req, knl_parse_fn parse, void *arg,
 	     struct knl_status *st)
 {
+	KNL_MSG_BUF(buf, 64); /* header, family header (12 at most), 3 attributes */
+	struct knl_msg m;
 	int tries = 0, r;
 
 	do {
-		cleanup_nl_msg struct nl_msg *msg = nlmsg_alloc_simple(req->type, NLM_F_DUMP);
-
 		if (req->rewind)
 			req->rewind(arg);
-		if (!msg || nlmsg_append(msg, (void *)req->hdr, req->hdr_len, NLMSG_ALIGNTO) < 0 ||
-		    (req->table && nla_put_u32(msg, RTA_TABLE, req->table) < 0) ||
-		    (req->oif && nla_put_u32(msg, RTA_OIF, (uint32_t)req->oif) < 0)) {
-			st->err = -ENOMEM;
-			snprintf(st->ext, sizeof(st->ext), "out of memory");
-			return -ENOMEM;
-		}
-		r = knl_transact(sk, msg, parse, arg, st);
+		dump_msg(&m, buf, sizeof(buf), req);
+		r = knl_transact(sk, &m, parse, arg, st);
 	} while (r == -EAGAIN && ++tries < KNL_DUMP_TRIES);
 	return r;
 }
