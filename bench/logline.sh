@@ -22,7 +22,7 @@ OUT=bench/results/logline.json
 
 make -s BUILD="$BUILD" "$BIN/tuning-lite" "$CNIBENCH" "$BUILD/libkrafty.a" >/dev/null
 # shellcheck disable=SC2046 # the flags are words
-cc -O2 -Wall -std=gnu11 -D_GNU_SOURCE -Ilib $(pkg-config --cflags libnl-3.0) -o "$BUILD/bench/histline" \
+cc -O2 -Wall -std=gnu11 -D_GNU_SOURCE -Ilib -o "$BUILD/bench/histline" \
 	bench/histline.c "$BUILD/libkrafty.a" -lcjson
 
 cleanup() {

@@ -34,18 +34,13 @@ links() { # package, headers (space-separated), then the link flags
 	shift 2
 	for h in $headers; do printf '#include <%s>\n' "$h"; done |
 		{ cat; echo 'int main(void) { return 0; }'; } |
-		cc -x c - "${nl_cflags[@]}" -o /dev/null "$@" >/dev/null 2>&1 || echo "$pkg"
+		cc -x c - -o /dev/null "$@" >/dev/null 2>&1 || echo "$pkg"
 }
 unit_deps_missing() {
-	local -a nl_cflags
 	command -v make >/dev/null || echo make
 	command -v cc >/dev/null || { echo gcc; return; }
-	read -ra nl_cflags <<<"$(pkg-config --cflags libnl-3.0 2>/dev/null || echo -I/usr/include/libnl3)"
 	links libcmocka-dev "stdarg.h stddef.h stdint.h setjmp.h cmocka.h" -lcmocka
 	links libcjson-dev cjson/cJSON.h -lcjson
-	links libnl-3-dev netlink/netlink.h -Wl,-Bstatic -lnl-3 -Wl,-Bdynamic -lpthread -lm
-	links libnl-route-3-dev netlink/route/link.h \
-		-Wl,-Bstatic -lnl-route-3 -lnl-3 -Wl,-Bdynamic -lpthread -lm
 	links libmnl-dev libmnl/libmnl.h -lmnl
 }
 

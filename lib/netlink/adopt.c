@@ -5,26 +5,32 @@
 
 #include <errno.h>
 #include <string.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+
+/* ifinfomsg, IFLA_IFNAME (16) and IFLA_IFALIAS (up to 255 + padding). */
+#define ADOPT_REQ_SIZE 384
 
 int knl_link_adopt(struct knl_sock *sk, int ifindex, const char *new_name, const char *alias,
 		   struct cni_error *err)
 {
-	cleanup_nl_msg struct nl_msg *msg = NULL;
-	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = ifindex};
+	KNL_MSG_BUF(buf, ADOPT_REQ_SIZE);
 	size_t len = alias ? strnlen(alias, KNL_IFALIAS_MAX) : 0;
+	struct ifinfomsg *ifi;
 	struct knl_status st;
+	struct knl_msg m;
 	int r;
 
 	if (ifindex <= 0)
 		return knl_invalid(err, "adopt link: invalid interface index %d", ifindex);
 	if ((r = cni_check_ifname(new_name, CNI_ERR_INVALID_CONFIG, err)) < 0)
 		return r;
-	msg = nlmsg_alloc_simple(RTM_NEWLINK, 0);
-	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
-	    nla_put_string(msg, IFLA_IFNAME, new_name) < 0 ||
-	    nla_put(msg, IFLA_IFALIAS, (int)len, alias ? alias : "") < 0)
-		return knl_fail(err, -ENOMEM, NULL, "name link #%d %s", ifindex, new_name);
-	r = knl_transact(sk, msg, NULL, NULL, &st);
+	ifi = knl_msg_init(&m, buf, sizeof(buf), RTM_NEWLINK, 0, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	knl_put_strz(&m, IFLA_IFNAME, new_name);
+	knl_put(&m, IFLA_IFALIAS, len, alias ? alias : "");
+	r = knl_transact(sk, &m, NULL, NULL, &st);
 	if (r < 0)
 		return knl_fail(err, r, &st, "name link #%d %s", ifindex, new_name);
 	return 0;

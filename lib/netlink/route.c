@@ -437,11 +437,11 @@ struct route_get {
 	bool hit;
 };
 
-static int parse_route_get(struct nl_msg *msg, void *arg)
+static int parse_route_get(const struct nlmsghdr *nlh, void *arg)
 {
 	struct route_get *g = arg;
 
-	if (g->hit || !decode_route(nlmsg_hdr(msg), g->family, g->out))
+	if (g->hit || !decode_route(nlh, g->family, g->out))
 		return 0;
 	g->hit = true;
 	return 0;
@@ -450,16 +450,13 @@ static int parse_route_get(struct nl_msg *msg, void *arg)
 int knl_route_get(struct knl_sock *sk, const struct cni_ip *dst, uint32_t table,
 		  struct knl_route *out, struct cni_error *err)
 {
-	cleanup_nl_msg struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETROUTE, 0);
+	KNL_MSG_BUF(buf, 128);
 	int bytes = knl_family_bytes(dst->family);
-	struct rtmsg rtm = {
-	    .rtm_family = dst->family,
-	    .rtm_dst_len = bytes * 8,
-	    .rtm_flags = RTM_F_FIB_MATCH,
-	};
 	struct route_get g = {.family = dst->family, .out = out};
 	char what[96], ip[CNI_IP_STRLEN];
 	struct knl_status st;
+	struct knl_msg m;
+	struct rtmsg *rtm;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -467,11 +464,14 @@ int knl_route_get(struct knl_sock *sk, const struct cni_ip *dst, uint32_t table,
 	snprintf(what, sizeof(what), "look up the route to %s", ip);
 	if (!bytes)
 		return knl_invalid(err, "%s: bad address family", what);
-	if (!msg || nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
-	    nla_put(msg, RTA_DST, bytes, dst->addr) < 0 ||
-	    (table && nla_put_u32(msg, RTA_TABLE, table) < 0))
-		return knl_fail(err, -ENOMEM, NULL, "%s", what);
-	rc = knl_transact(sk, msg, parse_route_get, &g, &st);
+	rtm = knl_msg_init(&m, buf, sizeof(buf), RTM_GETROUTE, 0, sizeof(*rtm));
+	rtm->rtm_family = dst->family;
+	rtm->rtm_dst_len = bytes * 8;
+	rtm->rtm_flags = RTM_F_FIB_MATCH;
+	knl_put(&m, RTA_DST, bytes, dst->addr);
+	if (table)
+		knl_put_u32(&m, RTA_TABLE, table);
+	rc = knl_transact(sk, &m, parse_route_get, &g, &st);
 	if (rc == -ENETUNREACH || rc == -EHOSTUNREACH || rc == -ESRCH)
 		return 0;
 	if (rc < 0)
