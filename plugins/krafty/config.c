@@ -8,7 +8,7 @@
  *   vrfTable     the network's table (VRF mode); default FNV-32a of the network name
  *   mtu          68..65535, for the veth pair and the bridge
  *   defaultRouteMetric  metric of the default routes krafty adds in the pod (1024)
- *   spares       bridges and VRFs (per table) that DEL keeps for ADD to reuse (16; 0..64)
+ *   spares       bridges and VRFs (per table) that DEL keeps for ADD to reuse (64; 0..99)
  * Unknown keys are ignored: Multus and runtimes add their own.
  */
 #include "krafty.h"

@@ -25,12 +25,12 @@ static int park_or_delete(struct knl_sock *sk, const struct kr_conf *conf,
 
 	if ((rc = kr_name_find(sk, id, dev, name, &l, err)) < 0)
 		return rc;
-	/* The pod's host route first: it is what counts the attachment in the table. */
-	if (name[0] && dev == KR_DEV_BRIDGE &&
-	    (rc = kr_host_routes_flush(sk, conf, l.index, removed, err)) < 0)
-		return rc;
 	if (name[0] && (rc = kr_spare_park(sk, conf, dev, name, err)) < 0)
 		return rc;
+	/* The attachment counted itself in the table before it made its bridge
+	 * (table.c): finding the bridge is what uncounts it, once. */
+	for (size_t f = 0; name[0] && removed && f < conf->n_fam; f++)
+		removed[f] = true;
 	return kr_dev_delete(sk, id, dev, err);
 }
 

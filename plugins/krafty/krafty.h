@@ -39,8 +39,10 @@ enum {
 #define KR_DEFAULT_ROUTE_METRIC 1024u
 #define KR_MAX_FAMILIES		2
 /* Spares (spares.c): default and upper bound of the `spares` key. */
-#define KR_DEFAULT_SPARES 16
-#define KR_MAX_SPARES	  64
+/* 64: kubelet and containerd tear pods down in parallel, and a DEL that finds
+ * every slot taken deletes (stalls the node); two decimal digits name a slot. */
+#define KR_DEFAULT_SPARES 64
+#define KR_MAX_SPARES	  99
 #define KR_SPARE_ALIAS	  "krafty spare "
 /* Node-local locks and counts (tmpfs: they start anew with the node). */
 #define KR_RUN_DIR "/run/krafty"
@@ -172,10 +174,6 @@ int kr_dev_adopt(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev
  * whose alias is ours) and under its temporary name; 0 when there is none. */
 int kr_dev_delete(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
 		  struct cni_error *err);
-/* Delete the network's host routes (proto krafty) through ifindex; removed[i]
- * (may be NULL) tells whether one of conf->fam[i] was there. */
-int kr_host_routes_flush(struct knl_sock *sk, const struct kr_conf *conf, int ifindex,
-			 bool removed[KR_MAX_FAMILIES], struct cni_error *err);
 /* Sysctls of a bridge port (the host veth), before it goes up. */
 int kr_port_sysctls(const char *dev, struct cni_error *err);
 /* STATUS: can this kernel create a VRF? 1 yes, 0 no, <0 error. */

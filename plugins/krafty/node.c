@@ -253,28 +253,6 @@ int kr_dev_adopt(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev
 	return knl_link_adopt(sk, index, name, id->alias, err);
 }
 
-int kr_host_routes_flush(struct knl_sock *sk, const struct kr_conf *conf, int ifindex,
-			 bool removed[KR_MAX_FAMILIES], struct cni_error *err)
-{
-	for (size_t f = 0; f < conf->n_fam; f++) {
-		cleanup_free struct knl_route *routes = NULL;
-		size_t n = 0;
-		int rc = knl_route_list(sk, conf->fam[f].subnet.ip.family,
-					kr_conf_route_table(conf), ifindex, &routes, &n, err);
-
-		for (size_t i = 0; rc == 0 && i < n; i++) {
-			if (routes[i].protocol != KR_RTPROT)
-				continue;
-			rc = knl_route_del(sk, &routes[i], err);
-			if (removed)
-				removed[f] = true;
-		}
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
-}
-
 /* Both candidates (a killed ADD may have left one under each name) and the
  * temporary name (a killed ADD's device not yet adopted). */
 int kr_dev_delete(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev,

@@ -12,7 +12,7 @@
  *   krsbNN                 alias "krafty spare bridge"
  *   krsv<table in hex>NN   alias "krafty spare vrf table <T>"
  * A VRF's table cannot change, so VRF spares are kept per table. NN is a slot
- * number below the network's `spares` (default 16; 0 deletes as before), which
+ * number below the network's `spares` (default 64; 0 deletes as before), which
  * bounds them: a DEL that finds every slot taken deletes its device.
  *
  * Taking and parking run under one flock (/run/krafty/spares.lock) so that
@@ -116,9 +116,11 @@ int kr_spare_take(struct knl_sock *sk, const struct kr_conf *conf, const struct 
 	return 0;
 }
 
-/* Down, no master, no address, no route: nothing left that carries traffic. */
-static int strip(struct knl_sock *sk, const struct kr_conf *conf, enum kr_dev dev,
-		 const struct knl_link_info *li, struct cni_error *err)
+/* Down, no master, no address: nothing left that carries traffic. Taking a
+ * device down makes the kernel drop every route through it, IPv4 and IPv6
+ * (the pod's host route with it): no route dump on the DEL path. */
+static int strip(struct knl_sock *sk, enum kr_dev dev, const struct knl_link_info *li,
+		 struct cni_error *err)
 {
 	cleanup_free struct knl_addr *addrs = NULL;
 	size_t n = 0;
@@ -135,8 +137,7 @@ static int strip(struct knl_sock *sk, const struct kr_conf *conf, enum kr_dev de
 	for (size_t i = 0; i < n; i++)
 		if ((rc = knl_addr_del(sk, li->name, &addrs[i].prefix, err)) < 0)
 			return rc;
-	/* Routes that DEL did not flush (another network's, a stray one) go too. */
-	return kr_host_routes_flush(sk, conf, li->index, NULL, err);
+	return 0;
 }
 
 /* Rename into the lowest free slot; 0 when every slot is taken. */
@@ -171,8 +172,7 @@ int kr_spare_park(struct knl_sock *sk, const struct kr_conf *conf, enum kr_dev d
 		return knl_link_del(sk, name, err);
 	if ((rc = knl_link_lookup(sk, name, 0, &li, err)) <= 0)
 		return rc;
-	if ((rc = strip(sk, conf, dev, &li, err)) < 0 ||
-	    (rc = park_in_slot(sk, conf, dev, &li, err)) < 0)
+	if ((rc = strip(sk, dev, &li, err)) < 0 || (rc = park_in_slot(sk, conf, dev, &li, err)) < 0)
 		return rc;
 	return rc ? 0 : knl_link_del(sk, name, err);
 }
