@@ -106,6 +106,7 @@ static int sysctls(const char *dev, struct cni_error *err)
 	const char *fwd[] = {"net", "ipv4", "conf", dev, "forwarding", NULL};
 	const char *rpf[] = {"net", "ipv4", "conf", dev, "rp_filter", NULL};
 	char path[KNL_SYSCTL_PATH_MAX];
+	int rc;
 
 	if ((rc = knl_sysctl_path_parts(fwd, path, sizeof(path), err)) < 0 ||
 	    (rc = knl_sysctl_write_path(path, "1", err)) < 0 ||
@@ -133,6 +134,8 @@ static int reserve(const struct opts *o, const struct pod *p, struct cni_error *
 
 static int open_pod(const struct pod *p, int *ns_fd, struct knl_sock **psk, struct cni_error *err)
 {
+	int rc;
+
 	if ((rc = knl_netns_open(p->ns, ns_fd, err)) < 0 ||
 	    (rc = knl_open_in_netns(*ns_fd, psk, err)) < 0)
 		return rc;
@@ -240,6 +243,7 @@ static int claim_table(const struct opts *o, struct cni_error *err)
 {
 	cleanup_knl struct knl_sock *sk = NULL;
 	struct knl_route marker = {0};
+	int rc;
 
 	marker.dst.ip.family = AF_INET;
 	marker.table = o->vrf_table;
