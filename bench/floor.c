@@ -42,20 +42,23 @@
  * netlink request, no exec), --gap-ms apart; appends ms to PREFIX.ipadd and
  * PREFIX.nladd. The veths are deleted when it stops, in one request. Run
  * beside a load, it shows how long an unrelated link change waits on the
- * node (every link change takes the kernel's RTNL lock).
+ * node (every link change takes the kernel's RTNL lock). With --rt the probe
+ * runs SCHED_FIFO (the ip it execs does not): its in-process add then never
+ * waits for a CPU, only for the kernel.
  *
  *   floor --cmd ADD|CHECK|DEL --netns /run/netns/x%d --id-prefix P --first N
  *         --count N --subnet 10.204.0.0/16 --data DIR [--ifname net1]
  *         [--vrf-table T] [--mode plain|group|spares] [--group-base G]
  *         [--samples FILE]
  *   floor --cmd PROBE --netns /run/netns/probe --samples PREFIX [--count N]
- *         [--ip /sbin/ip] [--gap-ms 5] [--max-ms 600000]
+ *         [--ip /sbin/ip] [--gap-ms 5] [--max-ms 600000] [--rt]
  * Prints one JSON object like cnibench's (p50/p99/mean ms, throughput).
  * Pod i gets the subnet's address 2 + i; the gateway is its address 1.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -85,7 +88,7 @@ struct opts {
 	struct cni_prefix subnet;
 	uint32_t vrf_table, group_base;
 	enum mode mode;
-	int first, count, gap_ms, max_ms;
+	int first, count, gap_ms, max_ms, rt;
 };
 
 struct pod {
@@ -511,13 +514,22 @@ static void on_stop(int sig)
 	stop_probe = 1;
 }
 
-/* Exec argv (looked up in PATH) and wait for it: 0 when it exits 0. */
+/* Exec argv (looked up in PATH) under the normal scheduler, as any program
+ * on the node runs, and wait for it: 0 when it exits 0. */
 static int run_cmd(char *const argv[])
 {
-	int status;
+	struct sched_param sp = {.sched_priority = 0};
+	posix_spawnattr_t attr;
+	int status, rc;
 	pid_t pid;
 
-	if (posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ) != 0)
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setschedpolicy(&attr, SCHED_OTHER);
+	posix_spawnattr_setschedparam(&attr, &sp);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSCHEDULER);
+	rc = posix_spawnp(&pid, argv[0], NULL, &attr, argv, environ);
+	posix_spawnattr_destroy(&attr);
+	if (rc != 0)
 		return -1;
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
@@ -577,10 +589,20 @@ static int do_probe(const struct opts *o)
 	FILE *f[2] = {NULL};
 	pid_t parent = getppid();
 	double start = now_ms();
-	int saved = -1, n = 0, failures = 0;
+	int saved = -1, n = 0, failures = 0, rt = o->rt;
 
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	/* --rt: the probe itself runs SCHED_FIFO, so that its in-process add
+	 * never waits for a CPU: what it waits for is the kernel (RTNL). */
+	if (o->rt) {
+		struct sched_param sp = {.sched_priority = 10};
+
+		if (sched_setscheduler(0, SCHED_FIFO, &sp) < 0) {
+			perror("floor: probe: SCHED_FIFO");
+			rt = 0;
+		}
+	}
 	/* The process stays in the probe's netns: the ip it execs acts there. */
 	if (knl_netns_enter_path(o->netns, &saved, &err) < 0 || knl_open(&sk, &err) < 0) {
 		fprintf(stderr, "floor: probe: %s\n", err.msg);
@@ -604,7 +626,7 @@ static int do_probe(const struct opts *o)
 	for (int k = 0; k < 2; k++)
 		fclose(f[k]);
 	probe_clean(n);
-	printf("{\"cmd\":\"PROBE\",\"count\":%d,\"failures\":%d}\n", n, failures);
+	printf("{\"cmd\":\"PROBE\",\"count\":%d,\"rt\":%d,\"failures\":%d}\n", n, rt, failures);
 	return failures ? 1 : 0;
 }
 
@@ -649,7 +671,7 @@ int main(int argc, char **argv)
 	    {"data", 1, 0, 'd'},    {"ifname", 1, 0, 'i'}, {"vrf-table", 1, 0, 't'},
 	    {"samples", 1, 0, 'S'}, {"mode", 1, 0, 'm'},   {"group-base", 1, 0, 'g'},
 	    {"ip", 1, 0, 'x'},	    {"gap-ms", 1, 0, 'G'}, {"max-ms", 1, 0, 'M'},
-	    {0, 0, 0, 0},
+	    {"rt", 0, 0, 'r'},	    {0, 0, 0, 0},
 	};
 	const char *subnet = "10.204.0.0/16";
 	int ch, failures = 0;
@@ -703,6 +725,9 @@ int main(int argc, char **argv)
 		case 'M':
 			o.max_ms = atoi(optarg);
 			break;
+		case 'r':
+			o.rt = 1;
+			break;
 		default:
 			fprintf(
 			    stderr,
@@ -711,7 +736,7 @@ int main(int argc, char **argv)
 			    "[--vrf-table T] [--mode plain|group|spares] [--group-base G] "
 			    "[--samples FILE]\n"
 			    "       floor --cmd PROBE --netns PATH --samples PREFIX [--count N] "
-			    "[--ip IP] [--gap-ms MS] [--max-ms MS]\n");
+			    "[--ip IP] [--gap-ms MS] [--max-ms MS] [--rt]\n");
 			return 2;
 		}
 	}
