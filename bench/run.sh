@@ -151,6 +151,7 @@ cleanup() {
 	local rc=$?
 	set +e
 	trap - EXIT INT TERM
+	trap '' HUP PIPE # a reader gone (make bench | head) must not stop the cleanup
 	log "cleanup (exit status $rc)"
 	[[ -n $PROBE_PID ]] && kill -TERM "$PROBE_PID" 2>/dev/null && wait "$PROBE_PID"
 	our_devices >"$WORK/devices.left"
@@ -167,6 +168,8 @@ cleanup() {
 PROBE_PID=
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+trap 'exit 129' HUP
+trap 'exit 141' PIPE
 
 ip -o link show group "$GROUP" | grep -q . && { echo "device group $GROUP is in use" >&2; exit 1; }
 
