@@ -144,7 +144,7 @@ our_devices() {
 		--arg names "^(${TAG}s?b[0-9]*|f[bvsq]${FP}[xyz][0-9]+)$" \
 		'.[] | select(((.ifalias // "") | test($kr)) or (.ifname | test($names))) | .ifname'
 	# spares our DELs parked: those not on the node at the start
-	spare_bridges | awk 'NR == FNR { was[$1] = 1; next } !($1 in was) { print $2 }' "$WORK/spares.start" -
+	spare_bridges | awk 'FILENAME == ARGV[1] { was[$1] = 1; next } !($1 in was) { print $2 }' "$WORK/spares.start" -
 }
 
 cleanup() {
@@ -441,7 +441,7 @@ stall() {
 	done
 }
 drop_high_spares() {
-	spare_bridges | awk 'NR == FNR { was[$1] = 1; next } !($1 in was) && substr($2, 5) + 0 >= 16 { print $2 }' \
+	spare_bridges | awk 'FILENAME == ARGV[1] { was[$1] = 1; next } !($1 in was) && substr($2, 5) + 0 >= 16 { print $2 }' \
 		"$WORK/spares.start" - >"$WORK/spares.high"
 	del_devices "$WORK/spares.high"
 }
