@@ -115,7 +115,7 @@ $(BUILD)/bench/cnibench: $(BUILD)/obj/bench/cnibench.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcjson
 
-# Benchmarks, never part of `make test` (root; about 10 minutes): ours against
+# Benchmarks, never part of `make test` (root; 10-15 minutes on 2 CPUs): ours against
 # the reference plugins, see bench/run.sh. Results in bench/results/.
 bench: $(PLUGIN_BINS) $(BUILD)/bench/cnibench $(LIB_A)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $(BUILD)/bench/floor bench/floor.c $(LIB_A) $(LDLIBS)
