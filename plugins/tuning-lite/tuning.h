@@ -31,6 +31,12 @@
 
 #define TL_DEFAULT_DATA_DIR "/var/lib/cni/tuning"
 #define TL_VALUE_MAX	    1024 /* longest sysctl value accepted or saved */
+/* Sysctls in one config object (sysctl, args.cni.sysctl): a network namespace
+ * has a few hundred net.* keys per interface and namespace-wide. */
+#define TL_MAX_SYSCTLS 1024
+/* Values in one state file: every sysctl of both objects and the link
+ * attributes, and room for mutations that each change other ones. */
+#define TL_MAX_SAVED 4096
 
 /* What one setting is. Link attributes come first, in the order ADD applies
  * them; DEL restores in the reverse order. */
@@ -56,6 +62,7 @@ struct tl_item {
 struct tl_items {
 	struct tl_item *v;
 	size_t n;
+	size_t cap; /* elements allocated */
 };
 
 void tl_items_free(struct tl_items *items);
@@ -70,6 +77,27 @@ int tl_items_add(struct tl_items *items, enum tl_kind kind, const char *name, co
 /* The item with the same identity (kind, and path for sysctls), or NULL. */
 struct tl_item *tl_items_find(const struct tl_items *items, const struct tl_item *like);
 const char *tl_kind_name(enum tl_kind kind);
+
+/* The sysctls of a list sorted by path (then position), to find one by path
+ * in O(log n): configs and state files carry up to thousands. It holds
+ * positions, so appending to the list keeps it usable (what is appended is
+ * not in it); nothing else may change the list meanwhile. */
+struct tl_index {
+	const struct tl_items *items;
+	size_t *pos; /* positions in items->v */
+	size_t n;
+};
+void tl_index_free(struct tl_index *ix);
+static inline void tl_index_freep(struct tl_index *ix)
+{
+	tl_index_free(ix);
+}
+#define cleanup_index _cleanup_(tl_index_freep)
+int tl_index_build(const struct tl_items *items, struct tl_index *ix, struct cni_error *err);
+/* The first position of a sysctl with that path, or -1. */
+long tl_index_find(const struct tl_index *ix, const char *path);
+/* Two sysctls for one path: true, with their positions (*a < *b). */
+bool tl_index_duplicate(const struct tl_index *ix, size_t *a, size_t *b);
 
 /* ---- config.c: the config and the runtime's overrides ---- */
 
