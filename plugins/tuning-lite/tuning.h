@@ -7,8 +7,10 @@
  *   100  CNI_IFNAME does not exist in CNI_NETNS (ADD, CHECK).
  *   101  CHECK: the interface differs from the config; details list every
  *        difference.
- *   102  the saved state file is unreadable or malformed: DEL cannot know what
- *        to restore (the file is left in place for an operator).
+ *   102  ADD: the saved state file is unusable (malformed, another attachment's,
+ *        a value the key rules refuse, a symbolic link, not a regular file): it
+ *        cannot know what to restore. DEL moves such a file aside
+ *        (<file>.broken.<time>, kept for an operator) and succeeds (state.c).
  *   103  ADD failed midway and undoing its changes failed too: the interface
  *        may be partly changed; details say what was not undone.
  * Spec codes: 7 for every refused config (nothing is changed then), 4 when
@@ -127,20 +129,28 @@ bool tl_sysctl_values_equal(const char *a, const char *b);
 /* ---- state.c: the saved values on disk ---- */
 
 struct tl_state {
-	char dir[4096];	 /* <dataDir>/<network> */
-	char path[4096]; /* <dir>/<containerID>:<ifname>.json */
+	char dir[4096];	 /* <dataDir>/<network>, for messages */
+	char name[320];	 /* <containerID>:<ifname>.json */
+	char path[4096]; /* <dir>/<name>, for messages */
+	int dirfd;	 /* <dir>, borrowed from the lock (-1: none) */
 	bool existed;	 /* a file was there when loaded */
+	bool broken;	 /* it was there but unusable (see state.c) */
 	struct tl_items saved;
 };
 
 void tl_state_free(struct tl_state *st);
-/* Lock <dataDir>/<network>, creating it when create is set; *lock_fd holds the
- * lock. Without create, a missing directory means nothing is saved: 0 with
- * *lock_fd -1 (DEL must not leave directories behind). */
+/* Lock <dataDir>/<network> (opened below dataDir, never through a symbolic
+ * link), creating it when create is set; *lock_fd holds the lock and is the
+ * directory st->dirfd uses. Without create, a missing directory (or one that is
+ * not a directory: never ours) means nothing is saved: 0 with *lock_fd -1 (DEL
+ * must not leave directories behind). */
 int tl_state_lock(const char *data_dir, const struct cni_ctx *ctx, bool create, struct tl_state *st,
 		  int *lock_fd, struct cni_error *err);
-/* Load the attachment's saved values (none when there is no file). */
+/* Load the attachment's saved values (none when there is no file). A file
+ * that is there but unusable sets st->broken: TL_ERR_STATE. */
 int tl_state_load(const struct cni_ctx *ctx, struct tl_state *st, struct cni_error *err);
+/* Move a broken state file aside to <name>.broken.<time> (its name in moved). */
+int tl_state_set_aside(const struct tl_state *st, char *moved, size_t size, struct cni_error *err);
 /* Write st->saved (atomically), or remove the file when nothing is saved. */
 int tl_state_store(const struct cni_ctx *ctx, const struct tl_state *st, struct cni_error *err);
 /* GC: remove the state files of attachments not in cni.dev/valid-attachments. */
