@@ -9,8 +9,10 @@
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/syscall.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 #include <stdbool.h>
 
@@ -211,6 +213,26 @@ static int open_path(int dirfd, const char *name, bool no_links)
 	return openat(dirfd, name, O_PATH | O_CLOEXEC | O_NOFOLLOW);
 }
 
+/* The kernel's pseudo file systems: their "regular" files are interfaces
+ * (reading /proc/kmsg takes messages from the kernel log, a sysfs file can
+ * block), never a file a config or a state should name. */
+static bool pseudo_fs(int fd)
+{
+	static const unsigned long magic[] = {
+	    PROC_SUPER_MAGIC, SYSFS_MAGIC,	  DEBUGFS_MAGIC,       TRACEFS_MAGIC,
+	    SECURITYFS_MAGIC, CGROUP_SUPER_MAGIC, CGROUP2_SUPER_MAGIC, BPF_FS_MAGIC,
+	    EFIVARFS_MAGIC,   PSTOREFS_MAGIC,	  NSFS_MAGIC,
+	};
+	struct statfs sfs;
+
+	if (fstatfs(fd, &sfs) < 0)
+		return true;
+	for (size_t i = 0; i < sizeof(magic) / sizeof(magic[0]); i++)
+		if ((unsigned long)sfs.f_type == magic[i])
+			return true;
+	return false;
+}
+
 /* Open a regular file for reading without opening anything else: a FIFO
  * would block, a device could act on the open. The file is looked at through
  * O_PATH first, then opened through that descriptor. -ENOENT (err not set)
@@ -226,15 +248,14 @@ static int open_regular(int dirfd, const char *name, bool no_links, int bad_code
 	if (p < 0 && errno == ENOENT)
 		return -ENOENT;
 	if (p < 0 && errno == ELOOP)
-		return cni_err_errno(err, bad_code, ELOOP,
-				     "%s: a symbolic link on the way is not followed", what);
+		return cni_err(err, bad_code, "%s: a symbolic link on its path is not followed",
+			       what);
 	if (p < 0 || fstat(p, &st) < 0)
 		return cni_err_errno(err, CNI_ERR_IO, errno, "open %s", what);
 	if (S_ISLNK(st.st_mode))
-		return cni_err_errno(err, bad_code, ELOOP,
-				     "%s is a symbolic link, which is not followed", what);
-	if (!S_ISREG(st.st_mode))
-		return cni_err_errno(err, bad_code, EINVAL, "%s is not a regular file", what);
+		return cni_err(err, bad_code, "%s is a symbolic link, which is not followed", what);
+	if (!S_ISREG(st.st_mode) || pseudo_fs(p))
+		return cni_err(err, bad_code, "%s is not a regular file", what);
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", p);
 	if ((fd = open(self, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)) < 0)
 		return cni_err_errno(err, CNI_ERR_IO, errno, "open %s", what);

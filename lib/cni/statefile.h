@@ -51,8 +51,9 @@ int cni_file_remove(const char *path, struct cni_error *err);
 
 /* Read the regular file dirfd/name (AT_FDCWD and an absolute name for a
  * path): 1 when read (*out NUL-terminated, malloc'd), 0 when it does not
- * exist, negative on error. With no_links, no component of the path may be a
- * symbolic link (openat2 RESOLVE_NO_SYMLINKS, on kernels that have it).
+ * exist, negative on error. Files of the kernel's pseudo file systems (proc,
+ * sysfs, debugfs, ...) are not regular files here: reading them acts. With no_links, no component
+ * of the path may be a symbolic link (openat2 RESOLVE_NO_SYMLINKS, on kernels that have it).
  * bad_code when it is a link, not a regular file or larger than max bytes;
  * CNI_ERR_IO when opening or reading fails. `what` names it in messages. */
 int cni_file_read_regular(int dirfd, const char *name, bool no_links, size_t max, int bad_code,
