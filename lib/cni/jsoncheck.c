@@ -109,7 +109,7 @@ int cni_json_duplicate_key(const cJSON *obj, const char **dup)
 	size_t n = 0, i = 0;
 
 	*dup = NULL;
-	if (!cJSON_IsObject(obj))
+	if (!obj || !cJSON_IsObject(obj))
 		return 0;
 	for (const cJSON *c = obj->child; c; c = c->next)
 		n++;
@@ -134,7 +134,7 @@ static int check_tree(const cJSON *node, int depth, const char **dup)
 {
 	int rc;
 
-	if (!cJSON_IsObject(node) && !cJSON_IsArray(node))
+	if (!node || (!cJSON_IsObject(node) && !cJSON_IsArray(node)))
 		return 0;
 	if (depth > CNI_JSON_MAX_DEPTH)
 		return 2;
@@ -171,6 +171,8 @@ static int parse(const char *text, size_t len, int code, const char *what, cJSON
 				       end ? (long)(end - text) : 0L);
 	}
 	if (end && !only_space(end, text + len)) {
+		cJSON_Delete(*out);
+		*out = NULL;
 		cni_err(err, code, "%s is not valid JSON: more data after its value", what);
 		return cni_err_details(err, "from byte %ld", (long)(end - text));
 	}
