@@ -57,6 +57,8 @@ snapshot() {
 # Plugins run in a PID namespace of their own, under a time and a memory limit: the code
 # these cases were written against looped, blocked or grew without end on them, and must
 # not take the machine with it. Everything in the namespace dies with its first process.
+# /proc is the namespace's own (LeakSanitizer reads /proc/<pid>): /proc/1 is the
+# namespace's first process, which runs in the node's network namespace.
 guarded_exec() {
 	local plugin=$1 cmd=$2 conf=$3 limits=()
 	shift 3
@@ -64,7 +66,7 @@ guarded_exec() {
 	[[ ${SAN:-} == 1 ]] || limits=(prlimit --as=$((2 << 30)))
 	run env CNI_COMMAND="$cmd" CNI_CONTAINERID="${CNI_CONTAINERID:-}" CNI_NETNS="${CNI_NETNS:-}" \
 		CNI_IFNAME="${CNI_IFNAME:-}" CNI_ARGS="${CNI_ARGS:-}" CNI_PATH="${CNI_PATH:-$BIN}" "$@" \
-		unshare --pid --fork --kill-child "${limits[@]}" timeout 20 "$BIN/$plugin" <<<"$conf"
+		unshare --pid --fork --kill-child --mount-proc "${limits[@]}" timeout 20 "$BIN/$plugin" <<<"$conf"
 }
 
 # expect CODE PLUGIN COMMAND CONFIG [VAR=VALUE...]: run, check the error, check no change.
@@ -253,7 +255,7 @@ tuning_conf() {
 	RUN_WITH=guarded_exec
 	ip link add "$NODEIF" type veth peer name "${NODEIF}p"
 	mkfifo "$LOOPDIR/fifo"
-	for ns in /proc/self/ns/net "/proc/$$/ns/net" "$LOOPDIR/fifo"; do
+	for ns in /proc/self/ns/net /proc/1/ns/net "$LOOPDIR/fifo"; do
 		expect 4 krafty ADD "$(krafty_conf 'del(.ipam) | .podIP = "10.195.0.5"')" CNI_NETNS="$ns" CNI_IFNAME="$NODEIF"x
 		expect 4 tuning-lite ADD "$(tuning_conf '.mtu = 1280 | .sysctl = {"net.ipv4.conf.IFNAME.arp_filter": "1"}')" \
 			CNI_NETNS="$ns" CNI_IFNAME="$NODEIF"
