@@ -9,8 +9,8 @@
 #include "../../plugins/tuning-lite/tuning.h"
 
 static const char *const ifnames[] = {"eth0", "net1", "eth0.100", "IFNAME", "a-b_c"};
-static const char *const cni_args[] = {NULL, "IgnoreUnknown=1;MAC=02:00:00:00:00:01",
-				       "MAC=zz", "MAC="};
+static const char *const cni_args[] = {NULL, "IgnoreUnknown=1;MAC=02:00:00:00:00:01", "MAC=zz",
+				       "MAC="};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -93,9 +93,10 @@ out:
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char gc_conf[] = "{\"cniVersion\":\"1.1.0\",\"name\":\"net\",\"type\":\"tuning-"
-				      "lite\",\"cni.dev/valid-attachments\":[{\"containerID\":"
-				      "\"fuzz\",\"ifname\":\"eth0\"}]}";
+	static const char gc_conf[] =
+	    "{\"cniVersion\":\"1.1.0\",\"name\":\"net\",\"type\":\"tuning-"
+	    "lite\",\"cni.dev/valid-attachments\":[{\"containerID\":"
+	    "\"fuzz\",\"ifname\":\"eth0\"}]}";
 	struct cni_ctx ctx;
 	struct cni_error err = CNI_ERROR_INIT;
 
