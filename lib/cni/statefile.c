@@ -207,7 +207,9 @@ static int open_path(int dirfd, const char *name, bool no_links)
 
 	if (no_links) {
 		fd = syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
-		if (fd >= 0 || errno != ENOSYS)
+		/* ENOSYS: a kernel before 5.6; EPERM: a seccomp filter that refuses
+		 * syscalls it does not know (openat2 itself never says EPERM here). */
+		if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
 			return (int)fd;
 	}
 	return openat(dirfd, name, O_PATH | O_CLOEXEC | O_NOFOLLOW);
