@@ -100,11 +100,11 @@ $(BUILD)/unit/%: $(BUILD)/obj/tests/unit/%.o $$(call unit_objs,$$*) $(LIB_A)
 
 unit: $(UNIT_BINS)
 
-$(BUILD)/fuzz/fuzz_hostlocal_%: $(BUILD)/obj/tests/fuzz/fuzz_hostlocal_%.o $(call plugin_objs_nomain,ipam/host-local) $(LIB_A)
-	@mkdir -p $(dir $@)
-	$(CC) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(LDLIBS)
+# fuzz_<plugin>_*: that plugin's objects too (plugin without dashes, as for unit tests).
+fuzz_plugin_dir_of = $(firstword $(foreach d,$(PLUGIN_DIRS),$(if $(filter fuzz_$(subst -,,$(notdir $(d)))_%,$(1)),$(d))))
+fuzz_objs = $(if $(call fuzz_plugin_dir_of,$(1)),$(call plugin_objs_nomain,$(call fuzz_plugin_dir_of,$(1))))
 
-$(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(LIB_A)
+$(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $$(call fuzz_objs,$$*) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -386,7 +386,7 @@ int hl_cmd_gc(struct cni_ctx *ctx, struct cni_error *err)
 		return rc;
 	if (missing)
 		return 0;
-	if ((rc = hl_store_scan(&st, &h, err)) < 0)
+	if ((rc = hl_store_reclaim(&st, err)) < 0 || (rc = hl_store_scan(&st, &h, err)) < 0)
 		return rc;
 	if ((rc = release_invalid(&st, &ctx->conf, &h, err)) < 0)
 		return rc;

@@ -137,11 +137,15 @@ static int parse_range_set(const cJSON *arr, const char *what, struct hl_range_s
 	size_t n;
 	int rc;
 
+	snprintf(set->what, sizeof(set->what), "%s", what);
 	if (!cJSON_IsArray(arr))
 		return cni_err(err, CNI_ERR_INVALID_CONFIG, "%s must be a list of ranges", what);
 	n = (size_t)cJSON_GetArraySize(arr);
 	if (n == 0)
 		return cni_err(err, CNI_ERR_INVALID_CONFIG, "%s is an empty range set", what);
+	if (n > HL_MAX_RANGES)
+		return cni_err(err, CNI_ERR_INVALID_CONFIG, "%s: more than %d ranges", what,
+			       HL_MAX_RANGES);
 	if (!(set->ranges = calloc(n, sizeof(*set->ranges))))
 		return cni_err(err, CNI_ERR_IO, "out of memory");
 	cJSON_ArrayForEach(it, arr)
@@ -156,9 +160,6 @@ static int parse_range_set(const cJSON *arr, const char *what, struct hl_range_s
 		if (r->subnet.ip.family != set->ranges[0].subnet.ip.family)
 			return cni_err(err, CNI_ERR_INVALID_CONFIG, "%s: mixed address families",
 				       what);
-		for (size_t j = 0; j + 1 < set->n; j++)
-			if (hl_ranges_overlap(&set->ranges[j], r))
-				return overlap_error(&set->ranges[j], r, what, err);
 	}
 	return 0;
 }
@@ -219,23 +220,70 @@ static int parse_legacy_range(struct cni_array *sets, const cJSON *ipam, struct 
 	return append_set(sets, wrap, "ipam", err);
 }
 
-/* The reference refuses range sets that share an address, even across subnets. */
-static int check_sets_disjoint(const struct hl_config *cfg, struct cni_error *err)
-{
-	for (size_t i = 0; i < cfg->n_sets; i++)
-		for (size_t j = i + 1; j < cfg->n_sets; j++)
-			for (size_t a = 0; a < cfg->sets[i].n; a++) {
-				const struct hl_range *x = &cfg->sets[i].ranges[a];
-				char what[64];
+/* One range of the config, and where it is. */
+struct range_tag {
+	const struct hl_range *r;
+	size_t set, idx;
+};
 
-				for (size_t b = 0; b < cfg->sets[j].n; b++) {
-					if (!hl_ranges_overlap(x, &cfg->sets[j].ranges[b]))
-						continue;
-					snprintf(what, sizeof(what), "range sets %d and %d", (int)i,
-						 (int)j);
-					return overlap_error(x, &cfg->sets[j].ranges[b], what, err);
-				}
-			}
+static int tag_cmp(const void *a, const void *b)
+{
+	const struct range_tag *x = a, *y = b;
+	int c = x->r->start.family - y->r->start.family;
+
+	if (!c)
+		c = cni_ip_cmp(&x->r->start, &y->r->start);
+	if (!c)
+		c = x->set != y->set ? (x->set > y->set) - (x->set < y->set)
+				     : (x->idx > y->idx) - (x->idx < y->idx);
+	return c;
+}
+
+/* x and y overlap: name the one the config has first first. */
+static int tag_overlap_error(const struct hl_config *cfg, const struct range_tag *x,
+			     const struct range_tag *y, struct cni_error *err)
+{
+	char what[64];
+
+	if (x->set > y->set || (x->set == y->set && x->idx > y->idx)) {
+		const struct range_tag *t = x;
+
+		x = y;
+		y = t;
+	}
+	if (x->set == y->set)
+		return overlap_error(x->r, y->r, cfg->sets[x->set].what, err);
+	snprintf(what, sizeof(what), "range sets %zu and %zu", x->set, y->set);
+	return overlap_error(x->r, y->r, what, err);
+}
+
+/* The reference refuses ranges that share an address, in one range set or
+ * across sets, even across subnets. Sorted by start, a range overlaps an
+ * earlier one exactly when it starts before the largest end seen so far:
+ * O(n log n) instead of comparing every pair. */
+static int check_overlaps(const struct hl_config *cfg, struct cni_error *err)
+{
+	cleanup_free struct range_tag *tags = NULL;
+	size_t n = 0, best = 0;
+
+	for (size_t s = 0; s < cfg->n_sets; s++)
+		n += cfg->sets[s].n;
+	if (n < 2)
+		return 0;
+	if (!(tags = calloc(n, sizeof(*tags))))
+		return cni_err(err, CNI_ERR_IO, "out of memory");
+	n = 0;
+	for (size_t s = 0; s < cfg->n_sets; s++)
+		for (size_t i = 0; i < cfg->sets[s].n; i++)
+			tags[n++] = (struct range_tag){&cfg->sets[s].ranges[i], s, i};
+	qsort(tags, n, sizeof(*tags), tag_cmp);
+	for (size_t k = 1; k < n; k++) {
+		if (hl_ranges_overlap(tags[best].r, tags[k].r))
+			return tag_overlap_error(cfg, &tags[best], &tags[k], err);
+		if (tags[k].r->start.family != tags[best].r->start.family ||
+		    cni_ip_cmp(&tags[k].r->end, &tags[best].r->end) > 0)
+			best = k;
+	}
 	return 0;
 }
 
@@ -272,7 +320,7 @@ static int parse_sets(struct hl_config *cfg, const struct cni_ctx *ctx, struct c
 	if (cfg->n_sets == 0)
 		return cni_err(err, CNI_ERR_INVALID_CONFIG,
 			       "ipam: no IP ranges specified (give ranges or subnet)");
-	return check_sets_disjoint(cfg, err);
+	return check_overlaps(cfg, err);
 }
 
 /* ---- routes ---- */
@@ -319,6 +367,9 @@ static int parse_routes(struct hl_config *cfg, const cJSON *ipam, struct cni_err
 		return rc;
 	if (!arr || !(n = (size_t)cJSON_GetArraySize(arr)))
 		return 0;
+	if (n > HL_MAX_ROUTES)
+		return cni_err(err, CNI_ERR_INVALID_CONFIG, "ipam.routes: more than %d routes",
+			       HL_MAX_ROUTES);
 	if (!(cfg->routes = calloc(n, sizeof(*cfg->routes))))
 		return cni_err(err, CNI_ERR_IO, "out of memory");
 	cJSON_ArrayForEach(it, arr)
@@ -360,6 +411,10 @@ static int add_request(struct cni_array *rqs, const char *text, size_t len, cons
 	for (size_t i = 0; i < rqs->n; i++)
 		if (cni_ip_equal(&rq[i].ip, &ip))
 			return 0;
+	/* One address per range set: more distinct ones cannot all be honoured. */
+	if (rqs->n == HL_MAX_SETS)
+		return cni_err(err, code, "%s: more than %d distinct IP addresses requested",
+			       source, HL_MAX_SETS);
 	if (!(rq = CNI_ARRAY_PUSH(rqs, struct hl_request, 0, "requested IPs", err)))
 		return -err->errnum;
 	*rq = (struct hl_request){.ip = ip, .code = code, .source = source, .set = -1};
@@ -498,6 +553,14 @@ int hl_config_load(struct hl_config *cfg, const struct cni_ctx *ctx, bool with_r
 		cfg->data_dir = HL_DEFAULT_DATA_DIR;
 	if (cfg->resolv_conf && !*cfg->resolv_conf)
 		cfg->resolv_conf = NULL;
+	/* Relative to what? The runtime's working directory is nobody's choice. */
+	if (cfg->data_dir[0] != '/')
+		return cni_err(err, CNI_ERR_INVALID_CONFIG,
+			       "ipam.dataDir \"%.200s\" must be an absolute path", cfg->data_dir);
+	if (cfg->resolv_conf && cfg->resolv_conf[0] != '/')
+		return cni_err(err, CNI_ERR_INVALID_CONFIG,
+			       "ipam.resolvConf \"%.200s\" must be an absolute path",
+			       cfg->resolv_conf);
 	if ((rc = parse_sets(cfg, ctx, err)) < 0 || (rc = parse_routes(cfg, ipam, err)) < 0)
 		return rc;
 	return with_requests ? parse_requests(cfg, ctx, err) : 0;

@@ -5,11 +5,13 @@
 #include "dns.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cni/cleanup.h"
 #include "cni/json.h"
+#include "cni/statefile.h"
 
 #define FIELD_SEP " \t\r\n\v\f"
 
@@ -55,24 +57,25 @@ static int parse_line(cJSON *dns, char *line)
 
 int hl_dns_load(const char *path, cJSON **out, struct cni_error *err)
 {
-	cleanup_fclose FILE *f = fopen(path, "re");
 	cleanup_json cJSON *dns = NULL;
-	cleanup_free char *line = NULL;
-	size_t cap = 0;
+	cleanup_free char *text = NULL;
+	char what[600], *save = NULL;
+	size_t len;
+	int rc;
 
 	*out = NULL;
-	if (!f)
-		return cni_err_errno(err, CNI_ERR_IO, errno, "ipam.resolvConf: cannot read %s",
-				     path);
+	snprintf(what, sizeof(what), "ipam.resolvConf %.500s", path);
+	rc = cni_file_read_regular(AT_FDCWD, path, true, HL_RESOLV_CONF_MAX, CNI_ERR_INVALID_CONFIG,
+				   what, &text, &len, err);
+	if (rc == 0)
+		return cni_err_errno(err, CNI_ERR_IO, ENOENT, "%s: cannot read it", what);
+	if (rc < 0)
+		return rc;
 	if (!(dns = cJSON_CreateObject()))
 		return cni_err(err, CNI_ERR_IO, "out of memory");
-	errno = 0;
-	while (getline(&line, &cap, f) >= 0)
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		if (parse_line(dns, line) < 0)
 			return cni_err(err, CNI_ERR_IO, "out of memory");
-	if (ferror(f))
-		return cni_err_errno(err, CNI_ERR_IO, errno ? errno : EIO,
-				     "ipam.resolvConf: cannot read %s", path);
 	*out = steal_ptr(dns);
 	return 0;
 }

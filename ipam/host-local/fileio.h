@@ -27,7 +27,8 @@ int hl_flock_at(int dirfd, const char *name, mode_t mode, int *fd, struct cni_er
 DIR *hl_dir_stream(int dirfd);
 
 /* Read a small file whole into buf and NUL-terminate it. Returns its length, or -errno;
- * -EFBIG when it does not fit in cap - 1 bytes. */
+ * -EFBIG when it does not fit in cap - 1 bytes, -EINVAL when it is not a regular file
+ * (opened without blocking: a FIFO planted in a dataDir does not hang the plugin). */
 ssize_t hl_read_small_at(int dirfd, const char *name, char *buf, size_t cap);
 
 /* Write data as the whole content of `name`, opened with O_WRONLY | O_CLOEXEC | `flags`
@@ -35,6 +36,15 @@ ssize_t hl_read_small_at(int dirfd, const char *name, char *buf, size_t cap);
  * again when the write fails. Returns 0 or -errno. */
 int hl_write_file_at(int dirfd, const char *name, int flags, mode_t mode, const void *data,
 		     size_t len);
+
+/* Create `name` with data as its content, whole or not at all, and only if it does not
+ * exist (-EEXIST then): the data goes into an unnamed file (O_TMPFILE) that is then
+ * linked as `name`, so a kill at any point leaves no file or the whole one, never an
+ * empty one that holds an address for nobody. On a file system without O_TMPFILE a named
+ * temp file (HL_TEMP_PREFIX...) is written and linked instead; one a kill left behind is
+ * removed by GC. 0 or -errno. */
+#define HL_TEMP_PREFIX ".krafty-tmp."
+int hl_create_whole_at(int dirfd, const char *name, mode_t mode, const void *data, size_t len);
 
 /* Replace `name` atomically: write "<name>.tmp" and rename it over `name`. 0 or -errno. */
 int hl_replace_file_at(int dirfd, const char *name, mode_t mode, const void *data, size_t len);

@@ -22,6 +22,9 @@
  * room for more left from earlier configs. */
 #define HL_MAX_SETS 16
 #define HL_MAX_HELD 64
+/* Ranges in one range set, and routes in a config: each is looked at on every call. */
+#define HL_MAX_RANGES 1024
+#define HL_MAX_ROUTES 1024
 
 /* Plugin-specific error codes (the spec reserves 100 and up for plugins). */
 enum {
@@ -38,6 +41,7 @@ struct hl_range {
 struct hl_range_set {
 	struct hl_range *ranges;
 	size_t n;
+	char what[40]; /* where the config has it ("ipam.ranges[1]"), for messages */
 };
 
 #endif

@@ -67,7 +67,7 @@ int hl_store_reserve(struct hl_store *st, const struct cni_ip *ip, const char *i
 	hl_ip_name(ip, name);
 	if (n < 0 || (size_t)n >= sizeof(content))
 		return cni_err(err, CNI_ERR_INVALID_ENV, "container ID too long");
-	rc = hl_write_file_at(st->dirfd, name, O_CREAT | O_EXCL, 0644, content, (size_t)n);
+	rc = hl_create_whole_at(st->dirfd, name, 0644, content, (size_t)n);
 	if (rc == -EEXIST) {
 		*taken = true;
 		return 0;
@@ -181,6 +181,7 @@ int hl_store_set_last_reserved(struct hl_store *st, int idx, const struct cni_ip
 static bool is_own_file(const char *name)
 {
 	return strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
+	       strncmp(name, HL_TEMP_PREFIX, strlen(HL_TEMP_PREFIX)) == 0 ||
 	       strcmp(name, HL_LOCK_FILE) == 0 || strcmp(name, HL_INDEX_DIR) == 0 ||
 	       strncmp(name, HL_LAST_RESERVED_PREFIX, strlen(HL_LAST_RESERVED_PREFIX)) == 0;
 }
@@ -270,4 +271,43 @@ int hl_store_scan(struct hl_store *st, struct hl_holdings *out, struct cni_error
 	if (rc < 0)
 		hl_holdings_free(out);
 	return rc;
+}
+
+/* ---- reclaiming what killed calls left ---- */
+
+/* An entry no call is writing (the caller holds the lock) that holds nothing:
+ * a temp file of hl_create_whole_at, or an empty address file (a killed ADD
+ * of a binary that creates the file and then writes it, as the reference does). */
+static bool leftover(int dirfd, const char *name)
+{
+	struct cni_ip ip;
+	struct stat s;
+
+	if (strncmp(name, HL_TEMP_PREFIX, strlen(HL_TEMP_PREFIX)) == 0)
+		return true;
+	if (hl_parse_ip_name(name, &ip) < 0 || fstatat(dirfd, name, &s, AT_SYMLINK_NOFOLLOW) < 0)
+		return false;
+	return S_ISREG(s.st_mode) && s.st_size == 0;
+}
+
+int hl_store_reclaim(struct hl_store *st, struct cni_error *err)
+{
+	cleanup_dir DIR *d = hl_dir_stream(st->dirfd);
+	struct dirent *de;
+
+	if (!d)
+		return cni_err_errno(err, CNI_ERR_IO, errno, "cannot read %s", st->path);
+	while ((errno = 0, de = readdir(d))) {
+		if (!leftover(st->dirfd, de->d_name))
+			continue;
+		if (unlinkat(st->dirfd, de->d_name, 0) < 0 && errno != ENOENT)
+			return cni_err_errno(err, CNI_ERR_IO, errno, "cannot remove %s/%s",
+					     st->path, de->d_name);
+		fprintf(stderr, "host-local: %s/%s: left by a killed call, removed\n", st->path,
+			de->d_name);
+		st->changed = true;
+	}
+	if (errno)
+		return cni_err_errno(err, CNI_ERR_IO, errno, "cannot read %s", st->path);
+	return 0;
 }

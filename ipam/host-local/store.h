@@ -80,6 +80,11 @@ void hl_store_last_reserved(struct hl_store *st, int idx, struct cni_ip *ip);
 int hl_store_set_last_reserved(struct hl_store *st, int idx, const struct cni_ip *ip,
 			       struct cni_error *err);
 
+/* Remove what killed calls left in the network directory (under the lock, so no call is
+ * writing): temp files of hl_create_whole_at and empty address files, which hold an
+ * address for nobody. Each removal is said on stderr. */
+int hl_store_reclaim(struct hl_store *st, struct cni_error *err);
+
 /* Every address file in the network directory, with its owner. Foreign and corrupt
  * files are skipped with a message on stderr. */
 int hl_store_scan(struct hl_store *st, struct hl_holdings *out, struct cni_error *err);

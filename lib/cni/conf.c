@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "json.h"
+#include "jsoncheck.h"
 #include "statefile.h"
 #include "validate.h"
 #include "version.h"
@@ -15,6 +16,14 @@
 int cni_read_all(int fd, char **out, size_t *len, struct cni_error *err)
 {
 	return cni_read_fd(fd, CNI_MAX_CONF, CNI_ERR_DECODE, "config on stdin", out, len, err);
+}
+
+static int attachment_cmp(const void *a, const void *b)
+{
+	const struct cni_attachment *x = a, *y = b;
+	int c = strcmp(x->container_id, y->container_id);
+
+	return c ? c : strcmp(x->ifname, y->ifname);
 }
 
 static int parse_attachments(struct cni_conf *conf, struct cni_error *err)
@@ -45,6 +54,10 @@ static int parse_attachments(struct cni_conf *conf, struct cni_error *err)
 					  "cni.dev/valid-attachments", err)) < 0)
 			return rc;
 	}
+	/* Sorted, so that GC over thousands of files and attachments looks each up in
+	 * O(log n). */
+	if (n)
+		qsort(conf->valid_attachments, n, sizeof(*conf->valid_attachments), attachment_cmp);
 	conf->n_valid_attachments = n;
 	return 0;
 }
@@ -52,30 +65,36 @@ static int parse_attachments(struct cni_conf *conf, struct cni_error *err)
 int cni_conf_attachment_valid(const struct cni_conf *conf, const char *container_id,
 			      const char *ifname)
 {
-	for (size_t i = 0; i < conf->n_valid_attachments; i++) {
-		const struct cni_attachment *a = &conf->valid_attachments[i];
+	size_t lo = 0, hi = conf->n_valid_attachments;
+	const struct cni_attachment *v = conf->valid_attachments;
 
-		if (strcmp(a->container_id, container_id) == 0 &&
-		    (!ifname || strcmp(a->ifname, ifname) == 0))
-			return 1;
+	/* The first entry not before (container_id, ifname or ""). */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(v[mid].container_id, container_id);
+
+		if (c == 0 && ifname)
+			c = strcmp(v[mid].ifname, ifname);
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return 0;
+	if (lo == conf->n_valid_attachments || strcmp(v[lo].container_id, container_id) != 0)
+		return 0;
+	return !ifname || strcmp(v[lo].ifname, ifname) == 0;
 }
 
 int cni_conf_parse(struct cni_conf *conf, const char *data, size_t len, struct cni_error *err)
 {
 	int rc;
-	const char *end = NULL;
 
 	memset(conf, 0, sizeof(*conf));
 	if (!data || len == 0)
 		return cni_err(err, CNI_ERR_DECODE, "no network configuration on stdin");
-	conf->root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
-	if (!conf->root) {
-		cni_err(err, CNI_ERR_DECODE, "network configuration is not valid JSON");
-		return cni_err_details(err, "parse error near byte %ld",
-				       end ? (long)(end - data) : 0L);
-	}
+	if ((rc = cni_json_parse_strict(data, len, CNI_ERR_DECODE, CNI_ERR_INVALID_CONFIG,
+					"network configuration", &conf->root, err)) < 0)
+		return rc;
 	if (!cJSON_IsObject(conf->root))
 		return cni_err(err, CNI_ERR_DECODE, "network configuration must be a JSON object");
 	if (!(conf->raw = malloc(len + 1)))

@@ -125,6 +125,7 @@ int cni_plugin_main(const struct cni_plugin *plugin)
 	int rc;
 
 	memset(&ctx, 0, sizeof(ctx));
+	ctx.plugin_name = plugin->name;
 	rc = run(plugin, &ctx, error_version, &err);
 	if (rc < 0) {
 		const char *ver = ctx.conf.cni_version ? ctx.conf.cni_version

@@ -8,6 +8,7 @@
 #include "result.h"
 
 struct cni_ctx {
+	const char *plugin_name; /* the running plugin's cni_plugin name (NULL in tests) */
 	struct cni_env env;
 	struct cni_conf conf;
 	/* ADD (and passthru-like plugins): the handler sets the result to print.

@@ -261,6 +261,20 @@ static int parse_routes(struct cni_result *r, const cJSON *arr, struct cni_error
 	return 0;
 }
 
+/* The list `key` of json, NULL when absent; at most CNI_RESULT_MAX_ENTRIES. */
+static int result_list(const cJSON *json, const char *key, const cJSON **arr, struct cni_error *err)
+{
+	int rc;
+
+	*arr = NULL;
+	if ((rc = cni_json_array(json, key, false, arr, "result", err)) < 0)
+		return rc;
+	if (*arr && cJSON_GetArraySize(*arr) > CNI_RESULT_MAX_ENTRIES)
+		return cni_err(err, CNI_ERR_DECODE, "result: more than %d %s",
+			       CNI_RESULT_MAX_ENTRIES, key);
+	return 0;
+}
+
 int cni_result_parse(const cJSON *json, const char *version, struct cni_result **out,
 		     struct cni_error *err)
 {
@@ -282,16 +296,12 @@ int cni_result_parse(const cJSON *json, const char *version, struct cni_result *
 		cni_result_free(r);
 		return cni_err(err, CNI_ERR_IO, "out of memory");
 	}
-	if (cni_json_array(json, "interfaces", false, &arr, "result", err) < 0 ||
+	if (result_list(json, "interfaces", &arr, err) < 0 ||
 	    (arr && parse_interfaces(r, arr, err) < 0))
 		goto fail;
-	arr = NULL;
-	if (cni_json_array(json, "ips", false, &arr, "result", err) < 0 ||
-	    (arr && parse_ips(r, arr, v, err) < 0))
+	if (result_list(json, "ips", &arr, err) < 0 || (arr && parse_ips(r, arr, v, err) < 0))
 		goto fail;
-	arr = NULL;
-	if (cni_json_array(json, "routes", false, &arr, "result", err) < 0 ||
-	    (arr && parse_routes(r, arr, err) < 0))
+	if (result_list(json, "routes", &arr, err) < 0 || (arr && parse_routes(r, arr, err) < 0))
 		goto fail;
 	if (cni_json_object(json, "dns", false, &dns, "result", err) < 0)
 		goto fail;

@@ -41,6 +41,11 @@ struct cni_result {
 	cJSON *dns; /* owned copy, may be NULL */
 };
 
+/* A result with more interfaces, IPs or routes than this is refused when
+ * parsed (code 6): no plugin makes one, and each entry costs the plugins that
+ * act on it a netlink request. */
+#define CNI_RESULT_MAX_ENTRIES 1024
+
 struct cni_result *cni_result_new(void);
 void cni_result_free(struct cni_result *r);
 DEFINE_CLEANUP_FUNC(struct cni_result *, cni_result_free)

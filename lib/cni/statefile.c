@@ -7,8 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
+#include <sys/syscall.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
+#include <stdbool.h>
 
 #include "cleanup.h"
 
@@ -209,4 +215,156 @@ int cni_file_remove(const char *path, struct cni_error *err)
 	if (errno == ENOENT)
 		return 0;
 	return cni_err_errno(err, CNI_ERR_IO, errno, "remove %s", path);
+}
+
+/* ---- files named by configs, and files below a directory descriptor ---- */
+
+/* An O_PATH descriptor of dirfd/name: only the last component may not be a
+ * link, or (no_links) no component, where the kernel has openat2 (5.6). */
+static int open_path(int dirfd, const char *name, bool no_links)
+{
+	struct open_how how = {
+	    .flags = O_PATH | O_CLOEXEC | O_NOFOLLOW,
+	    .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd;
+
+	if (no_links) {
+		fd = syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
+		/* ENOSYS: a kernel before 5.6; EPERM: a seccomp filter that refuses
+		 * syscalls it does not know (openat2 itself never says EPERM here). */
+		if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
+			return (int)fd;
+	}
+	return openat(dirfd, name, O_PATH | O_CLOEXEC | O_NOFOLLOW);
+}
+
+/* The kernel's pseudo file systems: their "regular" files are interfaces
+ * (reading /proc/kmsg takes messages from the kernel log, a sysfs file can
+ * block), never a file a config or a state should name. */
+static bool pseudo_fs(int fd)
+{
+	static const unsigned long magic[] = {
+	    PROC_SUPER_MAGIC, SYSFS_MAGIC,	  DEBUGFS_MAGIC,       TRACEFS_MAGIC,
+	    SECURITYFS_MAGIC, CGROUP_SUPER_MAGIC, CGROUP2_SUPER_MAGIC, BPF_FS_MAGIC,
+	    EFIVARFS_MAGIC,   PSTOREFS_MAGIC,	  NSFS_MAGIC,
+	};
+	struct statfs sfs;
+
+	if (fstatfs(fd, &sfs) < 0)
+		return true;
+	for (size_t i = 0; i < sizeof(magic) / sizeof(magic[0]); i++)
+		if ((unsigned long)sfs.f_type == magic[i])
+			return true;
+	return false;
+}
+
+/* Open a regular file for reading without opening anything else: a FIFO
+ * would block, a device could act on the open. The file is looked at through
+ * O_PATH first, then opened through that descriptor. -ENOENT (err not set)
+ * when absent. */
+static int open_regular(int dirfd, const char *name, bool no_links, int bad_code, const char *what,
+			struct cni_error *err)
+{
+	cleanup_close int p = open_path(dirfd, name, no_links);
+	char self[64];
+	struct stat st;
+	int fd;
+
+	if (p < 0 && errno == ENOENT)
+		return -ENOENT;
+	if (p < 0 && errno == ELOOP)
+		return cni_err(err, bad_code, "%s: a symbolic link on its path is not followed",
+			       what);
+	if (p < 0 || fstat(p, &st) < 0)
+		return cni_err_errno(err, CNI_ERR_IO, errno, "open %s", what);
+	if (S_ISLNK(st.st_mode))
+		return cni_err(err, bad_code, "%s is a symbolic link, which is not followed", what);
+	if (!S_ISREG(st.st_mode) || pseudo_fs(p))
+		return cni_err(err, bad_code, "%s is not a regular file", what);
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", p);
+	if ((fd = open(self, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)) < 0)
+		return cni_err_errno(err, CNI_ERR_IO, errno, "open %s", what);
+	return fd;
+}
+
+int cni_file_read_regular(int dirfd, const char *name, bool no_links, size_t max, int bad_code,
+			  const char *what, char **out, size_t *len, struct cni_error *err)
+{
+	cleanup_close int fd = -1;
+	int rc;
+
+	*out = NULL;
+	*len = 0;
+	fd = open_regular(dirfd, name, no_links, bad_code, what, err);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return fd;
+	if ((rc = cni_read_fd(fd, max, bad_code, what, out, len, err)) < 0)
+		return rc;
+	return 1;
+}
+
+int cni_dir_open_at(int dirfd, const char *name, bool create, mode_t mode, int *fd,
+		    struct cni_error *err)
+{
+	*fd = -1;
+	if (create && mkdirat(dirfd, name, mode) < 0 && errno != EEXIST)
+		return cni_err_errno(err, CNI_ERR_IO, errno, "create directory %s", name);
+	*fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (*fd >= 0)
+		return 0;
+	if (errno == ENOENT && !create)
+		return -ENOENT;
+	/* A symbolic link (ELOOP) or a file (ENOTDIR) where the directory should be. */
+	return cni_err_errno(err, CNI_ERR_IO, errno, "open directory %s", name);
+}
+
+/* A new file dirfd/<name>.tmp.<random>, exclusively; its name in tmp. */
+static int create_temp_at(int dirfd, const char *name, char *tmp, size_t size)
+{
+	for (int i = 0; i < 100; i++) {
+		unsigned int r = 0;
+		int fd;
+
+		if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+			r = (unsigned int)getpid() * 2654435761u + (unsigned int)i;
+		if ((size_t)snprintf(tmp, size, "%s.tmp.%08x", name, r) >= size)
+			return -ENAMETOOLONG;
+		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0 || errno != EEXIST)
+			return fd < 0 ? -errno : fd;
+	}
+	return -EEXIST;
+}
+
+int cni_file_write_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+			     struct cni_error *err)
+{
+	char tmp[512];
+	cleanup_close int fd = create_temp_at(dirfd, name, tmp, sizeof(tmp));
+	int e;
+
+	if (fd < 0)
+		return cni_err_errno(err, CNI_ERR_IO, -fd, "create a temp file for %s", name);
+	if (fchmod(fd, mode) < 0 || cni_write_all(fd, data, len) < 0 || fsync(fd) < 0 ||
+	    renameat(dirfd, tmp, dirfd, name) < 0) {
+		e = errno;
+		unlinkat(dirfd, tmp, 0);
+		return cni_err_errno(err, CNI_ERR_IO, e, "write %s", name);
+	}
+	if (fsync(dirfd) < 0)
+		return cni_err_errno(err, CNI_ERR_IO, errno, "sync the directory of %s", name);
+	return 0;
+}
+
+int cni_file_remove_at(int dirfd, const char *name, struct cni_error *err)
+{
+	if (unlinkat(dirfd, name, 0) < 0)
+		return errno == ENOENT ? 0
+				       : cni_err_errno(err, CNI_ERR_IO, errno, "remove %s", name);
+	if (fsync(dirfd) < 0)
+		return cni_err_errno(err, CNI_ERR_IO, errno, "sync the directory of %s", name);
+	return 0;
 }

@@ -8,6 +8,7 @@
 #ifndef CNI_STATEFILE_H
 #define CNI_STATEFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -46,5 +47,32 @@ int cni_file_write_atomic(const char *path, const void *data, size_t len, mode_t
 
 /* Remove a file; succeeds when it is already gone. */
 int cni_file_remove(const char *path, struct cni_error *err);
+
+/* ---- files a config names, and files below a directory descriptor ----
+ * A config comes from someone who may mean harm, and the plugin runs as root:
+ * these never follow a symbolic link in the last component, never open what
+ * is not a regular file (a FIFO would block, a device could act on the open:
+ * the file is looked at through O_PATH first) and read at most a cap. */
+
+/* Read the regular file dirfd/name (AT_FDCWD and an absolute name for a
+ * path): 1 when read (*out NUL-terminated, malloc'd), 0 when it does not
+ * exist, negative on error. Files of the kernel's pseudo file systems (proc,
+ * sysfs, debugfs, ...) are not regular files here: reading them acts. With no_links, no component
+ * of the path may be a symbolic link (openat2 RESOLVE_NO_SYMLINKS, on kernels that have it).
+ * bad_code when it is a link, not a regular file or larger than max bytes;
+ * CNI_ERR_IO when opening or reading fails. `what` names it in messages. */
+int cni_file_read_regular(int dirfd, const char *name, bool no_links, size_t max, int bad_code,
+			  const char *what, char **out, size_t *len, struct cni_error *err);
+/* Open (creating it with mode when create is set) the directory dirfd/name,
+ * not through a symbolic link. -ENOENT without err when absent and !create;
+ * a link or a file there is an error (CNI_ERR_IO). */
+int cni_dir_open_at(int dirfd, const char *name, bool create, mode_t mode, int *fd,
+		    struct cni_error *err);
+/* cni_file_write_atomic below a directory descriptor: temp file, fsync,
+ * renameat over name, fsync of the directory. */
+int cni_file_write_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+			     struct cni_error *err);
+/* Remove dirfd/name (gone already is fine) and sync the directory. */
+int cni_file_remove_at(int dirfd, const char *name, struct cni_error *err);
 
 #endif

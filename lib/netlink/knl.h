@@ -238,11 +238,19 @@ void knl_route_format(const struct knl_route *r, char *buf, size_t len);
 /* ---- network namespaces (netns.c) -------------------------------------- */
 
 /* Open a pod's netns file (CNI_NETNS: /var/run/netns/x, /proc/PID/ns/net)
- * O_RDONLY|O_CLOEXEC and check that it is a network namespace (nsfs or, on old
- * kernels, procfs; and NS_GET_NSTYPE == CLONE_NEWNET where supported). A bad
- * path is the runtime's error, decided here: code 4 (CNI_ERR_INVALID_ENV) with
- * -ENOENT when it is unset or does not exist, -EINVAL when it is not a netns. */
+ * and check that it is a network namespace, and not the node's own. The file
+ * is looked at through an O_PATH descriptor first (a regular file on nsfs or,
+ * on old kernels, procfs), so a FIFO does not block and a device is never
+ * opened, then opened O_RDONLY|O_CLOEXEC|O_NONBLOCK through that descriptor
+ * and checked with NS_GET_NSTYPE == CLONE_NEWNET where supported. A bad path
+ * is the runtime's error, decided here: code 4 (CNI_ERR_INVALID_ENV) with
+ * -ENOENT when it is unset or does not exist, -EINVAL when it is not a netns,
+ * -EPERM when it is the network namespace this process started in or init's
+ * (/proc/self/ns/net, /proc/1/ns/net): a plugin that creates or changes
+ * interfaces there would change the node's. */
 int knl_netns_open(const char *path, int *fd, struct cni_error *err);
+/* The same without the node check: any network namespace (for tools). */
+int knl_netns_open_any(const char *path, int *fd, struct cni_error *err);
 /* setns() into ns_fd, after saving an fd of the current namespace in *saved_fd
  * (the calling thread's; our plugins are single-threaded). On failure nothing
  * changed and *saved_fd is -1. */

@@ -15,6 +15,7 @@
 #include "tuning.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -56,7 +57,12 @@ static int extend_saved(const struct tl_items *saved, const struct tl_items *wan
 			const struct tl_items *current, struct tl_items *next,
 			struct cni_error *err)
 {
+	cleanup_index struct tl_index ix = {0};
 	int rc;
+
+	/* want names each setting once: only saved can hold one already. */
+	if ((rc = tl_index_build(saved, &ix, err)) < 0)
+		return rc;
 	for (size_t i = 0; i < saved->n; i++) {
 		const struct tl_item *s = &saved->v[i];
 
@@ -66,7 +72,9 @@ static int extend_saved(const struct tl_items *saved, const struct tl_items *wan
 	for (size_t i = 0; i < want->n; i++) {
 		const struct tl_item *c = &current->v[i];
 
-		if (tl_value_equal(&want->v[i], c->value) || tl_items_find(next, c))
+		if (tl_value_equal(&want->v[i], c->value) ||
+		    (c->kind == TL_SYSCTL ? tl_index_find(&ix, c->path) >= 0
+					  : tl_items_find(saved, c) != NULL))
 			continue;
 		if ((rc = tl_items_add(next, c->kind, c->name, c->path, c->value, err)) < 0)
 			return rc;
@@ -220,6 +228,21 @@ static int restore_in_netns(struct cni_ctx *ctx, struct tl_state *st, struct cni
 	return knl_netns_return(&saved_ns, err);
 }
 
+/* DEL cannot restore from a broken state file, and must not fail for ever:
+ * the file is moved aside, where an operator finds everything it says. */
+static int set_aside(const struct tl_state *st, struct cni_error *err)
+{
+	char moved[400];
+	int rc;
+
+	fprintf(stderr, "tuning-lite: %s\n", err->msg);
+	if ((rc = tl_state_set_aside(st, moved, sizeof(moved), err)) < 0)
+		return rc;
+	fprintf(stderr, "tuning-lite: nothing restored; moved it to %s/%s\n", st->dir, moved);
+	cni_err_clear(err);
+	return 0;
+}
+
 int tl_cmd_del(struct cni_ctx *ctx, struct cni_error *err)
 {
 	int rc;
@@ -239,7 +262,7 @@ int tl_cmd_del(struct cni_ctx *ctx, struct cni_error *err)
 	if (!ctx->env.netns || access(ctx->env.netns, F_OK) < 0)
 		return tl_state_store(ctx, &st, err);
 	if ((rc = tl_state_load(ctx, &st, err)) < 0)
-		return rc;
+		return st.broken ? set_aside(&st, err) : rc;
 	if (!st.existed)
 		return 0; /* never changed anything, or a second DEL */
 	r = restore_in_netns(ctx, &st, err);

@@ -18,7 +18,6 @@
 
 #include "cni/cleanup.h"
 #include "cni/json.h"
-#include "cni/jsoncheck.h"
 
 void tl_config_free(struct tl_config *cfg)
 {
@@ -71,17 +70,6 @@ static int check_mac(const char *s, const char *source, char out[18], struct cni
 			       "%s: the all-zero MAC address is not usable", source);
 	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
 	return 0;
-}
-
-static int no_duplicates(const cJSON *obj, const char *what, struct cni_error *err)
-{
-	const char *dup = cni_json_duplicate_key(obj);
-
-	if (!dup)
-		return 0;
-	return cni_err(err, CNI_ERR_INVALID_CONFIG,
-		       "%s has the key \"%s\" more than once (which one wins is ambiguous)", what,
-		       dup);
 }
 
 /* The effective MAC: later sources override earlier ones; all are checked. */
@@ -165,16 +153,13 @@ static int want_link(const struct cni_ctx *ctx, const cJSON *args_cni, struct tl
 	return 0;
 }
 
-/* One sysctl entry, resolved and checked, into this object's list; two
- * entries of one object for the same file are refused. */
+/* One sysctl entry, resolved and checked, into this object's list. */
 static int add_sysctl(const cJSON *entry, const char *ifname, struct tl_items *list,
 		      struct cni_error *err)
 {
 	int rc;
 	cleanup_free char *name = NULL;
 	char path[KNL_SYSCTL_PATH_MAX];
-	struct tl_item like = {.kind = TL_SYSCTL, .path = path};
-	const struct tl_item *old;
 
 	if (!cJSON_IsString(entry))
 		return cni_err(err, CNI_ERR_INVALID_CONFIG,
@@ -182,28 +167,45 @@ static int add_sysctl(const cJSON *entry, const char *ifname, struct tl_items *l
 	if ((rc = tl_sysctl_resolve(entry->string, ifname, &name, path, err)) < 0 ||
 	    (rc = tl_sysctl_value_check(entry->string, entry->valuestring, err)) < 0)
 		return rc;
-	if ((old = tl_items_find(list, &like)))
-		return cni_err(err, CNI_ERR_INVALID_CONFIG,
-			       "sysctl keys \"%s\" and \"%s\" both name %s", old->name, name, path);
 	return tl_items_add(list, TL_SYSCTL, name, path, entry->valuestring, err);
 }
 
-/* Merge a later object's sysctls: same file -> the later value. */
+/* Two entries of one object for the same file are refused. */
+static int no_shared_paths(const struct tl_items *list, struct cni_error *err)
+{
+	int rc;
+	cleanup_index struct tl_index ix = {0};
+	size_t a, b;
+
+	if ((rc = tl_index_build(list, &ix, err)) < 0)
+		return rc;
+	if (!tl_index_duplicate(&ix, &a, &b) || !list->v)
+		return 0;
+	return cni_err(err, CNI_ERR_INVALID_CONFIG, "sysctl keys \"%s\" and \"%s\" both name %s",
+		       list->v[a].name, list->v[b].name, list->v[a].path);
+}
+
+/* Merge a later object's sysctls: same file -> the later value. The later
+ * object names each file once, so what it adds need not be looked up. */
 static int merge_sysctls(struct tl_items *want, const struct tl_items *later, struct cni_error *err)
 {
 	int rc;
+	cleanup_index struct tl_index ix = {0};
+
+	if ((rc = tl_index_build(want, &ix, err)) < 0)
+		return rc;
 	for (size_t i = 0; i < later->n; i++) {
 		const struct tl_item *it = &later->v[i];
-		struct tl_item *old = tl_items_find(want, it);
+		long old = tl_index_find(&ix, it->path);
 
-		if (!old) {
+		if (old < 0) {
 			if ((rc = tl_items_add(want, TL_SYSCTL, it->name, it->path, it->value,
 					       err)) < 0)
 				return rc;
 			continue;
 		}
-		free(old->value);
-		if (!(old->value = strdup(it->value)))
+		free(want->v[old].value);
+		if (!(want->v[old].value = strdup(it->value)))
 			return cni_err(err, CNI_ERR_IO, "out of memory");
 	}
 	return 0;
@@ -220,9 +222,12 @@ static int want_sysctls(const cJSON *obj, const char *what, const char *ifname,
 		return rc;
 	if (!map)
 		return 0;
-	if ((rc = no_duplicates(map, what ? "args.cni.sysctl" : "sysctl", err)) < 0)
-		return rc;
+	if (cJSON_GetArraySize(map) > TL_MAX_SYSCTLS)
+		return cni_err(err, CNI_ERR_INVALID_CONFIG, "%s has more than %d keys",
+			       what ? "args.cni.sysctl" : "sysctl", TL_MAX_SYSCTLS);
 	cJSON_ArrayForEach(entry, map) if (add_sysctl(entry, ifname, &list, err) < 0) return -1;
+	if ((rc = no_shared_paths(&list, err)) < 0)
+		return rc;
 	return merge_sysctls(want, &list, err);
 }
 
@@ -245,29 +250,21 @@ int tl_config_data_dir(const struct cni_ctx *ctx, const char **dir, struct cni_e
 
 static int args_cni(const struct cni_conf *conf, const cJSON **out, struct cni_error *err)
 {
-	int rc;
 	*out = NULL;
 	if (!conf->args)
 		return 0;
-	if ((rc = no_duplicates(conf->args, "args", err)) < 0 ||
-	    (rc = cni_json_object(conf->args, "cni", false, out, "args", err)) < 0)
-		return rc;
-	return *out ? no_duplicates(*out, "args.cni", err) : 0;
+	return cni_json_object(conf->args, "cni", false, out, "args", err);
 }
 
+/* A NUL in a string or a key twice in an object is refused by lib/cni's
+ * parser for every plugin (cni_json_parse_strict). */
 int tl_config_parse(const struct cni_ctx *ctx, struct tl_config *cfg, struct cni_error *err)
 {
 	const struct cni_conf *conf = &ctx->conf;
 	const cJSON *cni_args = NULL;
 
 	memset(cfg, 0, sizeof(*cfg));
-	if (cni_json_text_has_nul(conf->raw, conf->raw_len))
-		return cni_err(err, CNI_ERR_INVALID_CONFIG,
-			       "the config contains a NUL character (raw or \\u0000)");
-	if (no_duplicates(conf->root, "the config", err) < 0 ||
-	    (conf->runtime_config &&
-	     no_duplicates(conf->runtime_config, "runtimeConfig", err) < 0) ||
-	    args_cni(conf, &cni_args, err) < 0 || tl_config_data_dir(ctx, &cfg->data_dir, err) < 0)
+	if (args_cni(conf, &cni_args, err) < 0 || tl_config_data_dir(ctx, &cfg->data_dir, err) < 0)
 		return -1;
 	if (want_link(ctx, cni_args, &cfg->want, err) < 0 ||
 	    want_sysctls(conf->root, NULL, ctx->env.ifname, &cfg->want, err) < 0 ||

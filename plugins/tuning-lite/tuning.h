@@ -7,8 +7,10 @@
  *   100  CNI_IFNAME does not exist in CNI_NETNS (ADD, CHECK).
  *   101  CHECK: the interface differs from the config; details list every
  *        difference.
- *   102  the saved state file is unreadable or malformed: DEL cannot know what
- *        to restore (the file is left in place for an operator).
+ *   102  ADD: the saved state file is unusable (malformed, another attachment's,
+ *        a value the key rules refuse, a symbolic link, not a regular file): it
+ *        cannot know what to restore. DEL moves such a file aside
+ *        (<file>.broken.<time>, kept for an operator) and succeeds (state.c).
  *   103  ADD failed midway and undoing its changes failed too: the interface
  *        may be partly changed; details say what was not undone.
  * Spec codes: 7 for every refused config (nothing is changed then), 4 when
@@ -31,6 +33,12 @@
 
 #define TL_DEFAULT_DATA_DIR "/var/lib/cni/tuning"
 #define TL_VALUE_MAX	    1024 /* longest sysctl value accepted or saved */
+/* Sysctls in one config object (sysctl, args.cni.sysctl): a network namespace
+ * has a few hundred net.* keys per interface and namespace-wide. */
+#define TL_MAX_SYSCTLS 1024
+/* Values in one state file: every sysctl of both objects and the link
+ * attributes, and room for mutations that each change other ones. */
+#define TL_MAX_SAVED 4096
 
 /* What one setting is. Link attributes come first, in the order ADD applies
  * them; DEL restores in the reverse order. */
@@ -56,6 +64,7 @@ struct tl_item {
 struct tl_items {
 	struct tl_item *v;
 	size_t n;
+	size_t cap; /* elements allocated */
 };
 
 void tl_items_free(struct tl_items *items);
@@ -70,6 +79,27 @@ int tl_items_add(struct tl_items *items, enum tl_kind kind, const char *name, co
 /* The item with the same identity (kind, and path for sysctls), or NULL. */
 struct tl_item *tl_items_find(const struct tl_items *items, const struct tl_item *like);
 const char *tl_kind_name(enum tl_kind kind);
+
+/* The sysctls of a list sorted by path (then position), to find one by path
+ * in O(log n): configs and state files carry up to thousands. It holds
+ * positions, so appending to the list keeps it usable (what is appended is
+ * not in it); nothing else may change the list meanwhile. */
+struct tl_index {
+	const struct tl_items *items;
+	size_t *pos; /* positions in items->v */
+	size_t n;
+};
+void tl_index_free(struct tl_index *ix);
+static inline void tl_index_freep(struct tl_index *ix)
+{
+	tl_index_free(ix);
+}
+#define cleanup_index _cleanup_(tl_index_freep)
+int tl_index_build(const struct tl_items *items, struct tl_index *ix, struct cni_error *err);
+/* The first position of a sysctl with that path, or -1. */
+long tl_index_find(const struct tl_index *ix, const char *path);
+/* Two sysctls for one path: true, with their positions (*a < *b). */
+bool tl_index_duplicate(const struct tl_index *ix, size_t *a, size_t *b);
 
 /* ---- config.c: the config and the runtime's overrides ---- */
 
@@ -99,20 +129,28 @@ bool tl_sysctl_values_equal(const char *a, const char *b);
 /* ---- state.c: the saved values on disk ---- */
 
 struct tl_state {
-	char dir[4096];	 /* <dataDir>/<network> */
-	char path[4096]; /* <dir>/<containerID>:<ifname>.json */
+	char dir[4096];	 /* <dataDir>/<network>, for messages */
+	char name[320];	 /* <containerID>:<ifname>.json */
+	char path[4096]; /* <dir>/<name>, for messages */
+	int dirfd;	 /* <dir>, borrowed from the lock (-1: none) */
 	bool existed;	 /* a file was there when loaded */
+	bool broken;	 /* it was there but unusable (see state.c) */
 	struct tl_items saved;
 };
 
 void tl_state_free(struct tl_state *st);
-/* Lock <dataDir>/<network>, creating it when create is set; *lock_fd holds the
- * lock. Without create, a missing directory means nothing is saved: 0 with
- * *lock_fd -1 (DEL must not leave directories behind). */
+/* Lock <dataDir>/<network> (opened below dataDir, never through a symbolic
+ * link), creating it when create is set; *lock_fd holds the lock and is the
+ * directory st->dirfd uses. Without create, a missing directory (or one that is
+ * not a directory: never ours) means nothing is saved: 0 with *lock_fd -1 (DEL
+ * must not leave directories behind). */
 int tl_state_lock(const char *data_dir, const struct cni_ctx *ctx, bool create, struct tl_state *st,
 		  int *lock_fd, struct cni_error *err);
-/* Load the attachment's saved values (none when there is no file). */
+/* Load the attachment's saved values (none when there is no file). A file
+ * that is there but unusable sets st->broken: TL_ERR_STATE. */
 int tl_state_load(const struct cni_ctx *ctx, struct tl_state *st, struct cni_error *err);
+/* Move a broken state file aside to <name>.broken.<time> (its name in moved). */
+int tl_state_set_aside(const struct tl_state *st, char *moved, size_t size, struct cni_error *err);
 /* Write st->saved (atomically), or remove the file when nothing is saved. */
 int tl_state_store(const struct cni_ctx *ctx, const struct tl_state *st, struct cni_error *err);
 /* GC: remove the state files of attachments not in cni.dev/valid-attachments. */

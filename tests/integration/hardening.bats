@@ -134,3 +134,55 @@ tuning_setup() {
 	assert_cni_error 5
 	[ "$(ip -n "$T" -d link show eth0; ip netns exec "$T" sysctl -n net.ipv4.conf.eth0.arp_filter)" = "$before" ]
 }
+
+@test "a delegated plugin dies with the plugin that started it" {
+	local dir=$BATS_TEST_TMPDIR/bin pid child i
+	NSS+=("$T")
+	POD=$(netns_make "$T")
+	mkdir -p "$dir"
+	printf '#!/bin/sh\necho $$ >%s/ipam.pid\nexec sleep 120\n' "$dir" >"$dir/slowipam"
+	chmod +x "$dir/slowipam"
+	conf=$(krafty_conf | jq -c '.ipam.type = "slowipam"')
+	CNI_COMMAND=ADD CNI_CONTAINERID=pdeath$$ CNI_NETNS=$POD CNI_IFNAME=net1 CNI_PATH="$dir:$BIN" \
+		"$BIN/krafty" <<<"$conf" >/dev/null 2>&1 &
+	pid=$!
+	for i in $(seq 100); do [ -s "$dir/ipam.pid" ] && break || sleep 0.1; done
+	child=$(cat "$dir/ipam.pid")
+	[ -n "$child" ]
+	kill -9 "$pid"
+	wait "$pid" || true
+	for i in $(seq 100); do kill -0 "$child" 2>/dev/null && sleep 0.1 || break; done
+	if kill -0 "$child" 2>/dev/null; then
+		kill -9 "$child"
+		echo "the IPAM plugin (pid $child) outlived krafty" >&2
+		return 1
+	fi
+}
+
+@test "host-local: GC reclaims empty address files and temp files a killed call left" {
+	local net=$DATA/gcnet conf
+	conf=$(jq -nc --arg d "$DATA" '{cniVersion: "1.1.0", name: "gcnet", type: "host-local",
+		ipam: {type: "host-local", dataDir: $d, ranges: [[{subnet: "10.193.0.0/24"}]],
+			routes: [{dst: "10.192.0.0/16", priority: 3000000000, table: 4000000000}]}}')
+	CNI_CONTAINERID=gc1 CNI_NETNS=/run/netns/x CNI_IFNAME=net1 cni_exec host-local ADD "$conf"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.ips[0].address' <<<"$output")" = 10.193.0.2/24 ]
+	# Route metrics and tables above 2^31 are kept, as the kernel's unsigned 32-bit values.
+	[ "$(jq -c '.routes[0] | [.priority, .table]' <<<"$output")" = '[3000000000,4000000000]' ]
+	# What an ADD killed between creating and writing its file leaves, and a temp file.
+	: >"$net/10.193.0.3"
+	echo junk >"$net/.krafty-tmp.10.193.0.4.999"
+	CNI_CONTAINERID=gc1 CNI_NETNS=/run/netns/x CNI_IFNAME=net1 cni_exec host-local GC \
+		"$(jq -c '. + {"cni.dev/valid-attachments": [{containerID: "gc1", ifname: "net1"}]}' <<<"$conf")"
+	[ "$status" -eq 0 ]
+	[ ! -e "$net/10.193.0.3" ]
+	[ ! -e "$net/.krafty-tmp.10.193.0.4.999" ]
+	[ -s "$net/10.193.0.2" ]
+	CNI_CONTAINERID=gc2 CNI_NETNS=/run/netns/x CNI_IFNAME=net1 CNI_ARGS=IP=10.193.0.3 \
+		cni_exec host-local ADD "$conf"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$net/10.193.0.3")" = $'gc2\r\nnet1' ]
+	# Every file an ADD creates is whole: no empty file, no temp file left.
+	[ -z "$(find "$net" -maxdepth 1 -type f -empty ! -name lock)" ]
+	[ -z "$(find "$net" -maxdepth 1 -name '.krafty-tmp.*')" ]
+}

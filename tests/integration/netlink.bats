@@ -350,4 +350,12 @@ chain() {
 	run "$SMOKE" netns-check /run/netns/knl-does-not-exist-$$
 	[ "$status" -eq 1 ]
 	[[ $output == *"open netns /run/netns/knl-does-not-exist-$$: No such file or directory"* ]]
+	# A FIFO or a device is looked at, never opened: no hang, no side effect.
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	run timeout 10 "$SMOKE" netns-check "$BATS_TEST_TMPDIR/fifo"
+	[ "$status" -eq 1 ]
+	[[ $output == *"is not a network namespace"* ]]
+	run timeout 10 "$SMOKE" netns-check /dev/zero
+	[ "$status" -eq 1 ]
+	[[ $output == *"is not a network namespace"* ]]
 }

@@ -514,19 +514,32 @@ refused() {
 	[ "$status" -eq 0 ]
 }
 
-@test "a malformed state file: DEL reports code 102 and keeps it; with the netns gone DEL forgets it" {
+@test "a broken state file: ADD refuses it with 102; DEL moves it aside, keeps it whole, succeeds" {
 	ref_pod
 	conf=$(tl_conf '{"mtu": 1400}')
 	cni_exec tuning-lite ADD "$conf"
 	[ "$status" -eq 0 ]
-	echo '{"version": 1, "network": "tl-test", "containerID": "someone-else", "ifname": "eth0", "saved": []}' >"$(state_file)"
-	cni_exec tuning-lite DEL "$conf"
-	echo "$output"
+	bad='{"version": 1, "network": "tl-test", "containerID": "someone-else", "ifname": "eth0", "saved": []}'
+	echo "$bad" >"$(state_file)"
+	cni_exec tuning-lite ADD "$(tl_conf '{"mtu": 1300}')"
 	assert_cni_error 102
-	[ -f "$(state_file)" ]
+	[ "$(link_field "$NS" eth0 mtu)" = 1400 ]
+	cni_exec tuning-lite DEL "$conf"
+	[ "$status" -eq 0 ]
+	[[ $output == *"belongs to another attachment"* ]]
+	[ ! -e "$(state_file)" ]
+	# Nothing is lost: the file is there, as it was, for an operator.
+	[ "$(cat "$(state_file)".broken.*)" = "$bad" ]
+	# Nothing could be restored from it: the MTU stays; a new ADD starts afresh.
+	[ "$(link_field "$NS" eth0 mtu)" = 1400 ]
+	cni_exec tuning-lite ADD "$(tl_conf '{"mtu": 1300}')"
+	[ "$status" -eq 0 ]
 	echo 'not json' >"$(state_file)"
 	cni_exec tuning-lite DEL "$conf"
-	assert_cni_error 102
+	[ "$status" -eq 0 ]
+	[ "$(ls "$(state_file)".broken.* | wc -l)" -eq 2 ]
+	# With the netns gone there is nothing to restore: DEL forgets.
+	echo 'not json' >"$(state_file)"
 	netns_cleanup "$NS"
 	cni_exec tuning-lite DEL "$conf"
 	[ "$status" -eq 0 ]

@@ -438,7 +438,7 @@ static int cmd_netns_check(int argc, char **argv)
 
 	if (argc != 1)
 		return usage(), 2;
-	STEP("netns-check", knl_netns_open(argv[0], &fd, &err));
+	STEP("netns-check", knl_netns_open_any(argv[0], &fd, &err));
 	return 0;
 }
 

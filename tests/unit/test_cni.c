@@ -12,6 +12,7 @@
 #include "cni/cleanup.h"
 #include "cni/conf.h"
 #include "cni/json.h"
+#include "cni/jsoncheck.h"
 #include "cni/validate.h"
 #include "cni/version.h"
 
@@ -98,6 +99,133 @@ static void conf_valid_attachments(void **state)
 	cni_conf_free(&c);
 }
 
+/* Attachments are looked up in a sorted copy: any order in, exact and legacy lookups. */
+static void conf_valid_attachments_many(void **state)
+{
+	struct cni_conf c;
+	struct cni_error err = CNI_ERROR_INIT;
+	char json[4096];
+	size_t len = (size_t)snprintf(json, sizeof(json),
+				      "{\"cniVersion\":\"1.1.0\",\"name\":\"n\",\"type\":\"t\","
+				      "\"cni.dev/valid-attachments\":[");
+
+	for (int i = 40; i > 0; i--)
+		len += (size_t)snprintf(json + len, sizeof(json) - len,
+					"{\"containerID\":\"c%d\",\"ifname\":\"eth%d\"}%s", i % 20,
+					i, i > 1 ? "," : "]}");
+	assert_int_equal(parse(&c, json, &err), 0);
+	assert_int_equal(c.n_valid_attachments, 40);
+	for (int i = 1; i <= 40; i++) {
+		char cid[16], ifname[16];
+
+		snprintf(cid, sizeof(cid), "c%d", i % 20);
+		snprintf(ifname, sizeof(ifname), "eth%d", i);
+		assert_true(cni_conf_attachment_valid(&c, cid, ifname));
+		assert_true(cni_conf_attachment_valid(&c, cid, NULL));
+		snprintf(ifname, sizeof(ifname), "eth%d", i + 40);
+		assert_false(cni_conf_attachment_valid(&c, cid, ifname));
+	}
+	assert_false(cni_conf_attachment_valid(&c, "c20", NULL));
+	assert_false(cni_conf_attachment_valid(&c, "c", NULL));
+	assert_false(cni_conf_attachment_valid(&c, "c99", "eth1"));
+	cni_conf_free(&c);
+}
+
+#define SCONF(rest) "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"t\"" rest "}"
+
+/* One JSON for everyone: what another reader could read differently is refused. */
+static void conf_strict_json(void **state)
+{
+	static const struct {
+		const char *json;
+		int code;
+		const char *msg;
+	} bad[] = {
+	    {SCONF(",\"mtu\":1,\"mtu\":2"), CNI_ERR_INVALID_CONFIG, "the key \"mtu\" twice"},
+	    {SCONF(",\"Name\":\"other\""), CNI_ERR_INVALID_CONFIG, "twice"},
+	    {SCONF(",\"TYPE\":\"other\""), CNI_ERR_INVALID_CONFIG, "twice"},
+	    /* U+212A KELVIN SIGN folds to k in Go: "\u212aey" is Go's "key". */
+	    {SCONF(",\"key\":1,\"\xe2\x84\xaa"
+		   "ey\":2"),
+	     CNI_ERR_INVALID_CONFIG, "twice"},
+	    {SCONF(",\"ipam\":{\"type\":\"a\",\"dataDir\":\"/x\",\"datadir\":\"/y\"}"),
+	     CNI_ERR_INVALID_CONFIG, "twice"},
+	    {SCONF(",\"l\":[{\"a\":1},{\"b\":1,\"b\":2}]"), CNI_ERR_INVALID_CONFIG, "twice"},
+	    {SCONF(",\"prevResult\":{\"cniVersion\":\"1.0.0\",\"ips\":[],\"ips\":[]}"),
+	     CNI_ERR_INVALID_CONFIG, "twice"},
+	    {SCONF(",\"dataDir\":\"/var/lib\\u0000/x\""), CNI_ERR_INVALID_CONFIG, "NUL"},
+	    {SCONF(",\"a\\u0000b\":1"), CNI_ERR_INVALID_CONFIG, "NUL"},
+	    {SCONF(",\"x\":\"\\\\\\u0000\""), CNI_ERR_INVALID_CONFIG, "NUL"},
+	    {SCONF(",\"x\":1} {\"y\":2"), CNI_ERR_DECODE, "more data after"},
+	    {SCONF(",\"x\":1}]"), CNI_ERR_DECODE, "more data after"},
+	    {SCONF(",\"x\":\"\xff\""), CNI_ERR_DECODE, "not UTF-8"},
+	    {SCONF(",\"x\":\"\xc0\xaf\""), CNI_ERR_DECODE, "not UTF-8"},
+	    {SCONF(",\"x\":\"\xed\xa0\x80\""), CNI_ERR_DECODE, "not UTF-8"},
+	    {SCONF(",\"x\":\"\\ud800\""), CNI_ERR_DECODE, "not valid JSON"},
+	};
+	static const char *const good[] = {
+	    SCONF(",\"x\":\"\\\\u0000\""), /* an escaped backslash, then "u0000" */
+	    SCONF(",\"x\":\"\\u0001 caf\xc3\xa9 \xf0\x9f\x98\x80\""),
+	    SCONF(",\"a\":{\"k\":1},\"b\":{\"k\":1},\"ab\":[{\"k\":1},{\"k\":2}]") "\n\t ",
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct cni_conf c;
+		struct cni_error err = CNI_ERROR_INIT;
+
+		if (parse(&c, bad[i].json, &err) >= 0)
+			fail_msg("accepted: %s", bad[i].json);
+		if (err.code != bad[i].code || !strstr(err.msg, bad[i].msg))
+			fail_msg("%s: code %d \"%s\", want %d with \"%s\"", bad[i].json, err.code,
+				 err.msg, bad[i].code, bad[i].msg);
+		cni_conf_free(&c);
+	}
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		struct cni_conf c;
+		struct cni_error err = CNI_ERROR_INIT;
+
+		if (parse(&c, good[i], &err) < 0)
+			fail_msg("refused: %s: %s", good[i], err.msg);
+		cni_conf_free(&c);
+	}
+}
+
+/* A config whose "x" is `levels` nested lists. */
+static void nested(char *json, size_t size, int levels)
+{
+	size_t len = (size_t)snprintf(json, size,
+				      "{\"cniVersion\":\"1.0.0\",\"name\":\"n\","
+				      "\"type\":\"t\",\"x\":");
+
+	for (int i = 0; i < levels; i++)
+		json[len++] = '[';
+	for (int i = 0; i < levels; i++)
+		json[len++] = ']';
+	snprintf(json + len, size - len, "}");
+}
+
+/* Nesting: at most CNI_JSON_MAX_DEPTH levels (the config object is one); a raw NUL. */
+static void conf_strict_depth_and_nul(void **state)
+{
+	char json[512];
+	struct cni_conf c;
+	struct cni_error err = CNI_ERROR_INIT;
+	static const char raw_nul[] = SCONF(",\"x\":\"a\0b\"");
+
+	nested(json, sizeof(json), CNI_JSON_MAX_DEPTH);
+	assert_int_equal(parse(&c, json, &err), -EINVAL);
+	assert_int_equal(err.code, CNI_ERR_INVALID_CONFIG);
+	assert_non_null(strstr(err.msg, "deeper than"));
+	cni_conf_free(&c);
+	nested(json, sizeof(json), CNI_JSON_MAX_DEPTH - 1);
+	assert_int_equal(parse(&c, json, &err), 0);
+	cni_conf_free(&c);
+	assert_int_equal(cni_conf_parse(&c, raw_nul, sizeof(raw_nul) - 1, &err), -EINVAL);
+	assert_int_equal(err.code, CNI_ERR_INVALID_CONFIG);
+	assert_non_null(strstr(err.msg, "NUL"));
+	cni_conf_free(&c);
+}
+
 static void error_json(void **state)
 {
 	struct cni_error err = CNI_ERROR_INIT;
@@ -169,6 +297,9 @@ int main(void)
 	    cmocka_unit_test(conf_minimal),
 	    cmocka_unit_test(conf_errors),
 	    cmocka_unit_test(conf_valid_attachments),
+	    cmocka_unit_test(conf_valid_attachments_many),
+	    cmocka_unit_test(conf_strict_json),
+	    cmocka_unit_test(conf_strict_depth_and_nul),
 	    cmocka_unit_test(error_json),
 	    cmocka_unit_test(error_errno_and_truncation),
 	    cmocka_unit_test(names),

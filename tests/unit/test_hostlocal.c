@@ -605,6 +605,17 @@ static void config_errors(void **state)
 	    {"\"ranges\":[[{\"subnet\":\"10.0.0.0/24\"}],[{\"subnet\":\"10.0.0.0/25\"}]]", NULL,
 	     CNI_ERR_INVALID_CONFIG,
 	     "range sets 0 and 1: ranges 10.0.0.1-10.0.0.254 and 10.0.0.1-10.0.0.126 overlap"},
+	    {"\"ranges\":[[{\"subnet\":\"10.0.1.0/24\"},{\"subnet\":\"10.0.0.0/24\"},{\"subnet\":"
+	     "\"10.0.0.0/25\"}]]",
+	     NULL, CNI_ERR_INVALID_CONFIG,
+	     "ipam.ranges[0]: ranges 10.0.0.1-10.0.0.254 and 10.0.0.1-10.0.0.126 overlap"},
+	    {"\"ranges\":[[{\"subnet\":\"10.0.0.0/24\"}],[{\"subnet\":\"fd00::/64\"},{\"subnet\":"
+	     "\"10.1.0.0/16\"}],[{\"subnet\":\"10.2.0.0/16\"},{\"subnet\":\"10.0.0.128/25\"}]]",
+	     NULL, CNI_ERR_INVALID_CONFIG, "ipam.ranges[1]: mixed address families"},
+	    {"\"ranges\":[[{\"subnet\":\"10.0.0.0/24\"}],[{\"subnet\":\"10.2.0.0/16\"},{"
+	     "\"subnet\":\"10.0.0.128/25\"}]]",
+	     NULL, CNI_ERR_INVALID_CONFIG,
+	     "range sets 0 and 1: ranges 10.0.0.1-10.0.0.254 and 10.0.0.129-10.0.0.254 overlap"},
 	    {"\"rangeStart\":\"10.0.0.9\"", NULL, CNI_ERR_INVALID_CONFIG,
 	     "ipam: rangeStart given without subnet"},
 	    {"\"subnet\":\"10.0.0.0/24\"", "IP=10.0.1.5", CNI_ERR_INVALID_ENV,

@@ -471,12 +471,11 @@ static void config_refused(void **state)
 	static const struct {
 		const char *json, *args, *msg;
 	} bad[] = {
-	    /* Two keys of one object for the same file. */
+	    /* Two keys of one object for the same file (the same key twice, and a
+	     * NUL in a string, are refused by lib/cni's parser: test_cni.c). */
 	    {TCONF(",\"sysctl\":{\"net.ipv4.conf.IFNAME.rp_filter\":\"1\",\"net.ipv4.conf.eth0.rp_"
 		   "filter\":\"2\"}"),
 	     NULL, "both name /proc/sys/net/ipv4/conf/eth0/rp_filter"},
-	    {TCONF(",\"sysctl\":{\"net.core.somaxconn\":\"1\",\"net.core.somaxconn\":\"2\"}"), NULL,
-	     "sysctl has the key \"net.core.somaxconn\" more than once"},
 	    {TCONF(",\"sysctl\":{\"kernel.hostname\":\"x\"}"), NULL, "is not under net."},
 	    {TCONF(",\"sysctl\":{\"net.ipv4.conf.lo.rp_filter\":\"1\"}"), NULL,
 	     "names interface \"lo\""},
@@ -498,10 +497,6 @@ static void config_refused(void **state)
 	    {TCONF(",\"txQLen\":4294967296"), NULL, "txQLen"},
 	    {TCONF(",\"promisc\":\"yes\""), NULL, "promisc"},
 	    {TCONF(",\"dataDir\":\"relative/dir\""), NULL, "must be an absolute path"},
-	    {TCONF(",\"mtu\":1,\"mtu\":2"), NULL, "the config has the key \"mtu\" more than once"},
-	    {TCONF(",\"args\":{\"cni\":{\"mtu\":1,\"mtu\":2}}"), NULL,
-	     "args.cni has the key \"mtu\""},
-	    {TCONF(",\"mac\":\"02:00:00:00:00:01\\u0000\""), NULL, "NUL character"},
 	};
 
 	for (size_t i = 0; i < N(bad); i++) {
