@@ -12,6 +12,7 @@
 #include "cni/array.h"
 #include "cni/chain.h"
 #include "cni/error.h"
+#include "../plugins/krafty/krafty.h"
 
 #define KC_DEFAULT_CONF_DIR "/etc/cni/net.d"
 #define KC_DEFAULT_PATH	    "/opt/cni/bin"
@@ -97,5 +98,36 @@ void kc_lines_free(struct cni_array *lines);
 int kc_cmd_mutate(struct kc_opts *o, struct cni_error *err);
 int kc_cmd_revert(struct kc_opts *o, struct cni_error *err);
 int kc_cmd_history(struct kc_opts *o, struct cni_error *err);
+
+/* ---- validate.c, crosscheck.c, yaml.c: kractl validate FILE... ---- */
+#define KC_EXIT_FINDINGS 1 /* a command's exit status for "errors were found" */
+/* One network as found in a file (the plugins' parsers filled kr). */
+struct kc_vnet {
+	char *source; /* file, and the NAD's line and name */
+	char name[256];
+	cJSON *plugins; /* the plugin objects without name and cniVersion */
+	bool nad;	/* from a NetworkAttachmentDefinition */
+	bool krafty;	/* a krafty plugin whose config passed (kr is set) */
+	bool table_explicit;
+	struct kr_conf kr;
+};
+struct kc_check {
+	struct cni_array nets; /* struct kc_vnet */
+	size_t errors, warnings;
+};
+/* One finding: "SOURCE: network NAME: KEY: error|warning: message". */
+void kc_say(struct kc_check *k, const struct kc_vnet *n, const char *key, bool error,
+	    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void kc_crosscheck(struct kc_check *k);
+int kc_cmd_validate(struct kc_opts *o, struct cni_error *err);
+
+struct kc_nad {
+	char *name;
+	char *config; /* spec.config, NULL when not set */
+	size_t line;  /* where its document starts */
+};
+/* The NetworkAttachmentDefinitions of a YAML stream, into out (struct kc_nad). */
+int kc_yaml_nads(const char *data, size_t len, struct cni_array *out, struct cni_error *err);
+void kc_nads_free(struct cni_array *nads);
 
 #endif

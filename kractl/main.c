@@ -31,6 +31,8 @@ static const struct kc_cmd commands[] = {
     {"revert", kc_cmd_revert, 1, 1, "revert POD                   put back what mutations changed"},
     {"history", kc_cmd_history, 1, 1,
      "history POD                  every change made to the pod through our plugins"},
+    {"validate", kc_cmd_validate, 1, -1,
+     "validate FILE...             check configs and NADs alone and against each other"},
 };
 
 static const struct option long_opts[] = {
@@ -232,5 +234,5 @@ int main(int argc, char **argv)
 		kc_report(&o, &err);
 	cJSON_Delete(o.caps);
 	cJSON_Delete(o.valid);
-	return rc == 2 ? 2 : rc < 0 ? 1 : 0;
+	return rc > 0 ? rc : rc < 0 ? 1 : 0;
 }
