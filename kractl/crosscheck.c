@@ -36,8 +36,8 @@ static void tables(struct kc_check *k, const struct kc_vnet *a, const struct kc_
 		return;
 	kc_say(k, b, "vrfTable", true,
 	       "table %u (%s) is also the table of network %s (%s, %s): their routes would mix",
-	       b->kr.table, b->table_explicit ? "vrfTable" : "derived from the name",
-	       a->name, a->source, a->table_explicit ? "vrfTable" : "derived from the name");
+	       b->kr.table, b->table_explicit ? "vrfTable" : "derived from the name", a->name,
+	       a->source, a->table_explicit ? "vrfTable" : "derived from the name");
 }
 
 /* 1 when b is a (second) definition of a's name. */

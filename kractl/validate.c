@@ -35,17 +35,16 @@ void kc_say(struct kc_check *k, const struct kc_vnet *n, const char *key, bool e
 }
 
 /* Keys a plugin's parser reads, besides those libcni and the dispatcher read. */
-static const char *const common_keys[] = {"cniVersion",	  "name",	 "type", "args",
+static const char *const common_keys[] = {"cniVersion",	   "name",	   "type", "args",
 					  "runtimeConfig", "capabilities", "ipam", "dns",
-					  "prevResult",	  "logFile",	 NULL};
-static const char *const krafty_keys[] = {"subnet", "gateway",		  "podIP",  "vrf",
-					  "vrfTable", "defaultRouteMetric", "spares", "mtu",
-					  NULL};
-static const char *const tuning_keys[] = {"mac",     "mtu",	 "txQLen", "promisc",
+					  "prevResult",	   "logFile",	   NULL};
+static const char *const krafty_keys[] = {
+    "subnet", "gateway", "podIP", "vrf", "vrfTable", "defaultRouteMetric", "spares", "mtu", NULL};
+static const char *const tuning_keys[] = {"mac",      "mtu",	"txQLen",  "promisc",
 					  "allmulti", "sysctl", "dataDir", NULL};
 static const char *const passthru_keys[] = {NULL};
-static const char *const hl_keys[] = {"type",	    "ranges",  "subnet",  "rangeStart", "rangeEnd",
-				      "gateway",    "routes",  "dataDir", "resolvConf", NULL};
+static const char *const hl_keys[] = {"type",	 "ranges", "subnet",  "rangeStart", "rangeEnd",
+				      "gateway", "routes", "dataDir", "resolvConf", NULL};
 static const char *const list_keys[] = {"cniVersion",	"cniVersions", "name", "plugins",
 					"disableCheck", "disableGC",   NULL};
 
@@ -84,10 +83,21 @@ static const char *const *keys_of(const char *type)
 	    {"passthru", passthru_keys},
 	};
 
-	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+	for (size_t i = 0; type && i < sizeof(known) / sizeof(known[0]); i++)
 		if (strcmp(known[i].type, type) == 0)
 			return known[i].keys;
 	return NULL;
+}
+
+/* "plugins[0]." as a key of its own: "plugins[0]" ("-" for a single config). */
+static const char *label(const char *where, char buf[64])
+{
+	size_t n = strlen(where);
+
+	if (!n)
+		return "-";
+	snprintf(buf, 64, "%.*s", (int)n - 1, where);
+	return buf;
 }
 
 /* host-local as the IPAM of krafty: its ranges and gateways inside krafty's subnets. */
@@ -104,8 +114,8 @@ static void ranges_in_subnet(struct kc_check *k, const struct kc_vnet *n, const 
 			snprintf(key, sizeof(key), "%sipam.ranges[%zu][%zu]", where, s, r);
 			cni_prefix_format(&rg->subnet, a);
 			if (!f) {
-				kc_say(k, n, key, true, "range %s: krafty has no subnet of its family",
-				       a);
+				kc_say(k, n, key, true,
+				       "range %s: krafty has no subnet of its family", a);
 				continue;
 			}
 			if (!cni_prefix_contains(&f->subnet, &rg->start) ||
@@ -146,9 +156,10 @@ static void check_krafty(struct kc_check *k, struct kc_vnet *n, const struct cni
 			 const char *where)
 {
 	struct cni_error err = CNI_ERROR_INIT;
+	char buf[64];
 
 	if (kr_conf_load(ctx, false, &n->kr, &err) < 0) {
-		kc_say(k, n, where[0] ? where : "-", true, "krafty: %s", err.msg);
+		kc_say(k, n, label(where, buf), true, "krafty: %s", err.msg);
 		return;
 	}
 	n->kr.netname = n->name; /* ctx is freed after the check */
@@ -182,7 +193,7 @@ static void check_plugin(struct kc_check *k, struct kc_vnet *n, const struct cni
 	struct cni_error err = CNI_ERROR_INIT;
 	struct tl_config tl;
 	const char *const *keys;
-	char where[64] = "";
+	char where[64] = "", buf[64];
 
 	memset(&ctx, 0, sizeof(ctx));
 	/* What a runtime would pass: rules that depend on it (IFNAME in a sysctl key) see eth0. */
@@ -191,7 +202,7 @@ static void check_plugin(struct kc_check *k, struct kc_vnet *n, const struct cni
 	if (!nl->single)
 		snprintf(where, sizeof(where), "plugins[%zu].", i);
 	if (plugin_conf(nl, i, &ctx.conf, &err) < 0) {
-		kc_say(k, n, where[0] ? where : "-", true, "%s", err.msg);
+		kc_say(k, n, label(where, buf), true, "%s", err.msg);
 		cni_conf_free(&ctx.conf);
 		return;
 	}
@@ -202,7 +213,7 @@ static void check_plugin(struct kc_check *k, struct kc_vnet *n, const struct cni
 	} else if (strcmp(ctx.conf.type, "tuning-lite") == 0) {
 		memset(&tl, 0, sizeof(tl));
 		if (tl_config_parse(&ctx, &tl, &err) < 0)
-			kc_say(k, n, where[0] ? where : "-", true, "tuning-lite: %s", err.msg);
+			kc_say(k, n, label(where, buf), true, "tuning-lite: %s", err.msg);
 		tl_config_free(&tl);
 	} else {
 		check_ipam(k, n, &ctx, where, false);
