@@ -192,7 +192,7 @@ static void check_plugin(struct kc_check *k, struct kc_vnet *n, const struct cni
 	struct cni_ctx ctx;
 	struct cni_error err = CNI_ERROR_INIT;
 	struct tl_config tl;
-	const char *const *keys;
+	const char *const *keys, *type;
 	char where[64] = "", buf[64];
 
 	memset(&ctx, 0, sizeof(ctx));
@@ -206,11 +206,12 @@ static void check_plugin(struct kc_check *k, struct kc_vnet *n, const struct cni
 		cni_conf_free(&ctx.conf);
 		return;
 	}
-	if ((keys = keys_of(ctx.conf.type)))
+	type = ctx.conf.type ? ctx.conf.type : ""; /* cni_conf_parse requires it */
+	if ((keys = keys_of(type)))
 		unknown_keys(k, n, ctx.conf.root, where, common_keys, keys);
-	if (strcmp(ctx.conf.type, "krafty") == 0) {
+	if (strcmp(type, "krafty") == 0) {
 		check_krafty(k, n, &ctx, where);
-	} else if (strcmp(ctx.conf.type, "tuning-lite") == 0) {
+	} else if (strcmp(type, "tuning-lite") == 0) {
 		memset(&tl, 0, sizeof(tl));
 		if (tl_config_parse(&ctx, &tl, &err) < 0)
 			kc_say(k, n, label(where, buf), true, "tuning-lite: %s", err.msg);
