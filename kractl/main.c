@@ -31,20 +31,34 @@ static const struct kc_cmd commands[] = {
     {"revert", kc_cmd_revert, 1, 1, "revert POD                   put back what mutations changed"},
     {"history", kc_cmd_history, 1, 1,
      "history POD                  every change made to the pod through our plugins"},
+    {"ls", kc_cmd_ls, 0, 0,
+     "ls                           every krafty attachment on the node and its state"},
     {"validate", kc_cmd_validate, 1, -1,
      "validate FILE...             check configs and NADs alone and against each other"},
 };
 
 static const struct option long_opts[] = {
-    {"netns", required_argument, NULL, 'n'},	{"id", required_argument, NULL, 'i'},
-    {"ifname", required_argument, NULL, 'I'},	{"args", required_argument, NULL, 'a'},
-    {"caps", required_argument, NULL, 'c'},	{"conf-dir", required_argument, NULL, 'C'},
-    {"path", required_argument, NULL, 'p'},	{"cache-dir", required_argument, NULL, 'D'},
-    {"keys", required_argument, NULL, 'k'},	{"chain", required_argument, NULL, 'L'},
-    {"name", required_argument, NULL, 'N'},	{"data-dir", required_argument, NULL, 'd'},
-    {"log-file", required_argument, NULL, 'l'}, {"no-log", no_argument, NULL, 'X'},
-    {"valid", required_argument, NULL, 'V'},	{"json", no_argument, NULL, 'j'},
-    {"help", no_argument, NULL, 'h'},		{NULL, 0, NULL, 0},
+    {"netns", required_argument, NULL, 'n'},
+    {"id", required_argument, NULL, 'i'},
+    {"ifname", required_argument, NULL, 'I'},
+    {"args", required_argument, NULL, 'a'},
+    {"caps", required_argument, NULL, 'c'},
+    {"conf-dir", required_argument, NULL, 'C'},
+    {"path", required_argument, NULL, 'p'},
+    {"cache-dir", required_argument, NULL, 'D'},
+    {"keys", required_argument, NULL, 'k'},
+    {"chain", required_argument, NULL, 'L'},
+    {"name", required_argument, NULL, 'N'},
+    {"data-dir", required_argument, NULL, 'd'},
+    {"log-file", required_argument, NULL, 'l'},
+    {"no-log", no_argument, NULL, 'X'},
+    {"valid", required_argument, NULL, 'V'},
+    {"json", no_argument, NULL, 'j'},
+    {"network", required_argument, NULL, 'W'},
+    {"dry-run", no_argument, NULL, 'y'},
+    {"min-age", required_argument, NULL, 'A'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 static void usage(FILE *f)
@@ -76,7 +90,10 @@ static void usage(FILE *f)
 	    "      --no-log               mutate: do not set logFile\n"
 	    "  -V, --valid ID/IFNAME      gc: a valid attachment (repeat; default: the cached "
 	    "ones)\n"
-	    "  -j, --json                 history: the log lines as JSON\n");
+	    "  -j, --json                 history, ls: JSON\n"
+	    "      --network NAME         ls, gc: only this network\n"
+	    "      --dry-run              gc: say what would be removed\n"
+	    "      --min-age SECONDS      gc: leave address holdings younger than this (60)\n");
 }
 
 static const char *env_or(const char *name, const char *dflt)
@@ -125,6 +142,7 @@ static int set_opt(struct kc_opts *o, int c, const char *arg, struct cni_error *
 	    {'n', &o->netns},	  {'i', &o->id},       {'I', &o->ifname}, {'a', &o->args},
 	    {'c', &o->caps_text}, {'C', &o->conf_dir}, {'p', &o->path},	  {'D', &o->cache_dir},
 	    {'k', &o->keys_file}, {'L', &o->chain},    {'N', &o->name},	  {'d', &o->data_dir},
+	    {'W', &o->network},
 	};
 
 	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
@@ -142,6 +160,12 @@ static int set_opt(struct kc_opts *o, int c, const char *arg, struct cni_error *
 		return 0;
 	case 'j':
 		o->json = true;
+		return 0;
+	case 'y':
+		o->dry_run = true;
+		return 0;
+	case 'A':
+		o->min_age = strtol(arg, NULL, 10);
 		return 0;
 	default:
 		return 1;
@@ -225,6 +249,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	memset(&o, 0, sizeof(o));
+	o.min_age = 60;
 	rc = parse(argc, argv, &o, &cmd, &err);
 	if (rc == 2)
 		usage(stderr);
