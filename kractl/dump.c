@@ -75,7 +75,6 @@ static int dump_again(uint16_t type, size_t hdr_len, mnl_cb_t cb, struct cni_arr
 	return rc;
 }
 
-
 static void link_info(const struct nlattr *li, struct kc_link *l)
 {
 	const struct nlattr *a, *b;

@@ -182,6 +182,7 @@ int kc_node_read(const struct kc_opts *o, struct kc_node *nd, struct cni_error *
 void kc_node_free(struct kc_node *nd);
 int kc_cmd_ls(struct kc_opts *o, struct cni_error *err);
 int kc_node_gc(struct kc_opts *o, struct cni_error *err);
+int kc_cmd_gc_any(struct kc_opts *o, struct cni_error *err);
 
 struct kc_nad {
 	char *name;

@@ -72,8 +72,8 @@ static int print_json(const struct kc_node *nd, struct cni_error *err)
 	for (size_t i = 0; i < nd->atts.n; i++)
 		cJSON_AddItemToArray(atts, att_json((const struct kc_att *)nd->atts.v + i));
 	for (size_t i = 0; i < nd->temps.n; i++)
-		cJSON_AddItemToArray(temps,
-				     cJSON_CreateString(((const struct kc_link *)nd->temps.v)[i].name));
+		cJSON_AddItemToArray(
+		    temps, cJSON_CreateString(((const struct kc_link *)nd->temps.v)[i].name));
 	if (!(text = cJSON_Print(root)))
 		return cni_err(err, CNI_ERR_IO, "out of memory");
 	puts(text);
@@ -93,10 +93,11 @@ static void print_table(const struct kc_node *nd)
 		netns_text(a, ns, sizeof(ns));
 		addrs_text(a, false, addrs, sizeof(addrs));
 		addrs_text(a, true, held, sizeof(held));
-		snprintf(vrf, sizeof(vrf), "%s(%u)", a->dev[KR_DEV_VRF][0] ? a->dev[KR_DEV_VRF] : "-",
-			 (unsigned int)a->table);
-		printf("%-16s %-16.16s %-6s %-14s %-22s %-15s %-15s %-20s %-20s %-7s %s%s\n", a->net,
-		       a->id, a->ifname, ns, vrf, a->dev[KR_DEV_BRIDGE][0] ? a->dev[KR_DEV_BRIDGE] : "-",
+		snprintf(vrf, sizeof(vrf), "%s(%u)",
+			 a->dev[KR_DEV_VRF][0] ? a->dev[KR_DEV_VRF] : "-", (unsigned int)a->table);
+		printf("%-16s %-16.16s %-6s %-14s %-22s %-15s %-15s %-20s %-20s %-7s %s%s\n",
+		       a->net, a->id, a->ifname, ns, vrf,
+		       a->dev[KR_DEV_BRIDGE][0] ? a->dev[KR_DEV_BRIDGE] : "-",
 		       a->dev[KR_DEV_VETH][0] ? a->dev[KR_DEV_VETH] : "-", addrs[0] ? addrs : "-",
 		       held[0] ? held : "-", a->tuning[0] ? "yes" : "-", a->state,
 		       a->orphan ? " (orphan)" : "");

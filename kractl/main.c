@@ -24,8 +24,9 @@ static const struct kc_cmd commands[] = {
      "del NETWORK|FILE [NETNS|PID] run DEL (reverse order), forget the cache"},
     {"status", kc_cmd_status, 1, 1,
      "status NETWORK|FILE          run STATUS of every plugin (1.1.0)"},
-    {"gc", kc_cmd_gc, 1, 1,
-     "gc NETWORK|FILE              DEL cached attachments not --valid, then GC"},
+    {"gc", kc_cmd_gc_any, 0, 1,
+     "gc NETWORK|FILE              DEL cached attachments not --valid, then GC\n"
+     "  kractl gc [--dry-run]                remove the node's orphaned attachments (ls)"},
     {"mutate", kc_cmd_mutate, 1, -1,
      "mutate POD [KEY=VALUE...]    apply passthru + tuning-lite to a pod's interface"},
     {"revert", kc_cmd_revert, 1, 1, "revert POD                   put back what mutations changed"},

@@ -71,10 +71,10 @@ static int from_link(struct kc_node *nd, const struct kc_link *l)
 	if (strncmp(l->alias, KR_SPARE_ALIAS, strlen(KR_SPARE_ALIAS)) == 0 ||
 	    !kr_alias_parse(l->alias, &al) || !wanted(nd, al.netname))
 		return 0;
-	dev = strcmp(l->kind, "vrf") == 0 ? KR_DEV_VRF
+	dev = strcmp(l->kind, "vrf") == 0      ? KR_DEV_VRF
 	      : strcmp(l->kind, "bridge") == 0 ? KR_DEV_BRIDGE
-	      : strcmp(l->kind, "veth") == 0 ? KR_DEV_VETH
-					      : -1;
+	      : strcmp(l->kind, "veth") == 0   ? KR_DEV_VETH
+					       : -1;
 	if (dev < 0)
 		return 0;
 	if (!(a = att_get(nd, al.container_id, al.netname, al.ifname, al.hash)))
@@ -105,7 +105,8 @@ static int from_kernel(struct kc_node *nd, struct cni_error *err)
 {
 	int rc;
 
-	if ((rc = kc_dump_links(&nd->links, err)) < 0 || (rc = kc_dump_routes(&nd->routes, err)) < 0)
+	if ((rc = kc_dump_links(&nd->links, err)) < 0 ||
+	    (rc = kc_dump_routes(&nd->routes, err)) < 0)
 		return rc;
 	for (size_t i = 0; i < nd->links.n; i++)
 		if (from_link(nd, (struct kc_link *)nd->links.v + i) < 0)
@@ -171,7 +172,8 @@ static int from_ipam(struct kc_node *nd, struct cni_error *err)
 
 		while (d && (e = readdir(d)))
 			if (e->d_name[0] != '.' && wanted(nd, e->d_name) &&
-			    is_krafty_net(nd, e->d_name) && (rc = ipam_net(nd, dir, e->d_name, err)) < 0)
+			    is_krafty_net(nd, e->d_name) &&
+			    (rc = ipam_net(nd, dir, e->d_name, err)) < 0)
 				return rc;
 	}
 	return 0;
