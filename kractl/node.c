@@ -254,9 +254,7 @@ static void classify(const struct kc_node *nd, struct kc_att *a)
 	bool devs = a->dev[KR_DEV_VRF][0] || a->dev[KR_DEV_BRIDGE][0] || a->dev[KR_DEV_VETH][0];
 
 	netns_state(a);
-	if (a->net_cut) {
-		a->state = "partial"; /* the alias lost the ID: never collected */
-	} else if (!devs) {
+	if (!devs) {
 		a->state = a->n_held ? "address held without devices" : "state without devices";
 		a->orphan = a->netns_state != 1 && (!a->n_held || a->held_age > nd->min_age);
 	} else if (a->netns_state == 0) {
@@ -269,6 +267,8 @@ static void classify(const struct kc_node *nd, struct kc_att *a)
 	} else {
 		a->state = "ok";
 	}
+	if (a->net_cut) /* the alias lost the ID: never collected */
+		a->orphan = false;
 }
 
 static int by_name(const void *x, const void *y)
