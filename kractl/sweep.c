@@ -46,8 +46,8 @@ static int sweep_ipam(const struct kc_opts *o, const struct kc_att *a, struct cn
 	bool missing = false;
 	int rc;
 
-	if (!a->n_held || (rc = hl_store_open(&st, a->held_dir, a->net, false, &missing, err)) < 0 ||
-	    missing)
+	if (!a->n_held ||
+	    (rc = hl_store_open(&st, a->held_dir, a->net, false, &missing, err)) < 0 || missing)
 		return a->n_held ? rc : 0;
 	for (size_t i = 0; i < a->n_held; i++) {
 		struct hl_owner owner;
@@ -57,8 +57,8 @@ static int sweep_ipam(const struct kc_opts *o, const struct kc_att *a, struct cn
 		if (hl_store_read_owner(&st, name, &owner) < 0 ||
 		    !hl_owner_is(&owner, a->id, a->ifname))
 			continue; /* released or taken by another since ls read it */
-		printf("%s address %s held by %s/%s/%s in %s/%s\n", what(o), name, a->net, a->ifname,
-		       a->id, a->held_dir, a->net);
+		printf("%s address %s held by %s/%s/%s in %s/%s\n", what(o), name, a->net,
+		       a->ifname, a->id, a->held_dir, a->net);
 		if (!o->dry_run && (rc = hl_store_release(&st, &a->held[i], err)) < 0)
 			return rc;
 	}
@@ -105,8 +105,8 @@ static int sweep_table(const struct kc_opts *o, struct knl_sock *sk, const struc
 	return o->dry_run ? 0 : kr_table_recount(sk, &conf, err);
 }
 
-static int sweep(const struct kc_opts *o, struct knl_sock *sk, const struct kc_node *nd,
-		 size_t *n, struct cni_error *err)
+static int sweep(const struct kc_opts *o, struct knl_sock *sk, const struct kc_node *nd, size_t *n,
+		 struct cni_error *err)
 {
 	const struct kc_att *v = nd->atts.v;
 	int rc;
