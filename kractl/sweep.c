@@ -115,8 +115,8 @@ static int sweep(const struct kc_opts *o, struct knl_sock *sk, const struct kc_n
 		if (!v[i].orphan)
 			continue;
 		(*n)++;
-		if ((rc = sweep_devices(o, sk, &v[i], err)) < 0 ||
-		    (rc = sweep_ipam(o, &v[i], err)) < 0 || (rc = sweep_state(o, &v[i], err)) < 0)
+		if (sweep_devices(o, sk, &v[i], err) < 0 || sweep_ipam(o, &v[i], err) < 0 ||
+		    sweep_state(o, &v[i], err) < 0)
 			return cni_err_prefix(err, "%s/%s/%s", v[i].net, v[i].ifname, v[i].id);
 	}
 	for (size_t i = 0; i < nd->atts.n; i++)
