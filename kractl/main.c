@@ -133,6 +133,17 @@ static int add_log(struct kc_opts *o, const char *arg, struct cni_error *err)
 	return 0;
 }
 
+static int min_age(struct kc_opts *o, const char *arg, struct cni_error *err)
+{
+	char *end = NULL;
+
+	o->min_age = strtol(arg, &end, 10);
+	if (!*arg || *end || o->min_age < 0)
+		return cni_err(err, CNI_ERR_INVALID_ENV, "--min-age %s: want seconds (0 or more)",
+			       arg);
+	return 0;
+}
+
 /* 0, 1 for an unknown option, or a negative errno with err set. */
 static int set_opt(struct kc_opts *o, int c, const char *arg, struct cni_error *err)
 {
@@ -166,8 +177,7 @@ static int set_opt(struct kc_opts *o, int c, const char *arg, struct cni_error *
 		o->dry_run = true;
 		return 0;
 	case 'A':
-		o->min_age = strtol(arg, NULL, 10);
-		return 0;
+		return min_age(o, arg, err);
 	default:
 		return 1;
 	}
