@@ -45,6 +45,10 @@ PLUGIN_BINS := $(addprefix $(BUILD)/bin/,$(PLUGINS))
 # in $(PREFIX)/sbin), else $(CNI_BIN_DIR)/krafty-libs.
 KRACTL_SRCS := $(wildcard kractl/*.c)
 KRACTL_BIN  := $(BUILD)/sbin/kractl
+# ls, gc and validate use the plugins' own rules: their objects (not main.o)
+# are linked in, never copied. libyaml reads NetworkAttachmentDefinitions.
+KRACTL_PLUGIN_DIRS := plugins/krafty ipam/host-local plugins/tuning-lite
+KRACTL_LIBS := -lyaml
 
 # Test tools (tests/tools/*.c), one binary each, linked against the library.
 TOOL_SRCS := $(wildcard tests/tools/*.c)
@@ -81,10 +85,11 @@ $(BUILD)/bin/$(notdir $(1)): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(1)/*.c
 endef
 $(foreach d,$(PLUGIN_DIRS),$(eval $(call plugin_rule,$(d))))
 
-$(KRACTL_BIN): $(KRACTL_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB_A)
+$(KRACTL_BIN): $(KRACTL_SRCS:%.c=$(BUILD)/obj/%.o) \
+		$(foreach d,$(KRACTL_PLUGIN_DIRS),$(call plugin_objs_nomain,$(d))) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -Wl,-rpath,'$$ORIGIN/../bin/krafty-libs' -Wl,-rpath,$(CNI_BIN_DIR)/krafty-libs \
-		-o $@ $^ $(LDLIBS)
+		-o $@ $^ $(KRACTL_LIBS) $(LDLIBS)
 
 $(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIB_A)
 	@mkdir -p $(dir $@)

@@ -24,25 +24,42 @@ static const struct kc_cmd commands[] = {
      "del NETWORK|FILE [NETNS|PID] run DEL (reverse order), forget the cache"},
     {"status", kc_cmd_status, 1, 1,
      "status NETWORK|FILE          run STATUS of every plugin (1.1.0)"},
-    {"gc", kc_cmd_gc, 1, 1,
-     "gc NETWORK|FILE              DEL cached attachments not --valid, then GC"},
+    {"gc", kc_cmd_gc_any, 0, 1,
+     "gc NETWORK|FILE              DEL cached attachments not --valid, then GC\n"
+     "  kractl gc [--dry-run]                remove the node's orphaned attachments (ls)"},
     {"mutate", kc_cmd_mutate, 1, -1,
      "mutate POD [KEY=VALUE...]    apply passthru + tuning-lite to a pod's interface"},
     {"revert", kc_cmd_revert, 1, 1, "revert POD                   put back what mutations changed"},
     {"history", kc_cmd_history, 1, 1,
      "history POD                  every change made to the pod through our plugins"},
+    {"ls", kc_cmd_ls, 0, 0,
+     "ls                           every krafty attachment on the node and its state"},
+    {"validate", kc_cmd_validate, 1, -1,
+     "validate FILE...             check configs and NADs alone and against each other"},
 };
 
 static const struct option long_opts[] = {
-    {"netns", required_argument, NULL, 'n'},	{"id", required_argument, NULL, 'i'},
-    {"ifname", required_argument, NULL, 'I'},	{"args", required_argument, NULL, 'a'},
-    {"caps", required_argument, NULL, 'c'},	{"conf-dir", required_argument, NULL, 'C'},
-    {"path", required_argument, NULL, 'p'},	{"cache-dir", required_argument, NULL, 'D'},
-    {"keys", required_argument, NULL, 'k'},	{"chain", required_argument, NULL, 'L'},
-    {"name", required_argument, NULL, 'N'},	{"data-dir", required_argument, NULL, 'd'},
-    {"log-file", required_argument, NULL, 'l'}, {"no-log", no_argument, NULL, 'X'},
-    {"valid", required_argument, NULL, 'V'},	{"json", no_argument, NULL, 'j'},
-    {"help", no_argument, NULL, 'h'},		{NULL, 0, NULL, 0},
+    {"netns", required_argument, NULL, 'n'},
+    {"id", required_argument, NULL, 'i'},
+    {"ifname", required_argument, NULL, 'I'},
+    {"args", required_argument, NULL, 'a'},
+    {"caps", required_argument, NULL, 'c'},
+    {"conf-dir", required_argument, NULL, 'C'},
+    {"path", required_argument, NULL, 'p'},
+    {"cache-dir", required_argument, NULL, 'D'},
+    {"keys", required_argument, NULL, 'k'},
+    {"chain", required_argument, NULL, 'L'},
+    {"name", required_argument, NULL, 'N'},
+    {"data-dir", required_argument, NULL, 'd'},
+    {"log-file", required_argument, NULL, 'l'},
+    {"no-log", no_argument, NULL, 'X'},
+    {"valid", required_argument, NULL, 'V'},
+    {"json", no_argument, NULL, 'j'},
+    {"network", required_argument, NULL, 'W'},
+    {"dry-run", no_argument, NULL, 'y'},
+    {"min-age", required_argument, NULL, 'A'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 static void usage(FILE *f)
@@ -74,7 +91,10 @@ static void usage(FILE *f)
 	    "      --no-log               mutate: do not set logFile\n"
 	    "  -V, --valid ID/IFNAME      gc: a valid attachment (repeat; default: the cached "
 	    "ones)\n"
-	    "  -j, --json                 history: the log lines as JSON\n");
+	    "  -j, --json                 history, ls: JSON\n"
+	    "      --network NAME         ls, gc: only this network\n"
+	    "      --dry-run              gc: say what would be removed\n"
+	    "      --min-age SECONDS      gc: leave address holdings younger than this (60)\n");
 }
 
 static const char *env_or(const char *name, const char *dflt)
@@ -113,6 +133,17 @@ static int add_log(struct kc_opts *o, const char *arg, struct cni_error *err)
 	return 0;
 }
 
+static int min_age(struct kc_opts *o, const char *arg, struct cni_error *err)
+{
+	char *end = NULL;
+
+	o->min_age = strtol(arg, &end, 10);
+	if (!*arg || *end || o->min_age < 0)
+		return cni_err(err, CNI_ERR_INVALID_ENV, "--min-age %s: want seconds (0 or more)",
+			       arg);
+	return 0;
+}
+
 /* 0, 1 for an unknown option, or a negative errno with err set. */
 static int set_opt(struct kc_opts *o, int c, const char *arg, struct cni_error *err)
 {
@@ -123,6 +154,7 @@ static int set_opt(struct kc_opts *o, int c, const char *arg, struct cni_error *
 	    {'n', &o->netns},	  {'i', &o->id},       {'I', &o->ifname}, {'a', &o->args},
 	    {'c', &o->caps_text}, {'C', &o->conf_dir}, {'p', &o->path},	  {'D', &o->cache_dir},
 	    {'k', &o->keys_file}, {'L', &o->chain},    {'N', &o->name},	  {'d', &o->data_dir},
+	    {'W', &o->network},
 	};
 
 	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
@@ -141,6 +173,11 @@ static int set_opt(struct kc_opts *o, int c, const char *arg, struct cni_error *
 	case 'j':
 		o->json = true;
 		return 0;
+	case 'y':
+		o->dry_run = true;
+		return 0;
+	case 'A':
+		return min_age(o, arg, err);
 	default:
 		return 1;
 	}
@@ -223,6 +260,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	memset(&o, 0, sizeof(o));
+	o.min_age = 60;
 	rc = parse(argc, argv, &o, &cmd, &err);
 	if (rc == 2)
 		usage(stderr);
@@ -232,5 +270,5 @@ int main(int argc, char **argv)
 		kc_report(&o, &err);
 	cJSON_Delete(o.caps);
 	cJSON_Delete(o.valid);
-	return rc == 2 ? 2 : rc < 0 ? 1 : 0;
+	return rc > 0 ? rc : rc < 0 ? 1 : 0;
 }

@@ -26,9 +26,11 @@ void kc_sources_free(struct kc_sources *s)
 {
 	free_strings(&s->logs);
 	free_strings(&s->data);
+	free_strings(&s->ipam);
+	free_strings(&s->nets);
 }
 
-static int add_unique(struct cni_array *a, const char *v, struct cni_error *err)
+int kc_add_unique(struct cni_array *a, const char *v, struct cni_error *err)
 {
 	char **slot;
 
@@ -44,27 +46,47 @@ static int add_unique(struct cni_array *a, const char *v, struct cni_error *err)
 	return 0;
 }
 
+/* A krafty plugin: its network is krafty's, its host-local dataDir is one ls reads. */
+static int from_krafty(struct kc_sources *s, const cJSON *root, const cJSON *p,
+		       struct cni_error *err)
+{
+	const char *type = cJSON_GetStringValue(cJSON_GetObjectItem(p, "type"));
+	const cJSON *ipam = cJSON_GetObjectItem(p, "ipam");
+	const char *ipam_type = cJSON_GetStringValue(cJSON_GetObjectItem(ipam, "type"));
+	int rc;
+
+	if (!type || strcmp(type, "krafty") != 0)
+		return 0;
+	if ((rc = kc_add_unique(&s->nets, cJSON_GetStringValue(cJSON_GetObjectItem(root, "name")),
+				err)) < 0 ||
+	    !ipam_type || strcmp(ipam_type, "host-local") != 0)
+		return rc;
+	return kc_add_unique(&s->ipam, cJSON_GetStringValue(cJSON_GetObjectItem(ipam, "dataDir")),
+			     err);
+}
+
 /* logFile of the list and of each plugin; dataDir of each tuning-lite. */
 static int from_config(struct kc_sources *s, const cJSON *root, struct cni_error *err)
 {
 	const cJSON *plugins = cJSON_GetObjectItemCaseSensitive(root, "plugins"), *p;
 	int rc;
 
-	if ((rc = add_unique(&s->logs, cJSON_GetStringValue(cJSON_GetObjectItem(root, "logFile")),
-			     err)) < 0)
+	if ((rc = kc_add_unique(
+		 &s->logs, cJSON_GetStringValue(cJSON_GetObjectItem(root, "logFile")), err)) < 0)
 		return rc;
 	if (!cJSON_IsArray(plugins))
 		plugins = NULL;
 	for (p = plugins ? plugins->child : root; p; p = plugins ? p->next : NULL) {
 		const char *type = cJSON_GetStringValue(cJSON_GetObjectItem(p, "type"));
 
-		if ((rc = add_unique(&s->logs,
-				     cJSON_GetStringValue(cJSON_GetObjectItem(p, "logFile")),
-				     err)) < 0 ||
+		if ((rc = from_krafty(s, root, p, err)) < 0 ||
+		    (rc = kc_add_unique(&s->logs,
+					cJSON_GetStringValue(cJSON_GetObjectItem(p, "logFile")),
+					err)) < 0 ||
 		    (type && !strcmp(type, "tuning-lite") &&
-		     (rc = add_unique(&s->data,
-				      cJSON_GetStringValue(cJSON_GetObjectItem(p, "dataDir")),
-				      err)) < 0))
+		     (rc = kc_add_unique(&s->data,
+					 cJSON_GetStringValue(cJSON_GetObjectItem(p, "dataDir")),
+					 err)) < 0))
 			return rc;
 	}
 	return 0;
@@ -112,12 +134,13 @@ int kc_sources_find(const struct kc_opts *o, struct kc_sources *s, struct cni_er
 	int rc;
 
 	for (size_t i = 0; i < o->n_more_logs; i++)
-		if ((rc = add_unique(&s->logs, o->more_logs[i], err)) < 0)
+		if ((rc = kc_add_unique(&s->logs, o->more_logs[i], err)) < 0)
 			return rc;
-	if ((rc = add_unique(&s->logs, o->log_file, err)) < 0 ||
-	    (rc = add_unique(&s->logs, KC_DEFAULT_LOG, err)) < 0 ||
-	    (rc = add_unique(&s->data, o->data_dir, err)) < 0 ||
-	    (rc = add_unique(&s->data, KC_DEFAULT_TUNING, err)) < 0 ||
+	if ((rc = kc_add_unique(&s->logs, o->log_file, err)) < 0 ||
+	    (rc = kc_add_unique(&s->logs, KC_DEFAULT_LOG, err)) < 0 ||
+	    (rc = kc_add_unique(&s->data, o->data_dir, err)) < 0 ||
+	    (rc = kc_add_unique(&s->data, KC_DEFAULT_TUNING, err)) < 0 ||
+	    (rc = kc_add_unique(&s->ipam, KC_DEFAULT_IPAM, err)) < 0 ||
 	    (rc = from_conf_dir(s, o->conf_dir, err)) < 0)
 		return rc;
 	if ((rc = cni_cache_walk(o->cache_dir, visit_cached, s, err)) == -ENOMEM)

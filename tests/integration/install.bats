@@ -52,3 +52,21 @@ teardown() {
 		[ "$(jq -r '.supportedVersions | length' <<<"$output")" -eq 5 ]
 	done
 }
+
+@test "installed kractl (cJSON, libmnl, libyaml from the bundle) validates a NAD in a chroot with only libc" {
+	local libc ld
+	libc=$(readlink -f /lib/x86_64-linux-gnu/libc.so.6)
+	ld=$(readlink -f /lib64/ld-linux-x86-64.so.2)
+	mkdir -p "$STAGE/lib/x86_64-linux-gnu" "$STAGE/lib64" "$STAGE/proc" "$STAGE/conf"
+	cp "$libc" "$STAGE/lib/x86_64-linux-gnu/libc.so.6"
+	cp "$ld" "$STAGE/lib64/ld-linux-x86-64.so.2"
+	cp "$REPO/conf/krafty-nad.yaml" "$STAGE/conf/"
+	[ ! -e "$STAGE/usr" ]
+	readelf -d "$STAGE/opt/cni/sbin/kractl" | grep -q 'NEEDED.*libyaml'
+	run env -i "$(command -v unshare)" -m -- /bin/sh -c \
+		'mount -t proc proc "$1/proc" && exec /usr/sbin/chroot "$1" /opt/cni/sbin/kractl validate /conf/krafty-nad.yaml' \
+		sh "$STAGE"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"1 file(s), 1 network(s): 0 error(s), 0 warning(s)"* ]]
+}
