@@ -142,6 +142,8 @@ struct knl_link_entry {
 	char name[KNL_IFNAMSIZ];
 	char kind[32];			 /* IFLA_INFO_KIND; "" if none */
 	char alias[KNL_IFALIAS_MAX + 1]; /* IFLA_IFALIAS; "" if none */
+	uint32_t vrf_table;		 /* table of a vrf; 0 for other kinds */
+	int netnsid;			 /* IFLA_LINK_NETNSID (a veth's peer's netns); -1 if none */
 };
 /* Every link of the current namespace, as a malloc'd array in *out (free()
  * it; NULL when *n == 0). The one function here that dumps all links: its
@@ -232,6 +234,11 @@ int knl_route_list_table(struct knl_sock *sk, int family, uint32_t table, struct
  * when nothing matches (unreachable), negative on error. One request. */
 int knl_route_get(struct knl_sock *sk, const struct cni_ip *dst, uint32_t table,
 		  struct knl_route *out, struct cni_error *err);
+/* Every route of one protocol (RTPROT_*), in every table and family, of any
+ * type: one dump that the kernel filters by protocol. For rare sweeps (an
+ * operator's listing): its cost grows with the node's routes. */
+int knl_route_list_proto(struct knl_sock *sk, uint8_t protocol, struct knl_route **out, size_t *n,
+			 struct cni_error *err);
 /* "10.0.0.0/24 via 10.0.0.1 dev eth0 table 100 metric 10" (for messages). */
 void knl_route_format(const struct knl_route *r, char *buf, size_t len);
 

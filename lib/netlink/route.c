@@ -429,6 +429,45 @@ int knl_route_list_table(struct knl_sock *sk, int family, uint32_t table, struct
 	return route_list(sk, &acc, out, n, err);
 }
 
+struct route_proto_acc {
+	struct cni_array found; /* first: knl_array_rewind() rewinds it */
+	uint8_t protocol;
+};
+
+static int parse_route_proto(const struct nlmsghdr *nlh, void *arg)
+{
+	struct route_proto_acc *acc = arg;
+	struct knl_route got, *slot;
+
+	if (!decode_route(nlh, AF_INET, &got) && !decode_route(nlh, AF_INET6, &got))
+		return 0;
+	if (got.protocol != acc->protocol)
+		return 0;
+	if (!(slot = CNI_ARRAY_PUSH(&acc->found, struct knl_route, 0, "routes", NULL)))
+		return -ENOMEM;
+	*slot = got;
+	return 0;
+}
+
+int knl_route_list_proto(struct knl_sock *sk, uint8_t protocol, struct knl_route **out, size_t *n,
+			 struct cni_error *err)
+{
+	struct rtmsg rtm = {.rtm_family = AF_UNSPEC, .rtm_protocol = protocol};
+	struct knl_dump_req req = {RTM_GETROUTE, &rtm, sizeof(rtm), .rewind = knl_array_rewind};
+	struct route_proto_acc acc = {.protocol = protocol};
+	struct knl_status st;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = knl_dump(sk, &req, parse_route_proto, &acc, &st);
+	if (rc < 0) {
+		free(acc.found.v);
+		return knl_fail(err, rc, &st, "list the routes of protocol %u", protocol);
+	}
+	return knl_array_out(&acc.found, (void **)out, n);
+}
+
 /* ---- the route the kernel would use ---------------------------------- */
 
 struct route_get {
