@@ -713,7 +713,7 @@ def stall_section(f):
         *STALL_NOTE.format(n=n, rounds=rounds).splitlines(),
         "",
         "Spare bridges: krafty's krsbNN on the node before → after each run (a DEL parks its "
-        "bridge while one of its network's `spares` slots, 16 by default, is free, and deletes "
+        "bridge while one of its network's `spares` slots, 64 by default, is free, and deletes "
         "it otherwise; the spares 64 run shows DELs that all find a slot).",
         "",
         row("while", "calls/s per run", "DEL p50 per run", "spare bridges", *STALL_HEAD),
