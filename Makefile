@@ -127,7 +127,7 @@ bench: $(PLUGIN_BINS) $(BUILD)/bench/cnibench $(LIB_A)
 	BUILD=$(BUILD) bash bench/run.sh
 
 # A long fuzzing run (the test suite runs a short one).
-FUZZ_SECONDS ?= 300
+FUZZ_SECONDS ?= 600
 fuzz:
 	$(MAKE) BUILD=build-fuzz CC=clang FUZZ=1 fuzzers
 	FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run.sh
