@@ -82,6 +82,20 @@ static int pod_args(struct kc_opts *o, bool need_netns, char **netns, char **id,
 	return 0;
 }
 
+/* What add, check and del start with: the network's conflist, the pod's netns
+ * and container ID settled, the chain ready to run. */
+static int chain_setup(struct kc_opts *o, bool need_netns, struct cni_netlist *nl, char **netns,
+		       char **id, struct cni_chain *c, struct cni_error *err)
+{
+	int rc;
+
+	if ((rc = kc_load_network(o, o->pos[0], nl, err)) < 0 ||
+	    (rc = pod_args(o, need_netns, netns, id, err)) < 0)
+		return rc;
+	kc_chain_init(o, c);
+	return 0;
+}
+
 int kc_cmd_add(struct kc_opts *o, struct cni_error *err)
 {
 	cleanup_netlist struct cni_netlist nl = {0};
@@ -91,10 +105,8 @@ int kc_cmd_add(struct kc_opts *o, struct cni_error *err)
 	struct cni_chain c;
 	int rc;
 
-	if ((rc = kc_load_network(o, o->pos[0], &nl, err)) < 0 ||
-	    (rc = pod_args(o, true, &netns, &id, err)) < 0)
+	if ((rc = chain_setup(o, true, &nl, &netns, &id, &c, err)) < 0)
 		return rc;
-	kc_chain_init(o, &c);
 	if ((rc = cni_chain_add(&nl, &c, &r, err)) < 0) {
 		kc_explain(o, &nl, &c, err);
 		return rc;
@@ -114,10 +126,8 @@ int kc_cmd_check(struct kc_opts *o, struct cni_error *err)
 	struct cni_chain c;
 	int rc;
 
-	if ((rc = kc_load_network(o, o->pos[0], &nl, err)) < 0 ||
-	    (rc = pod_args(o, true, &netns, &id, err)) < 0)
+	if ((rc = chain_setup(o, true, &nl, &netns, &id, &c, err)) < 0)
 		return rc;
-	kc_chain_init(o, &c);
 	if ((rc = cni_chain_check(&nl, &c, err)) < 0) {
 		kc_explain(o, &nl, &c, err);
 		if (err->code == CNI_ERR_INCOMPATIBLE_VERSION && !c.failed_type)
@@ -141,10 +151,8 @@ int kc_cmd_del(struct kc_opts *o, struct cni_error *err)
 	struct cni_chain c;
 	int rc;
 
-	if ((rc = kc_load_network(o, o->pos[0], &nl, err)) < 0 ||
-	    (rc = pod_args(o, false, &netns, &id, err)) < 0)
+	if ((rc = chain_setup(o, false, &nl, &netns, &id, &c, err)) < 0)
 		return rc;
-	kc_chain_init(o, &c);
 	if ((rc = cni_chain_del(&nl, &c, err)) < 0) {
 		kc_explain(o, &nl, &c, err);
 		if (err->code == CNI_ERR_UNKNOWN_CONTAINER && !c.failed_type)
