@@ -271,3 +271,19 @@ ipam_reservations() {
 	grep -lsxE -- "$2"$'\r?' "$1"/*/* 2>/dev/null | sed 's|.*/||' | grep -E '^[0-9a-fA-F.:]+$'
 	return 0
 }
+
+# The containerd of a file's tests (tests/clients/containerd.sh), shared by the
+# files that start one in setup_file: ctrd_teardown_file stops it, ctrd_setup
+# makes each test's temp dir and fails when setup_file could not start it.
+ctrd_teardown_file() {
+	# shellcheck source=tests/clients/containerd.sh
+	source "$CLIENTS_DIR/containerd.sh"
+	ctrd_stop
+}
+ctrd_setup() {
+	# shellcheck source=tests/clients/containerd.sh
+	source "$CLIENTS_DIR/containerd.sh"
+	clients_tmp
+	[[ -n ${CTRD_DIR:-} && -S $CTRD_DIR/containerd.sock ]] ||
+		clients_fail "no containerd: setup_file failed"
+}

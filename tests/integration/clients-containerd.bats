@@ -23,18 +23,10 @@ setup_file() {
 	export CTRD_DIR CTRD_IMAGE
 }
 
-teardown_file() {
-	# shellcheck source=../clients/containerd.sh
-	source "$CLIENTS_DIR/containerd.sh"
-	ctrd_stop
-}
+teardown_file() { ctrd_teardown_file; }
 
 setup() {
-	# shellcheck source=../clients/containerd.sh
-	source "$CLIENTS_DIR/containerd.sh"
-	clients_tmp
-	[[ -n ${CTRD_DIR:-} && -S $CTRD_DIR/containerd.sock ]] ||
-		clients_fail "no containerd: setup_file failed"
+	ctrd_setup || return 1
 	CID=c$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
 	FULL=$CTRD_NS-$CID # what ctr passes as CNI_CONTAINERID
 }

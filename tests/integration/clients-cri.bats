@@ -41,18 +41,10 @@ setup_file() {
 	wait_network_ready || return 1
 }
 
-teardown_file() {
-	# shellcheck source=../clients/containerd.sh
-	source "$CLIENTS_DIR/containerd.sh"
-	ctrd_stop
-}
+teardown_file() { ctrd_teardown_file; }
 
 setup() {
-	# shellcheck source=../clients/containerd.sh
-	source "$CLIENTS_DIR/containerd.sh"
-	clients_tmp
-	[[ -n ${CTRD_DIR:-} && -S $CTRD_DIR/containerd.sock ]] ||
-		clients_fail "no containerd: setup_file failed"
+	ctrd_setup || return 1
 	LOG_OFFSET=$(stat -c %s "$CTRD_DIR/containerd.log")
 	NAME=cri-$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
 }

@@ -32,7 +32,7 @@ report "clang-tidy: ${#prod_c[@]} files of lib/, plugins/, ipam/ and kractl/ wit
 
 # The bats libraries share globals with the tests that load them (PLUGINS,
 # bats's $status and $output): unused and unassigned variables are not findings there.
-out=$({ shellcheck -x "${shell_files[@]}" && shellcheck -e SC2034,SC2154 "${bats_libs[@]}"; } 2>&1)
+out=$({ shellcheck -x "${shell_files[@]}" && shellcheck -x -e SC2034,SC2154 "${bats_libs[@]}"; } 2>&1)
 report "shellcheck: ${#shell_files[@]} shell scripts and ${#bats_libs[@]} bats libraries" $? "$out"
 
 out=$(/usr/bin/python3 tests/lint/funclen.py 60 "${prod_c[@]}" 2>&1)
