@@ -143,7 +143,10 @@ for suite in $SUITES; do
 		echo "not ok - $suite: suite ran no test" >>"$tap"
 		fail=$((fail + 1))
 	fi
-	grep -E '^not ok ' "$tap" | sed "s/^/[$suite] /"
+	# Each failure with the first lines of its diagnostics, so that a CI log
+	# that keeps only the terminal still says why.
+	awk -v s="[$suite] " '/^not ok /{n = 0; show = 1; print s $0; next}
+		/^(ok|1\.\.)/{show = 0} show && /^#/ && n++ < 25 {print s "  " $0}' "$tap"
 	printf '%-11s %4d passed, %3d failed, %3d skipped (%ds)  %s\n' "$suite:" "$pass" "$fail" "$skip" \
 		$((SECONDS - start)) "${tap#"$root"/}"
 	total_pass=$((total_pass + pass)) total_fail=$((total_fail + fail)) total_skip=$((total_skip + skip))

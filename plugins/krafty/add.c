@@ -221,11 +221,11 @@ static void undo(struct add *a, struct cni_error *err)
 {
 	struct cni_error ignored = CNI_ERROR_INIT;
 
-	/* Each made device may still be under its temporary name. */
-	if (a->veth_made) {
-		knl_link_del(a->sk, a->veth, &ignored);
-		knl_link_del(a->sk, a->id.tmp[KR_DEV_VETH], &ignored);
-	}
+	/* A made device may be under its temporary name or either candidate:
+	 * kr_dev_delete removes only those whose alias is ours (a name this call
+	 * failed to claim is another attachment's device). */
+	if (a->veth_made)
+		kr_dev_delete(a->sk, &a->id, KR_DEV_VETH, &ignored);
 	for (size_t f = 0; f < a->conf.n_fam && !a->bridge_made; f++) {
 		struct knl_route r;
 
@@ -234,14 +234,10 @@ static void undo(struct add *a, struct cni_error *err)
 		kr_host_route(&a->conf, &a->addrs[f].ip, a->bridge, &r);
 		knl_route_del(a->sk, &r, &ignored);
 	}
-	if (a->bridge_made) {
-		knl_link_del(a->sk, a->bridge, &ignored);
-		knl_link_del(a->sk, a->id.tmp[KR_DEV_BRIDGE], &ignored);
-	}
-	if (a->vrf_made) {
-		knl_link_del(a->sk, a->vrf, &ignored);
-		knl_link_del(a->sk, a->id.tmp[KR_DEV_VRF], &ignored);
-	}
+	if (a->bridge_made)
+		kr_dev_delete(a->sk, &a->id, KR_DEV_BRIDGE, &ignored);
+	if (a->vrf_made)
+		kr_dev_delete(a->sk, &a->id, KR_DEV_VRF, &ignored);
 	kr_table_release(a->sk, &a->conf, a->counted, &ignored);
 	if (a->ip_held && cni_ipam_exec(a->ctx, CNI_CMD_DEL, NULL, &ignored) < 0 &&
 	    !err->details[0])

@@ -120,6 +120,13 @@ int kr_link_probe(struct knl_sock *sk, const char *name, const struct kr_ident *
  * one; code 104 when both are held by other attachments. */
 int kr_name_pick(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
 		 char name[KNL_IFNAMSIZ], struct kr_link *link, struct cni_error *err);
+/* Give the device at ifindex the attachment's name and alias in one request:
+ * the seed's name, or the collision-free one when the seed's is held by
+ * another device; code 104 when both are. A rename is atomic, so two ADDs
+ * racing for one name never both get it: the loser falls back. The name taken
+ * is written to name (left as it was on failure). */
+int kr_name_claim(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev, int ifindex,
+		  char name[KNL_IFNAMSIZ], struct cni_error *err);
 /* DEL/CHECK: the candidate that is ours; name[0] = '\0' when none is. */
 int kr_name_find(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
 		 char name[KNL_IFNAMSIZ], struct kr_link *link, struct cni_error *err);
@@ -167,9 +174,9 @@ int kr_bridge_ensure(struct knl_sock *sk, const struct kr_conf *conf, const stru
 void kr_host_route(const struct kr_conf *conf, const struct cni_ip *pod, const char *bridge,
 		   struct knl_route *r);
 /* Give the device created under id->tmp[dev] its final name and the
- * attachment's alias, in one request (knl_link_adopt). */
-int kr_dev_adopt(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev, const char *name,
-		 struct cni_error *err);
+ * attachment's alias (kr_name_claim): the name taken is written to name. */
+int kr_dev_adopt(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
+		 char name[KNL_IFNAMSIZ], struct cni_error *err);
 /* Delete the attachment's devices of kind `dev` under either name (only those
  * whose alias is ours) and under its temporary name; 0 when there is none. */
 int kr_dev_delete(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
@@ -193,10 +200,11 @@ int kr_guard_route_is_leaked(struct knl_sock *sk, const struct kr_conf *conf, in
 
 /* ---- spares.c ---------------------------------------------------------- */
 
-/* ADD: take a spare bridge (VRF: of conf's table) and give it name and id's
- * alias. 1 when taken, 0 when there is none (or spares are off). */
+/* ADD: take a spare bridge (VRF: of conf's table) and give it the
+ * attachment's name (kr_name_claim, written to name) and alias. 1 when taken,
+ * 0 when there is none (or spares are off). */
 int kr_spare_take(struct knl_sock *sk, const struct kr_conf *conf, const struct kr_ident *id,
-		  enum kr_dev dev, const char *name, struct cni_error *err);
+		  enum kr_dev dev, char name[KNL_IFNAMSIZ], struct cni_error *err);
 /* DEL: strip the attachment's device `name` and park it as a spare, or
  * delete it when every slot is taken or spares are off. */
 int kr_spare_park(struct knl_sock *sk, const struct kr_conf *conf, enum kr_dev dev,

@@ -21,8 +21,11 @@
  *
  * The rule:
  *  - ADD, per device: a candidate whose alias hash is ours is reused (an
- *    earlier ADD of this attachment, killed or repeated); else the seed's name
- *    if it is free; else the collision-free name if it is free; else code 104.
+ *    earlier ADD of this attachment, killed or repeated); else the device is
+ *    made under its temporary name and renamed to the seed's name, or to the
+ *    collision-free name when the rename finds the seed's taken, else code
+ *    104. The rename decides, not an earlier look-up: two ADDs whose seed
+ *    names collide may both find it free, and one rename wins.
  *    A device that is not ours (another attachment's, or one without our
  *    alias) is never reused, changed or deleted. So the seed's scheme holds
  *    whenever it is unique, and an operator still finds the devices from the
@@ -36,6 +39,7 @@
  */
 #include "krafty.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,6 +221,23 @@ int kr_name_pick(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev
 		       "cannot name the %s of container %.64s: %s and %s are both devices of other "
 		       "attachments",
 		       kr_dev_label(dev), id->container_id, seed, alt);
+}
+
+int kr_name_claim(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev, int ifindex,
+		  char name[KNL_IFNAMSIZ], struct cni_error *err)
+{
+	for (int i = 0; i < 2; i++) {
+		int rc = knl_link_adopt(sk, ifindex, id->cand[dev][i], id->alias, err);
+
+		if (rc == 0)
+			snprintf(name, KNL_IFNAMSIZ, "%s", id->cand[dev][i]);
+		if (rc != -EEXIST)
+			return rc;
+	}
+	return cni_err(err, KR_ERR_NAME_TAKEN,
+		       "cannot name the %s of container %.64s: %s and %s are both devices of other "
+		       "attachments",
+		       kr_dev_label(dev), id->container_id, id->cand[dev][0], id->cand[dev][1]);
 }
 
 int kr_name_find(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev,

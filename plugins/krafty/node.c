@@ -96,7 +96,7 @@ static int no_vrf(const char *name, struct cni_error *err)
 
 /* A device that could not be adopted is deleted: the caller made it. */
 static int adopt_or_drop(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
-			 const char *name, struct cni_error *err)
+			 char name[KNL_IFNAMSIZ], struct cni_error *err)
 {
 	struct cni_error ignored = CNI_ERROR_INIT;
 	int rc = kr_dev_adopt(sk, id, dev, name, err);
@@ -109,7 +109,7 @@ static int adopt_or_drop(struct knl_sock *sk, const struct kr_ident *id, enum kr
 /* Created under the temporary name, then adopted: ours from birth. A leftover
  * under the temporary name (a killed ADD) is deleted and the VRF made anew. */
 static int vrf_create(struct knl_sock *sk, const struct kr_conf *c, const struct kr_ident *id,
-		      const char *name, struct cni_error *err)
+		      char name[KNL_IFNAMSIZ], struct cni_error *err)
 {
 	const char *tmp = id->tmp[KR_DEV_VRF];
 	int rc = knl_vrf_add(sk, tmp, c->table, err);
@@ -189,7 +189,7 @@ static int gateway_addrs(struct knl_sock *sk, const struct kr_conf *c, const cha
 
 /* As vrf_create. */
 static int bridge_create(struct knl_sock *sk, const struct kr_conf *c, const struct kr_ident *id,
-			 const char *name, struct cni_error *err)
+			 char name[KNL_IFNAMSIZ], struct cni_error *err)
 {
 	const char *tmp = id->tmp[KR_DEV_BRIDGE];
 	int rc = knl_bridge_add(sk, tmp, c->mtu, err);
@@ -243,14 +243,14 @@ void kr_host_route(const struct kr_conf *conf, const struct cni_ip *pod, const c
 	r->scope = KNL_SCOPE_AUTO;
 }
 
-int kr_dev_adopt(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev, const char *name,
-		 struct cni_error *err)
+int kr_dev_adopt(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
+		 char name[KNL_IFNAMSIZ], struct cni_error *err)
 {
 	int index, rc;
 
 	if ((rc = knl_link_index(sk, id->tmp[dev], &index, err)) < 0)
 		return rc;
-	return knl_link_adopt(sk, index, name, id->alias, err);
+	return kr_name_claim(sk, id, dev, index, name, err);
 }
 
 /* Both candidates (a killed ADD may have left one under each name) and the

@@ -110,13 +110,12 @@ int kr_veth_create(struct knl_sock *sk, struct kr_pod *pod, const struct kr_conf
 		   bool *created, struct cni_error *err)
 {
 	int rc;
-	struct kr_link l;
 
 	*created = false;
 	/* A host end of ours is a leftover of a killed ADD: the pair is per
-	 * attachment, so it is made anew rather than repaired. */
-	if ((rc = kr_dev_delete(sk, id, KR_DEV_VETH, err)) < 0 ||
-	    (rc = kr_name_pick(sk, id, KR_DEV_VETH, host, &l, err)) < 0)
+	 * attachment, so it is made anew rather than repaired. Its name is
+	 * claimed by the rename (kr_dev_adopt), not looked up before. */
+	if ((rc = kr_dev_delete(sk, id, KR_DEV_VETH, err)) < 0)
 		return rc;
 	/* Both ends are born under names that carry the attachment's hash. */
 	if ((rc = knl_veth_add(sk, id->tmp[KR_DEV_VETH], id->tmp_peer, pod->ns_fd, conf->mtu,

@@ -94,7 +94,7 @@ static int count_spares(struct knl_sock *sk, enum kr_dev dev, uint32_t table, in
 }
 
 int kr_spare_take(struct knl_sock *sk, const struct kr_conf *conf, const struct kr_ident *id,
-		  enum kr_dev dev, const char *name, struct cni_error *err)
+		  enum kr_dev dev, char name[KNL_IFNAMSIZ], struct cni_error *err)
 {
 	cleanup_close int lock = -1;
 	int k, index, rc;
@@ -109,7 +109,9 @@ int kr_spare_take(struct knl_sock *sk, const struct kr_conf *conf, const struct 
 			return rc;
 		if (rc == 0 || index == 0)
 			continue;
-		if ((rc = knl_link_adopt(sk, index, name, id->alias, err)) < 0)
+		/* Both names taken: the spare stays a spare (a failed rename
+		 * changes nothing). */
+		if ((rc = kr_name_claim(sk, id, dev, index, name, err)) < 0)
 			return rc;
 		return 1;
 	}

@@ -75,6 +75,39 @@ krafty_conf() {
 	for i in 1 64; do [ -z "$(ip -n "$T-$i" link show net1 2>/dev/null)" ]; done
 }
 
+# Container IDs that share their first 12 characters want the same seed names
+# for bridge and host veth: concurrent ADDs may all find a name free, and the
+# rename decides (the losers take the collision-free names). A loser's undo
+# must never delete the winner's device.
+@test "16 concurrent ADDs whose container IDs share 12 characters: all attach, none touches another's" {
+	local i conf pids=() out=$BATS_TEST_TMPDIR failed=0 id
+	conf=$(krafty_conf)
+	for i in $(seq 1 16); do
+		NSS+=("$T-$i")
+		netns_make "$T-$i" >/dev/null
+	done
+	for i in $(seq 1 16); do
+		id=samepfx$$$(printf %05d "$i")
+		id=${id:0:12}-$i # 12 shared characters, then the pod's own
+		CNI_COMMAND=ADD CNI_CONTAINERID=$id CNI_NETNS=/run/netns/$T-$i CNI_IFNAME=net1 \
+			"$BIN/krafty" <<<"$conf" >"$out/add.$i" 2>&1 &
+		pids+=($!)
+	done
+	for i in "${!pids[@]}"; do wait "${pids[$i]}" || failed=$((failed + 1)); done
+	if ((failed)); then
+		cat "$out"/add.* >&2
+		return 1
+	fi
+	[ "$(net_devices | wc -l)" -eq 32 ]
+	# One bridge and one host veth per pod, each pod reaching its gateway
+	# through its own: every pod end is up with its address.
+	for i in $(seq 1 16); do
+		ip netns exec "$T-$i" ping -c1 -W2 10.194.0.1 >/dev/null
+	done
+	[ "$(jq -r '.interfaces[0].name' "$out"/add.* | sort -u | wc -l)" -eq 16 ]
+	[ "$(jq -r '.interfaces[1].name' "$out"/add.* | sort -u | wc -l)" -eq 16 ]
+}
+
 # A tmpfs dataDir filled to the last byte.
 full_disk() {
 	mount -t tmpfs -o size=256k tmpfs "$DATA"

@@ -406,25 +406,56 @@ assert_nothing_left_of() {
 
 # --- kill -9 at every step -----------------------------------------------
 
-# kill_add_at STEP CONF CID NETNS IFNAME: start ADD paused at STEP, then kill -9 it.
-kill_add_at() {
-	local step=$1 errf=$BATS_TEST_TMPDIR/pause.err pid i state=
+# pause_add_at STEP CONF CID NETNS IFNAME: start ADD and wait until it stops at
+# STEP; its pid in PAUSED, its stdout in $BATS_TEST_TMPDIR/paused.out.
+pause_add_at() {
+	local step=$1 errf=$BATS_TEST_TMPDIR/pause.err i state=
 	CNI_COMMAND=ADD CNI_CONTAINERID=$3 CNI_NETNS=$4 CNI_IFNAME=$5 CNI_PATH=$BIN \
-		KRAFTY_TEST_PAUSE_AT=$step "$BIN/krafty" <<<"$2" >/dev/null 2>"$errf" &
-	pid=$!
+		KRAFTY_TEST_PAUSE_AT=$step "$BIN/krafty" <<<"$2" >"$BATS_TEST_TMPDIR/paused.out" 2>"$errf" &
+	PAUSED=$!
 	for ((i = 0; i < 200; i++)); do
-		state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || true)
+		state=$(awk '{print $3}' "/proc/$PAUSED/stat" 2>/dev/null || true)
 		[[ $state == T ]] && break
 		sleep 0.05
 	done
 	grep -q "krafty: paused at $step" "$errf" || {
 		echo "ADD did not pause at $step (state $state): $(cat "$errf")" >&2
-		kill -9 "$pid" 2>/dev/null
+		kill -9 "$PAUSED" 2>/dev/null
 		return 1
 	}
 	[[ $state == T ]]
-	kill -9 "$pid"
-	wait "$pid" || true
+}
+
+# kill_add_at STEP CONF CID NETNS IFNAME: start ADD paused at STEP, then kill -9 it.
+kill_add_at() {
+	pause_add_at "$@" || return 1
+	kill -9 "$PAUSED"
+	wait "$PAUSED" || true
+}
+
+# Two ADDs whose container IDs share their first 12 characters want the same
+# seed names. One is stopped after it made its device under the temporary name
+# (both names were free when it looked); the other attaches meanwhile and takes
+# the seed's name. The first then finds the name taken by the rename and takes
+# the collision-free one; neither touches the other's devices.
+@test "krafty: an ADD that loses its seed name to a concurrent ADD takes the other name and leaves the winner alone" {
+	local step a b out
+	for step in after-bridge-create after-veth-create; do
+		a=$(cid "${step//-/}")aaaaaaaaaaaa-1 b=$(cid "${step//-/}")aaaaaaaaaaaa-2
+		pause_add_at "$step" "$(conf 1.0.0 '.spares = 0')" "$a" "$(pod "a$step")" net1
+		kr ADD "$(conf 1.0.0 '.spares = 0')" "$b" "$(pod "b$step")" net1
+		ok_json
+		kill -CONT "$PAUSED"
+		wait "$PAUSED" || { echo "paused ADD at $step: $(cat "$BATS_TEST_TMPDIR/paused.out")" >&2; false; }
+		out=$(cat "$BATS_TEST_TMPDIR/paused.out")
+		[ "$(jq -r '.interfaces[0].name' <<<"$out")" != "$(jq -r '.interfaces[0].name' <<<"$output")" ]
+		[ "$(jq -r '.interfaces[1].name' <<<"$out")" != "$(jq -r '.interfaces[1].name' <<<"$output")" ]
+		ping_from "$T-a$step" "10.197.$N.1"
+		ping_from "$T-b$step" "10.197.$N.1"
+		kr DEL "$(conf 1.0.0 '.spares = 0')" "$a" "/run/netns/$T-a$step" net1
+		kr DEL "$(conf 1.0.0 '.spares = 0')" "$b" "/run/netns/$T-b$step" net1
+	done
+	[ -z "$(kr_devices)" ]
 }
 
 @test "krafty: ADD killed (-9) at each step, then DEL leaves no device, route, address or IPAM file" {
