@@ -17,7 +17,8 @@ SAN      ?=
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
             -D_GNU_SOURCE -Ilib
-LDFLAGS  += -Wl,--as-needed -Wl,-rpath,'$$ORIGIN/krafty-libs' -Wl,--enable-new-dtags
+LDFLAGS  += -Wl,--as-needed -Wl,-rpath,'$$ORIGIN/krafty-libs' -Wl,--enable-new-dtags \
+            -Wl,--build-id=sha1
 LDLIBS   := -lcjson -lmnl
 
 # libFuzzer build: make BUILD=build-fuzz CC=clang FUZZ=1 fuzzers
@@ -78,12 +79,26 @@ $(LIB_A): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 
+# Objects a plugin links besides its own (<name>_EXTRA_OBJS), before the library.
+krafty_EXTRA_OBJS = $(call plugin_objs_nomain,ipam/host-local) $(BUILD)/obj/gen/hostlocal-id.o
+
 define plugin_rule
-$(BUILD)/bin/$(notdir $(1)): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(1)/*.c)) $(LIB_A)
+$(BUILD)/bin/$(notdir $(1)): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(1)/*.c)) $$($(notdir $(1))_EXTRA_OBJS) $(LIB_A)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
 endef
 $(foreach d,$(PLUGIN_DIRS),$(eval $(call plugin_rule,$(d))))
+
+# krafty carries our host-local and runs it in-process when CNI_PATH's
+# host-local is the binary built here: its build ID goes into a generated source
+# (lib/cni/plugin.h, struct cni_builtin). Any other host-local is exec'd.
+$(BUILD)/gen/hostlocal-id.c: $(BUILD)/bin/host-local
+	@mkdir -p $(dir $@)
+	id=$$(readelf -n $< | sed -n 's/.*Build ID: *\([0-9a-f]*\).*/\1/p'); test -n "$$id" && \
+		printf 'const char kr_hostlocal_build_id[] = "%s";\n' "$$id" >$@
+$(BUILD)/obj/gen/hostlocal-id.o: $(BUILD)/gen/hostlocal-id.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(KRACTL_BIN): $(KRACTL_SRCS:%.c=$(BUILD)/obj/%.o) \
 		$(foreach d,$(KRACTL_PLUGIN_DIRS),$(call plugin_objs_nomain,$(d))) $(LIB_A)

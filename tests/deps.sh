@@ -11,7 +11,7 @@ declare -A group=(
 	[test]="libcmocka-dev bats shellcheck clang clang-format clang-tidy libclang-rt-14-dev
 		containernetworking-plugins
 		python3-yaml containerd runc golang-go golang-github-appc-cni-dev
-		python3-grpcio python3-grpc-tools podman conmon"
+		python3-grpcio python3-grpc-tools podman conmon strace"
 )
 (($#)) || set -- build demo vm test
 packages=()

@@ -55,7 +55,51 @@ static int run_add(const struct cni_plugin *plugin, struct cni_ctx *ctx, struct 
 		return rc;
 	if (!ctx->result)
 		return cni_err(err, CNI_ERR_PLUGIN, "%s: ADD produced no result", plugin->name);
-	return cni_result_print(ctx->result, ctx->conf.cni_version, err);
+	return 0;
+}
+
+/* The command of a loaded ctx, with the spec's version rules; ADD leaves its
+ * result in ctx->result. */
+static int run_command(const struct cni_plugin *plugin, struct cni_ctx *ctx, struct cni_error *err)
+{
+	int rc;
+
+	switch (ctx->env.command) {
+	case CNI_CMD_ADD:
+		return run_add(plugin, ctx, err);
+	case CNI_CMD_DEL:
+		return plugin->del(ctx, err);
+	case CNI_CMD_CHECK:
+		if ((rc = require_version(ctx, "0.4.0", err)) < 0)
+			return rc;
+		return plugin->check ? plugin->check(ctx, err) : 0;
+	case CNI_CMD_STATUS:
+		if ((rc = require_version(ctx, "1.1.0", err)) < 0)
+			return rc;
+		return plugin->status ? plugin->status(ctx, err) : 0;
+	case CNI_CMD_GC:
+		if ((rc = require_version(ctx, "1.1.0", err)) < 0)
+			return rc;
+		return plugin->gc ? plugin->gc(ctx, err) : 0;
+	default:
+		return cni_err(err, CNI_ERR_INVALID_ENV, "unknown CNI_COMMAND %s",
+			       ctx->env.command_name);
+	}
+}
+
+static void ctx_init(struct cni_ctx *ctx, const struct cni_plugin *plugin)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->plugin_name = plugin->name;
+	ctx->builtins = plugin->builtins;
+}
+
+static void ctx_free(struct cni_ctx *ctx)
+{
+	cJSON_Delete(ctx->changes);
+	cni_result_free(ctx->result);
+	cni_conf_free(&ctx->conf);
+	cni_env_free(&ctx->env);
 }
 
 /* The environment was wrong: still answer in the config's version when it has one we speak. */
@@ -91,30 +135,35 @@ static int run(const struct cni_plugin *plugin, struct cni_ctx *ctx, char *error
 	if (ctx->env.command == CNI_CMD_VERSION)
 		return answer_version(err);
 	if ((rc = cni_read_all(STDIN_FILENO, &data, &len, err)) < 0 ||
-	    (rc = cni_conf_parse(&ctx->conf, data, len, err)) < 0)
+	    (rc = cni_conf_parse(&ctx->conf, data, len, err)) < 0 ||
+	    (rc = run_command(plugin, ctx, err)) < 0)
 		return rc;
+	if (ctx->env.command == CNI_CMD_ADD)
+		return cni_result_print(ctx->result, ctx->conf.cni_version, err);
+	return 0;
+}
 
-	switch (ctx->env.command) {
-	case CNI_CMD_ADD:
-		return run_add(plugin, ctx, err);
-	case CNI_CMD_DEL:
-		return plugin->del(ctx, err);
-	case CNI_CMD_CHECK:
-		if ((rc = require_version(ctx, "0.4.0", err)) < 0)
-			return rc;
-		return plugin->check ? plugin->check(ctx, err) : 0;
-	case CNI_CMD_STATUS:
-		if ((rc = require_version(ctx, "1.1.0", err)) < 0)
-			return rc;
-		return plugin->status ? plugin->status(ctx, err) : 0;
-	case CNI_CMD_GC:
-		if ((rc = require_version(ctx, "1.1.0", err)) < 0)
-			return rc;
-		return plugin->gc ? plugin->gc(ctx, err) : 0;
-	default:
-		return cni_err(err, CNI_ERR_INVALID_ENV, "unknown CNI_COMMAND %s",
-			       ctx->env.command_name);
+int cni_plugin_call(const struct cni_plugin *plugin, enum cni_command cmd, const char *data,
+		    size_t len, char **out, struct cni_error *err)
+{
+	struct cni_ctx ctx;
+	cJSON *json;
+	int rc;
+
+	*out = NULL;
+	ctx_init(&ctx, plugin);
+	if ((rc = cni_env_load_as(&ctx.env, cni_command_name(cmd), err)) == 0 &&
+	    (rc = cni_conf_parse(&ctx.conf, data, len, err)) == 0 &&
+	    (rc = run_command(plugin, &ctx, err)) == 0 && cmd == CNI_CMD_ADD) {
+		if (!(json = cni_result_to_json(ctx.result, ctx.conf.cni_version, err)))
+			rc = -err->errnum;
+		else if (!(*out = cJSON_PrintUnformatted(json)))
+			rc = cni_err(err, CNI_ERR_IO, "out of memory");
+		cJSON_Delete(json);
 	}
+	cni_history_append(plugin->name, &ctx, rc, err);
+	ctx_free(&ctx);
+	return rc;
 }
 
 int cni_plugin_main(const struct cni_plugin *plugin)
@@ -124,8 +173,7 @@ int cni_plugin_main(const struct cni_plugin *plugin)
 	char error_version[16] = "";
 	int rc;
 
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.plugin_name = plugin->name;
+	ctx_init(&ctx, plugin);
 	rc = run(plugin, &ctx, error_version, &err);
 	if (rc < 0) {
 		const char *ver = ctx.conf.cni_version ? ctx.conf.cni_version
@@ -145,9 +193,6 @@ int cni_plugin_main(const struct cni_plugin *plugin)
 	/* After the answer is out: the runtime has what it needs; the line costs
 	 * tens of microseconds and can fail only silently. */
 	cni_history_append(plugin->name, &ctx, rc, &err);
-	cJSON_Delete(ctx.changes);
-	cni_result_free(ctx.result);
-	cni_conf_free(&ctx.conf);
-	cni_env_free(&ctx.env);
+	ctx_free(&ctx);
 	return rc < 0 ? 1 : 0;
 }

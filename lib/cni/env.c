@@ -119,8 +119,12 @@ static int require(const char *value, const char *name, enum cni_command cmd, st
 
 int cni_env_load(struct cni_env *env, struct cni_error *err)
 {
+	return cni_env_load_as(env, getenv("CNI_COMMAND"), err);
+}
+
+int cni_env_load_as(struct cni_env *env, const char *cmd, struct cni_error *err)
+{
 	int rc;
-	const char *cmd = getenv("CNI_COMMAND");
 
 	memset(env, 0, sizeof(*env));
 	if (!cmd || !*cmd)

@@ -37,6 +37,8 @@ enum cni_command cni_command_parse(const char *s);
 
 /* Read CNI_* from the process environment and validate what the command needs. */
 int cni_env_load(struct cni_env *env, struct cni_error *err);
+/* The same with the command given (a plugin run in-process: exec.h). */
+int cni_env_load_as(struct cni_env *env, const char *command, struct cni_error *err);
 void cni_env_free(struct cni_env *env);
 
 /* Parse "K=V;K2=V2" into pairs (keys may repeat, values may be empty). */

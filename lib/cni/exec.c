@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "buildid.h"
 #include "cleanup.h"
 #include "conf.h"
 #include "json.h"
@@ -207,15 +208,23 @@ static int spawn_plugin(const char *bin, char **env, int in_fd, pid_t *pid, int 
 /* A plugin that delegates to itself runs for ever: refuse the binary we run
  * from, under any name (a hard link, a symlink, another directory of
  * CNI_PATH), and stop a chain through copies at CNI_MAX_DEPTH. */
+static int refuse_depth(const char *type, int depth, struct cni_error *err)
+{
+	if (depth < CNI_MAX_DEPTH)
+		return 0;
+	return cni_err(err, CNI_ERR_INVALID_CONFIG,
+		       "refusing to run %s: plugins delegating to plugins nest %d deep "
+		       "(%s), a config that delegates to itself?",
+		       type, depth, CNI_DEPTH_ENV);
+}
+
 static int refuse_loop(const char *type, const char *bin, int depth, struct cni_error *err)
 {
 	struct stat self, other;
+	int rc;
 
-	if (depth >= CNI_MAX_DEPTH)
-		return cni_err(err, CNI_ERR_INVALID_CONFIG,
-			       "refusing to run %s: plugins delegating to plugins nest %d deep "
-			       "(%s), a config that delegates to itself?",
-			       type, depth, CNI_DEPTH_ENV);
+	if ((rc = refuse_depth(type, depth, err)) < 0)
+		return rc;
 	// NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): bin is never NULL here
 	if (stat("/proc/self/exe", &self) == 0 && stat(bin, &other) == 0 &&
 	    self.st_dev == other.st_dev && self.st_ino == other.st_ino)
@@ -264,6 +273,41 @@ int cni_exec_plugin(const char *path, const char *type, enum cni_command cmd,
 	return 0;
 }
 
+/* The builtin that CNI_PATH's binary for type is a build of; NULL when none
+ * (another binary, or none found: the exec then says why). */
+static const struct cni_plugin *builtin_for(const struct cni_ctx *ctx, const char *type)
+{
+	struct cni_error ignored = CNI_ERROR_INIT;
+	cleanup_free char *bin = NULL;
+	char id[CNI_BUILD_ID_HEX_MAX + 1];
+	const struct cni_builtin *b = ctx->builtins;
+
+	while (b && b->type && strcmp(b->type, type) != 0)
+		b++;
+	if (!b || !b->type || !b->build_id || !*b->build_id ||
+	    cni_find_plugin(ctx->env.path, type, &bin, &ignored) < 0)
+		return NULL;
+	return cni_build_id_of(bin, id) == 1 && strcmp(id, b->build_id) == 0 ? b->plugin : NULL;
+}
+
+/* Delegate to type: in-process when CNI_PATH's binary is a builtin's build,
+ * else exec'd. Either way a failure reads "<type>: <its message>". */
+static int delegate(const struct cni_ctx *ctx, const char *type, enum cni_command cmd, char **out,
+		    struct cni_error *err)
+{
+	const struct cni_plugin *in_process = builtin_for(ctx, type);
+	int rc;
+
+	/* In-process or not, a plugin at the limit delegates no further. */
+	if ((rc = refuse_depth(type, current_depth(), err)) < 0)
+		return rc;
+	if (!in_process)
+		return cni_exec_plugin(ctx->env.path, type, cmd, ctx->conf.raw, ctx->conf.raw_len,
+				       out, err);
+	rc = cni_plugin_call(in_process, cmd, ctx->conf.raw, ctx->conf.raw_len, out, err);
+	return rc < 0 ? cni_err_prefix(err, "%s", type) : 0;
+}
+
 int cni_ipam_exec(const struct cni_ctx *ctx, enum cni_command cmd, struct cni_result **result,
 		  struct cni_error *err)
 {
@@ -284,8 +328,7 @@ int cni_ipam_exec(const struct cni_ctx *ctx, enum cni_command cmd, struct cni_re
 			       "ipam.type \"%s\" names this plugin itself: it would delegate to "
 			       "itself for ever (name an IPAM plugin, such as host-local)",
 			       type);
-	if ((rc = cni_exec_plugin(ctx->env.path, type, cmd, ctx->conf.raw, ctx->conf.raw_len, &out,
-				  err)) < 0)
+	if ((rc = delegate(ctx, type, cmd, &out, err)) < 0)
 		return rc;
 	if (cmd != CNI_CMD_ADD || !result)
 		return 0;

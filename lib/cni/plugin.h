@@ -7,8 +7,21 @@
 #include "error.h"
 #include "result.h"
 
+struct cni_plugin;
+
+/* A plugin this binary also carries, run in-process instead of exec'd when
+ * the binary that CNI_PATH gives for its type is exactly the build named here
+ * (build ID, buildid.h): the same code either way, one exec less. Any other
+ * binary under that name is exec'd as always. */
+struct cni_builtin {
+	const char *type;
+	const struct cni_plugin *plugin;
+	const char *build_id; /* hex; NULL or "" turns the entry off */
+};
+
 struct cni_ctx {
 	const char *plugin_name; /* the running plugin's cni_plugin name (NULL in tests) */
+	const struct cni_builtin *builtins; /* the running plugin's; NULL for none */
 	struct cni_env env;
 	struct cni_conf conf;
 	/* ADD (and passthru-like plugins): the handler sets the result to print.
@@ -29,9 +42,18 @@ struct cni_plugin {
 	cni_handler check;  /* NULL: CHECK succeeds */
 	cni_handler status; /* NULL: STATUS succeeds (available) */
 	cni_handler gc;	    /* NULL: GC succeeds, nothing to collect */
+	/* Delegates it may run in-process, ended by an entry without type. */
+	const struct cni_builtin *builtins;
 };
 
 /* Runs one CNI call from the process environment and stdin; returns the exit code. */
 int cni_plugin_main(const struct cni_plugin *plugin);
+
+/* One call of plugin in this process, as if exec'd with this environment,
+ * CNI_COMMAND = cmd and data on stdin: ADD's result as the JSON it would print
+ * (in the config's version) in *out (malloc'd), its failure in err; its
+ * history line appended as the binary would. */
+int cni_plugin_call(const struct cni_plugin *plugin, enum cni_command cmd, const char *data,
+		    size_t len, char **out, struct cni_error *err);
 
 #endif

@@ -6,9 +6,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cni/buildid.h"
 #include "cni/cleanup.h"
 #include "cni/conf.h"
 #include "cni/json.h"
@@ -280,6 +282,33 @@ static void names(void **state)
 	assert_int_equal(cni_validate_plugin_type("../bin/sh", &err), -EINVAL);
 }
 
+/* The build ID of this very test binary (linked with --build-id=sha1), then
+ * the same header cut short or pointing outside itself: never found, never
+ * read out of bounds (ASan build). */
+static void build_id(void **state)
+{
+	unsigned char head[4096];
+	char hex[CNI_BUILD_ID_HEX_MAX + 1], whole[CNI_BUILD_ID_HEX_MAX + 1];
+	FILE *f = fopen("/proc/self/exe", "rb");
+	size_t n;
+
+	(void)state;
+	assert_non_null(f);
+	n = fread(head, 1, sizeof(head), f);
+	fclose(f);
+	assert_int_equal(cni_build_id_of("/proc/self/exe", whole), 1);
+	assert_int_equal(strlen(whole), 40);
+	assert_int_equal(cni_build_id_parse(head, n, hex), 1);
+	assert_string_equal(hex, whole);
+	for (size_t cut = 0; cut < 64; cut++)
+		assert_int_equal(cni_build_id_parse(head, cut, hex), 0);
+	head[0x20] = 0xff; /* e_phoff far beyond the buffer */
+	head[0x27] = 0x7f;
+	assert_int_equal(cni_build_id_parse(head, n, hex), 0);
+	assert_int_equal(cni_build_id_of("/nonexistent", hex), 0);
+	assert_int_equal(cni_build_id_of("/etc/hostname", hex), 0);
+}
+
 static void versions(void **state)
 {
 	assert_true(cni_version_supported("0.3.0"));
@@ -295,6 +324,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(conf_minimal),
+	    cmocka_unit_test(build_id),
 	    cmocka_unit_test(conf_errors),
 	    cmocka_unit_test(conf_valid_attachments),
 	    cmocka_unit_test(conf_valid_attachments_many),
