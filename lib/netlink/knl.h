@@ -230,10 +230,13 @@ int knl_route_list_table(struct knl_sock *sk, int family, uint32_t table, struct
 			 size_t *n, struct cni_error *err);
 /* The route the kernel's FIB matches for dst (RTM_GETROUTE with
  * RTM_F_FIB_MATCH: the matching entry itself, with its prefix, type, table
- * and device), in table (0: the policy rules decide). 1 and *out filled, 0
- * when nothing matches (unreachable), negative on error. One request. */
-int knl_route_get(struct knl_sock *sk, const struct cni_ip *dst, uint32_t table,
-		  struct knl_route *out, struct cni_error *err);
+ * and device), as a packet sent through device oif would be routed: a VRF's
+ * index looks in the VRF's table, 0 lets the policy rules decide (IPv4 takes
+ * no table in a route get). 1 and *out filled, 0 when nothing matches
+ * (unreachable), negative on error. One request, however many routes the
+ * table holds: a dump's cost grows with them. */
+int knl_route_get(struct knl_sock *sk, const struct cni_ip *dst, int oif, struct knl_route *out,
+		  struct cni_error *err);
 /* Every route of one protocol (RTPROT_*), in every table and family, of any
  * type: one dump that the kernel filters by protocol. For rare sweeps (an
  * operator's listing): its cost grows with the node's routes. */

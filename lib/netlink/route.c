@@ -486,8 +486,8 @@ static int parse_route_get(const struct nlmsghdr *nlh, void *arg)
 	return 0;
 }
 
-int knl_route_get(struct knl_sock *sk, const struct cni_ip *dst, uint32_t table,
-		  struct knl_route *out, struct cni_error *err)
+int knl_route_get(struct knl_sock *sk, const struct cni_ip *dst, int oif, struct knl_route *out,
+		  struct cni_error *err)
 {
 	KNL_MSG_BUF(buf, 128);
 	int bytes = knl_family_bytes(dst->family);
@@ -508,8 +508,8 @@ int knl_route_get(struct knl_sock *sk, const struct cni_ip *dst, uint32_t table,
 	rtm->rtm_dst_len = bytes * 8;
 	rtm->rtm_flags = RTM_F_FIB_MATCH;
 	knl_put(&m, RTA_DST, bytes, dst->addr);
-	if (table)
-		knl_put_u32(&m, RTA_TABLE, table);
+	if (oif > 0)
+		knl_put_u32(&m, RTA_OIF, (uint32_t)oif);
 	rc = knl_transact(sk, &m, parse_route_get, &g, &st);
 	if (rc == -ENETUNREACH || rc == -EHOSTUNREACH || rc == -ESRCH)
 		return 0;

@@ -145,6 +145,23 @@ static bool pod_ip(const struct check *c, const struct cni_ipconf *ip)
 	return strcmp(f->name, c->id.ifname) == 0 && f->sandbox;
 }
 
+/* The host route is what the FIB matches for the pod address (through the
+ * VRF: in its table only; the kernel then reports the main table's number, so
+ * the table is compared without a VRF only): one request, where a dump of the
+ * table would cost more with every pod on the node. */
+static int host_route_present(struct check *c, const struct knl_route *want, struct cni_error *err)
+{
+	struct knl_route got;
+	int rc;
+
+	if ((rc = knl_route_get(c->sk, &want->dst.ip, c->conf.vrf ? c->vrf.index : 0, &got, err)) <=
+	    0)
+		return rc;
+	return got.dst.len == want->dst.len && cni_ip_equal(&got.dst.ip, &want->dst.ip) &&
+	       got.oif == c->bridge.index && got.protocol == want->protocol &&
+	       (c->conf.vrf || got.table == want->table);
+}
+
 static int check_host_routes(struct check *c, struct cni_error *err)
 {
 	for (size_t i = 0; i < c->prev->n_ips && c->bridge_name[0]; i++) {
@@ -152,10 +169,10 @@ static int check_host_routes(struct check *c, struct cni_error *err)
 		char desc[192];
 		int rc;
 
-		if (!pod_ip(c, &c->prev->ips[i]))
+		if (!pod_ip(c, &c->prev->ips[i]) || (c->conf.vrf && !c->vrf_name[0]))
 			continue;
 		kr_host_route(&c->conf, &c->prev->ips[i].address.ip, c->bridge_name, &r);
-		if ((rc = knl_route_find(c->sk, &r, NULL, err)) < 0)
+		if ((rc = host_route_present(c, &r, err)) < 0)
 			return -1;
 		knl_route_format(&r, desc, sizeof(desc));
 		if (!rc)
