@@ -97,22 +97,26 @@ int hl_write_file_at(int dirfd, const char *name, int flags, mode_t mode, const 
 	return rc;
 }
 
-int hl_replace_file_at(int dirfd, const char *name, mode_t mode, const void *data, size_t len)
+int hl_overwrite_file_at(int dirfd, const char *name, mode_t mode, const void *data, size_t len)
 {
-	char tmp[512];
-	int rc;
+	cleanup_close int fd =
+	    openat(dirfd, name, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode);
+	size_t off = 0;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", name) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	unlinkat(dirfd, tmp, 0); /* a leftover of a crash */
-	rc = hl_write_file_at(dirfd, tmp, O_CREAT | O_EXCL, mode, data, len);
-	if (rc < 0)
-		return rc;
-	if (renameat(dirfd, tmp, dirfd, name) < 0) {
-		rc = -errno;
-		unlinkat(dirfd, tmp, 0);
+	if (fd < 0)
+		return -errno;
+	while (off < len) {
+		ssize_t w =
+		    RETRY_EINTR(pwrite(fd, (const char *)data + off, len - off, (off_t)off));
+
+		if (w < 0)
+			return -errno;
+		off += (size_t)w;
 	}
-	return rc;
+	/* Cut a longer old content's tail: to len, never to 0 (see fileio.h). */
+	if (ftruncate(fd, (off_t)len) < 0)
+		return -errno;
+	return close(steal_fd(fd)) < 0 ? -errno : 0;
 }
 
 /* The fallback of hl_create_whole_at: a named temp file, linked, then removed. */

@@ -46,7 +46,12 @@ int hl_write_file_at(int dirfd, const char *name, int flags, mode_t mode, const 
 #define HL_TEMP_PREFIX ".krafty-tmp."
 int hl_create_whole_at(int dirfd, const char *name, mode_t mode, const void *data, size_t len);
 
-/* Replace `name` atomically: write "<name>.tmp" and rename it over `name`. 0 or -errno. */
-int hl_replace_file_at(int dirfd, const char *name, mode_t mode, const void *data, size_t len);
+/* Write data over `name` in place (created if missing), then cut it to len (> 0): not
+ * atomic, for files whose torn content is harmless (the index stamp: a mismatch means a
+ * rebuild; last_reserved_ip: an unparsable one means the range's start). Why not a
+ * rename or O_TRUNC: ext4 (auto_da_alloc) writes the data back at once when a file is
+ * renamed over another or truncated to zero and written, measured here at about 250 us
+ * each, against under 10 us in place. 0 or -errno. */
+int hl_overwrite_file_at(int dirfd, const char *name, mode_t mode, const void *data, size_t len);
 
 #endif

@@ -51,8 +51,10 @@
  *
  * Crash safety: an index entry changes only after the address files changed (which
  * already makes the stamp stale) or after the stamp was removed (rebuild), and the stamp
- * is written last, atomically; so a crash at any point leaves a stamp that does not match
- * and the next call rebuilds.
+ * is written last, in place (hl_overwrite_file_at: one small write within one page, so a
+ * crash leaves the old stamp, which no longer matches the directory, or the new one); so
+ * a crash at any point leaves a stamp that does not match, or one that is right, and the
+ * next call rebuilds or trusts the index accordingly.
  */
 #include "index.h"
 
@@ -249,7 +251,7 @@ static int stamp_directory(struct hl_store *st)
 	if (futimens(st->dirfd, times) < 0 || fstat(st->dirfd, &s) < 0)
 		return -errno;
 	format_stamp(&s, stamp, sizeof(stamp));
-	return hl_replace_file_at(st->idxfd, STAMP_FILE, 0644, stamp, strlen(stamp));
+	return hl_overwrite_file_at(st->idxfd, STAMP_FILE, 0644, stamp, strlen(stamp));
 }
 
 void hl_index_commit(struct hl_store *st)

@@ -169,7 +169,7 @@ int hl_store_set_last_reserved(struct hl_store *st, int idx, const struct cni_ip
 
 	snprintf(name, sizeof(name), HL_LAST_RESERVED_PREFIX "%d", idx);
 	hl_ip_name(ip, text);
-	rc = hl_write_file_at(st->dirfd, name, O_CREAT | O_TRUNC, 0644, text, strlen(text));
+	rc = hl_overwrite_file_at(st->dirfd, name, 0644, text, strlen(text));
 	if (rc < 0)
 		return cni_err_errno(err, CNI_ERR_IO, -rc, "cannot write %s/%s", st->path, name);
 	st->changed = true;

@@ -74,21 +74,26 @@ static int slot_lookup(struct knl_sock *sk, enum kr_dev dev, uint32_t table, int
 	return 1;
 }
 
-/* The number of used slots k (slots 0..k-1 used) by binary search. */
-static int count_spares(struct knl_sock *sk, enum kr_dev dev, uint32_t table, int max,
+/* The number of used slots k (slots 0..k-1 used) by binary search, and in
+ * *top the spare in slot k-1 (0 when k is 0 or that slot holds no spare): the
+ * last slot the search found used is k-1, so taking it needs no look-up more. */
+static int count_spares(struct knl_sock *sk, enum kr_dev dev, uint32_t table, int max, int *top,
 			struct cni_error *err)
 {
 	int lo = 0, hi = max, index, rc;
 
+	*top = 0;
 	while (lo < hi) {
 		int mid = lo + (hi - lo) / 2;
 
 		if ((rc = slot_lookup(sk, dev, table, mid, &index, err)) < 0)
 			return rc;
-		if (rc)
+		if (rc) {
 			lo = mid + 1;
-		else
+			*top = index;
+		} else {
 			hi = mid;
+		}
 	}
 	return lo;
 }
@@ -102,12 +107,14 @@ int kr_spare_take(struct knl_sock *sk, const struct kr_conf *conf, const struct 
 	if (conf->spares == 0)
 		return 0;
 	if ((rc = lock_spares(&lock, err)) < 0 ||
-	    (k = rc = count_spares(sk, dev, conf->table, conf->spares, err)) < 0)
+	    (k = rc = count_spares(sk, dev, conf->table, conf->spares, &index, err)) < 0)
 		return rc;
+	/* Slot k-1's spare came with the search; a lower slot is looked at only
+	 * when a slot above held an operator's device instead of a spare. */
 	for (int slot = k - 1; slot >= 0; slot--) {
-		if ((rc = slot_lookup(sk, dev, conf->table, slot, &index, err)) < 0)
+		if (slot < k - 1 && (rc = slot_lookup(sk, dev, conf->table, slot, &index, err)) < 0)
 			return rc;
-		if (rc == 0 || index == 0)
+		if (index == 0) /* free, or not a spare */
 			continue;
 		/* Both names taken: the spare stays a spare (a failed rename
 		 * changes nothing). */
@@ -149,10 +156,10 @@ static int park_in_slot(struct knl_sock *sk, const struct kr_conf *conf, enum kr
 	char slot[KNL_IFNAMSIZ], alias[KR_ALIAS_MAX];
 	uint32_t table = dev == KR_DEV_VRF ? li->vrf_table : 0;
 	cleanup_close int lock = -1;
-	int k, rc;
+	int k, top, rc;
 
 	if ((rc = lock_spares(&lock, err)) < 0 ||
-	    (k = rc = count_spares(sk, dev, table, conf->spares, err)) < 0)
+	    (k = rc = count_spares(sk, dev, table, conf->spares, &top, err)) < 0)
 		return rc;
 	spare_alias(dev, table, alias);
 	for (; k < conf->spares; k++) {
