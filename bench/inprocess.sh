@@ -20,15 +20,11 @@ PODS=${INPROC_PODS:-10}
 P=inp$$
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/inprocess.XXXXXX")
 
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 cleanup() {
 	set +e
-	for d in $(ip -j link show | jq -r --arg re "^krafty [0-9a-f]{16} $P-" \
-		'.[] | select((.ifalias // "") | test($re)) | .ifname'); do
-		ip link del "$d" 2>/dev/null
-	done
-	for ns in $(ip netns list | awk -v p="$P-" 'index($1, p) == 1 {print $1}'); do
-		ip netns del "$ns"
-	done
+	bench_remove "$P"
 	rm -rf "$WORK"
 }
 trap cleanup EXIT

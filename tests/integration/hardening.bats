@@ -33,24 +33,31 @@ krafty_conf() {
 		ipam: {type: "host-local", dataDir: $d, ranges: [[{subnet: "10.194.0.0/24"}]]}}'
 }
 
-@test "64 concurrent krafty ADDs then 64 concurrent DELs: no failure, no duplicate, nothing left" {
-	local i conf pids=() out=$BATS_TEST_TMPDIR
+# concurrent_adds N ID-FUNCTION: N krafty ADDs at once, pod i in netns $T-i
+# with container ID "$(ID-FUNCTION i)"; their outputs in $BATS_TEST_TMPDIR/add.<i>.
+# Fails (printing the errors) unless every one succeeded.
+concurrent_adds() {
+	local n=$1 idfn=$2 i pids=() failed=0 conf out=$BATS_TEST_TMPDIR
 	conf=$(krafty_conf)
-	for i in $(seq 1 64); do
+	for i in $(seq 1 "$n"); do
 		NSS+=("$T-$i")
 		netns_make "$T-$i" >/dev/null
 	done
-	for i in $(seq 1 64); do
-		CNI_COMMAND=ADD CNI_CONTAINERID=load$$x$i CNI_NETNS=/run/netns/$T-$i CNI_IFNAME=net1 \
+	for i in $(seq 1 "$n"); do
+		CNI_COMMAND=ADD CNI_CONTAINERID=$("$idfn" "$i") CNI_NETNS=/run/netns/$T-$i CNI_IFNAME=net1 \
 			"$BIN/krafty" <<<"$conf" >"$out/add.$i" 2>&1 &
 		pids+=($!)
 	done
-	local failed=0
 	for i in "${!pids[@]}"; do wait "${pids[$i]}" || failed=$((failed + 1)); done
-	if ((failed)); then
-		grep -h code "$out"/add.* | sort | uniq -c >&2
-		return 1
-	fi
+	((failed == 0)) || { grep -h code "$out"/add.* | sort | uniq -c >&2; return 1; }
+}
+
+load_id() { echo "load$$x$1"; }
+
+@test "64 concurrent krafty ADDs then 64 concurrent DELs: no failure, no duplicate, nothing left" {
+	local i conf pids=() out=$BATS_TEST_TMPDIR failed=0
+	conf=$(krafty_conf)
+	concurrent_adds 64 load_id
 	# 64 distinct addresses, each on its pod's net1, and each pod reaches the gateway.
 	[ "$(jq -r '.ips[0].address' "$out"/add.* | sort -u | wc -l)" -eq 64 ]
 	for i in $(seq 1 64); do
@@ -79,25 +86,16 @@ krafty_conf() {
 # for bridge and host veth: concurrent ADDs may all find a name free, and the
 # rename decides (the losers take the collision-free names). A loser's undo
 # must never delete the winner's device.
+# 12 shared characters (whatever the length of $$), then the pod's own.
+same_prefix_id() {
+	local id
+	id=samepfx$$$(printf %05d "$1")
+	echo "${id:0:12}-$1"
+}
+
 @test "16 concurrent ADDs whose container IDs share 12 characters: all attach, none touches another's" {
-	local i conf pids=() out=$BATS_TEST_TMPDIR failed=0 id
-	conf=$(krafty_conf)
-	for i in $(seq 1 16); do
-		NSS+=("$T-$i")
-		netns_make "$T-$i" >/dev/null
-	done
-	for i in $(seq 1 16); do
-		id=samepfx$$$(printf %05d "$i")
-		id=${id:0:12}-$i # 12 shared characters, then the pod's own
-		CNI_COMMAND=ADD CNI_CONTAINERID=$id CNI_NETNS=/run/netns/$T-$i CNI_IFNAME=net1 \
-			"$BIN/krafty" <<<"$conf" >"$out/add.$i" 2>&1 &
-		pids+=($!)
-	done
-	for i in "${!pids[@]}"; do wait "${pids[$i]}" || failed=$((failed + 1)); done
-	if ((failed)); then
-		cat "$out"/add.* >&2
-		return 1
-	fi
+	local i out=$BATS_TEST_TMPDIR
+	concurrent_adds 16 same_prefix_id
 	[ "$(net_devices | wc -l)" -eq 32 ]
 	# One bridge and one host veth per pod, each pod reaching its gateway
 	# through its own: every pod end is up with its address.

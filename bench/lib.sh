@@ -1,0 +1,15 @@
+# shellcheck shell=bash
+# Helpers shared by the small bench scripts (onecall.sh, inprocess.sh).
+
+# bench_remove PREFIX: krafty's devices of the networks whose name starts with
+# PREFIX (by their alias) and the netns named PREFIX-*.
+bench_remove() {
+	local d ns
+	for d in $(ip -j link show | jq -r --arg re "^krafty [0-9a-f]{16} $1" \
+		'.[] | select((.ifalias // "") | test($re)) | .ifname'); do
+		ip link del "$d" 2>/dev/null
+	done
+	for ns in $(ip netns list | awk -v p="$1-" 'index($1, p) == 1 {print $1}'); do
+		ip netns del "$ns"
+	done
+}
