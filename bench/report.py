@@ -1121,8 +1121,10 @@ NOTES = """\
   bridge (down, gateway address deleted, renamed with an alias in one request): the floor of
   what krafty does now; the one-batch floor puts the pod's node devices in a device group at
   ADD (untimed) and deletes them with one RTM_DELLINK by group (`ip link del group N`).
-- The targets' "execs the call makes": a krafty call execs krafty and host-local; the exec of
-  /bin/true measured in the same rounds stands for one.
+- The targets' "execs the call makes": a krafty call execs krafty, and host-local too unless
+  it runs host-local in-process (CNI_PATH's host-local is the one built with it, as in this
+  run: the profile's processes column counts them); the exec of /bin/true measured in the
+  same rounds stands for one.
 """
 
 
