@@ -738,7 +738,8 @@ def size_table(f):
         "",
         "| ours | binary | peak RSS per call | reference | binary | peak RSS per call |",
         "|---|---:|---:|---|---:|---:|",
-        row("krafty (+ host-local child)", size_kib(ours["krafty"]), kib(f.rss("kr")),
+        row("krafty (+ host-local child)" if krafty_execs(f) > 1 else
+            "krafty (host-local in-process)", size_kib(ours["krafty"]), kib(f.rss("kr")),
             "bridge (+ host-local child)", size_kib(ref["bridge"]),
             kib(max(f.rss("ref"), f.rss("sref")))),
         row("host-local", size_kib(ours["host-local"]), kib(f.rss("hl")),
