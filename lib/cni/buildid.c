@@ -39,7 +39,7 @@ static int note_find(const unsigned char *buf, size_t len, char hex[CNI_BUILD_ID
 		end = desc_at + align4(nh.n_descsz);
 		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
 		    memcmp(buf + name_at, "GNU", 4) == 0 && nh.n_descsz > 0 &&
-		    nh.n_descsz * 2 <= CNI_BUILD_ID_HEX_MAX) {
+		    (size_t)nh.n_descsz * 2 <= CNI_BUILD_ID_HEX_MAX) {
 			for (size_t i = 0; i < nh.n_descsz; i++)
 				snprintf(hex + 2 * i, 3, "%02x", buf[desc_at + i]);
 			return 1;
