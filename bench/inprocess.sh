@@ -22,12 +22,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/inprocess.XXXXXX")
 
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
-cleanup() {
-	set +e
-	bench_remove "$P"
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
+bench_trap_cleanup "$P" "$WORK"
 
 mkdir -p "$WORK/path" "$WORK/out-inproc" "$WORK/out-exec"
 objcopy --remove-section=.note.gnu.build-id "$BIN/host-local" "$WORK/path/host-local"

@@ -13,3 +13,10 @@ bench_remove() {
 		ip netns del "$ns"
 	done
 }
+
+# bench_trap_cleanup PREFIX WORKDIR: on exit (also on failure or ^C),
+# bench_remove PREFIX and remove WORKDIR.
+bench_trap_cleanup() {
+	# shellcheck disable=SC2064 # the values are meant to be fixed now
+	trap "set +e; bench_remove '$1'; rm -rf '$2'" EXIT
+}
