@@ -33,5 +33,6 @@ int knl_link_adopt(struct knl_sock *sk, int ifindex, const char *new_name, const
 	r = knl_transact(sk, &m, NULL, NULL, &st);
 	if (r < 0)
 		return knl_fail(err, r, &st, "name link #%d %s", ifindex, new_name);
+	knl_names_put(sk, new_name, ifindex);
 	return 0;
 }

@@ -13,10 +13,34 @@
 
 /* Our socket: libmnl's, behind a type of our own so that no header outside
  * lib/netlink names libmnl. */
+/* Names this socket has seen with their index (names.c). */
+#define KNL_NAMES_MAX 32
+struct knl_name_index {
+	char name[KNL_IFNAMSIZ];
+	int index;
+};
+
 struct knl_sock {
 	struct mnl_socket *nl;
 	uint32_t seq; /* of the last request sent */
+	struct knl_name_index names[KNL_NAMES_MAX];
+	unsigned int next_name; /* the slot a new name takes when all are used */
 };
+
+/* ---- the names a socket has seen (names.c) ---------------------------------
+ *
+ * A request that addresses a link by index (an address, a route, a master)
+ * needs the index of a name: one RTM_GETLINK, unless this socket has already
+ * looked the name up or given it by a rename (krafty resolved its bridge and
+ * its pod interface five times per ADD). Every create, rename and delete
+ * through this socket updates the entries. A device that another process
+ * renames or deletes meanwhile is then addressed by the index we saw (the
+ * device we looked at, or ENODEV), never by a name that has come to mean
+ * another device. The entries live as long as the socket: one plugin call. */
+int knl_names_get(const struct knl_sock *sk, const char *name);
+void knl_names_put(struct knl_sock *sk, const char *name, int index);
+/* Forget name, and any entry of index (> 0). */
+void knl_names_forget(struct knl_sock *sk, const char *name, int index);
 
 /* How one request ended: 0 or a negative errno, and the kernel's extended-ack
  * message (or a description of a local failure); "" if none. */

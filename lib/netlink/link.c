@@ -138,6 +138,10 @@ static int fetch_link(struct knl_sock *sk, int ifindex, const char *name, struct
 	 * the kernel fills faster. */
 	knl_put_u32(&m, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	r = knl_transact(sk, &m, parse_link, f, &st);
+	if (name && r == 0 && f->found)
+		knl_names_put(sk, name, f->index);
+	if (name && r == -ENODEV)
+		knl_names_forget(sk, name, 0);
 	if (r == -ENODEV || (r == 0 && f->found))
 		return 0;
 	link_label(label, sizeof(label), ifindex, name);
@@ -169,7 +173,11 @@ int knl_link_exists(struct knl_sock *sk, const char *name, struct cni_error *err
 
 int knl_link_index(struct knl_sock *sk, const char *name, int *ifindex, struct cni_error *err)
 {
-	int r = knl_link_find(sk, name, ifindex, err);
+	int r;
+
+	if (name && (*ifindex = knl_names_get(sk, name)) > 0)
+		return 0;
+	r = knl_link_find(sk, name, ifindex, err);
 
 	if (r == 0)
 		return knl_fail(err, -ENODEV, NULL, "link %s", name);
@@ -263,6 +271,7 @@ int knl_bridge_add(struct knl_sock *sk, const char *name, unsigned int mtu, stru
 
 	if ((r = cni_check_ifname(name, CNI_ERR_INVALID_CONFIG, err)) < 0)
 		return r;
+	knl_names_forget(sk, name, 0); /* a new device under a name seen before */
 	knl_nest_end(&m, create_msg(&m, buf, sizeof(buf), name, mtu, "bridge"));
 	return link_send(sk, &m, err, "create bridge %s", name);
 }
@@ -278,6 +287,7 @@ int knl_vrf_add(struct knl_sock *sk, const char *name, uint32_t table, struct cn
 		return r;
 	if (table == 0)
 		return knl_invalid(err, "vrf %s: table must be non-zero", name);
+	knl_names_forget(sk, name, 0); /* a new device under a name seen before */
 	li = create_msg(&m, buf, sizeof(buf), name, 0, "vrf");
 	data = knl_nest_start(&m, IFLA_INFO_DATA);
 	knl_put_u32(&m, IFLA_VRF_TABLE, table);
@@ -314,6 +324,7 @@ int knl_veth_add(struct knl_sock *sk, const char *host_name, const char *peer_na
 	if ((r = cni_check_ifname(host_name, CNI_ERR_INVALID_CONFIG, err)) < 0 ||
 	    (r = cni_check_ifname(peer_name, CNI_ERR_INVALID_CONFIG, err)) < 0)
 		return r;
+	knl_names_forget(sk, host_name, 0); /* a new device under a name seen before */
 	li = create_msg(&m, buf, sizeof(buf), host_name, mtu, "veth");
 	veth_peer(&m, peer_name, peer_netns_fd, mtu);
 	knl_nest_end(&m, li);
@@ -396,7 +407,11 @@ int knl_link_rename(struct knl_sock *sk, const char *old_name, const char *new_n
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
 	knl_put_strz(&m, IFLA_IFNAME, new_name);
-	return link_send(sk, &m, err, "rename %s to %s", old_name, new_name);
+	knl_names_forget(sk, old_name, ifindex);
+	if ((r = link_send(sk, &m, err, "rename %s to %s", old_name, new_name)) < 0)
+		return r;
+	knl_names_put(sk, new_name, ifindex);
+	return 0;
 }
 
 /* A change that sets (on) or clears one IFF_* flag: ifi_change says which
@@ -561,6 +576,7 @@ int knl_link_del(struct knl_sock *sk, const char *name, struct cni_error *err)
 	ifi = knl_msg_init(&m, buf, sizeof(buf), RTM_DELLINK, 0, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	knl_put_strz(&m, IFLA_IFNAME, name);
+	knl_names_forget(sk, name, 0);
 	r = knl_transact(sk, &m, NULL, NULL, &st);
 	if (r == -ENODEV)
 		return 0;
