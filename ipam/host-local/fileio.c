@@ -28,18 +28,6 @@ int hl_flock_at(int dirfd, const char *name, mode_t mode, int *fd, struct cni_er
 	return 0;
 }
 
-DIR *hl_dir_stream(int dirfd)
-{
-	cleanup_close int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d;
-
-	if (fd < 0)
-		return NULL;
-	if ((d = fdopendir(fd)))
-		(void)steal_fd(fd); /* the DIR owns it now */
-	return d;
-}
-
 /* Read until end of file or until len bytes are in: the count, or -errno. */
 static ssize_t read_upto(int fd, char *buf, size_t len)
 {

@@ -11,7 +11,6 @@
 #ifndef HOSTLOCAL_FILEIO_H
 #define HOSTLOCAL_FILEIO_H
 
-#include <dirent.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -21,10 +20,6 @@
 /* Open (creating with mode if missing) `name` under dirfd and take an exclusive flock(2)
  * on it, waiting as long as it takes. *fd holds the lock until closed. */
 int hl_flock_at(int dirfd, const char *name, mode_t mode, int *fd, struct cni_error *err);
-
-/* A readdir(3) stream over the directory dirfd, on a descriptor of its own (dirfd stays
- * as it is). NULL with errno set on failure. */
-DIR *hl_dir_stream(int dirfd);
 
 /* Read a small file whole into buf and NUL-terminate it. Returns its length, or -errno;
  * -EFBIG when it does not fit in cap - 1 bytes, -EINVAL when it is not a regular file

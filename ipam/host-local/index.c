@@ -71,6 +71,7 @@
 #include "addrname.h"
 #include "cni/cleanup.h"
 #include "cni/hash.h"
+#include "cni/statefile.h"
 #include "cni/validate.h"
 #include "fileio.h"
 #include "hostlocal.h"
@@ -303,7 +304,7 @@ static int cmp_name_only(const void *key, const void *elem)
 /* Remove the entries of keys that hold nothing any more (v is sorted by name). */
 static int remove_stale(struct hl_store *st, const struct named *v, size_t m)
 {
-	cleanup_dir DIR *d = hl_dir_stream(st->idxfd);
+	cleanup_dir DIR *d = cni_dir_stream(st->idxfd);
 	struct dirent *de;
 	int rc = 0;
 

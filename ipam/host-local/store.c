@@ -259,7 +259,7 @@ static int scan_dir(struct hl_store *st, DIR *d, struct cni_array *arr, struct c
 
 int hl_store_scan(struct hl_store *st, struct hl_holdings *out, struct cni_error *err)
 {
-	cleanup_dir DIR *d = hl_dir_stream(st->dirfd);
+	cleanup_dir DIR *d = cni_dir_stream(st->dirfd);
 	struct cni_array arr = CNI_ARRAY_INIT;
 	int rc;
 
@@ -292,7 +292,7 @@ static bool leftover(int dirfd, const char *name)
 
 int hl_store_reclaim(struct hl_store *st, struct cni_error *err)
 {
-	cleanup_dir DIR *d = hl_dir_stream(st->dirfd);
+	cleanup_dir DIR *d = cni_dir_stream(st->dirfd);
 	struct dirent *de;
 
 	if (!d)

@@ -368,3 +368,15 @@ int cni_file_remove_at(int dirfd, const char *name, struct cni_error *err)
 		return cni_err_errno(err, CNI_ERR_IO, errno, "sync the directory of %s", name);
 	return 0;
 }
+
+DIR *cni_dir_stream(int dirfd)
+{
+	cleanup_close int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d;
+
+	if (fd < 0)
+		return NULL;
+	if ((d = fdopendir(fd)))
+		(void)steal_fd(fd); /* the DIR owns it now */
+	return d;
+}

@@ -8,6 +8,7 @@
 #ifndef CNI_STATEFILE_H
 #define CNI_STATEFILE_H
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -74,5 +75,10 @@ int cni_file_write_atomic_at(int dirfd, const char *name, const void *data, size
 			     struct cni_error *err);
 /* Remove dirfd/name (gone already is fine) and sync the directory. */
 int cni_file_remove_at(int dirfd, const char *name, struct cni_error *err);
+
+/* A readdir(3) stream over the directory dirfd, on a descriptor of its own
+ * (dirfd stays as it is; close the stream with closedir, cleanup_dir). NULL
+ * with errno set on failure. */
+DIR *cni_dir_stream(int dirfd);
 
 #endif

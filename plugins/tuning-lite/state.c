@@ -364,19 +364,6 @@ int tl_state_store(const struct cni_ctx *ctx, const struct tl_state *st, struct 
 
 /* ---- GC ---- */
 
-/* A readdir stream over dirfd, on a descriptor of its own. */
-static DIR *opendir_at(int dirfd)
-{
-	cleanup_close int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d;
-
-	if (fd < 0)
-		return NULL;
-	if ((d = fdopendir(fd)))
-		(void)steal_fd(fd); /* the DIR owns it now */
-	return d;
-}
-
 /* Whether a directory entry is a state file (or a temp file left by a crash:
  * under the lock no write is in progress) of an attachment that is gone. */
 static bool stale(const struct cni_conf *conf, const char *entry)
@@ -414,7 +401,7 @@ int tl_state_gc(const char *data_dir, const struct cni_ctx *ctx, struct cni_erro
 	if (RETRY_EINTR(flock(fd, LOCK_EX)) < 0)
 		return cni_err_errno(err, CNI_ERR_IO, errno, "lock directory %s/%s", data_dir,
 				     ctx->conf.name);
-	if (!(d = opendir_at(fd)))
+	if (!(d = cni_dir_stream(fd)))
 		return cni_err_errno(err, CNI_ERR_IO, errno, "read directory %s/%s", data_dir,
 				     ctx->conf.name);
 	while ((e = readdir(d))) {
