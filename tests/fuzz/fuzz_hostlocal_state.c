@@ -10,10 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fuzz_util.h"
 #include "../../ipam/host-local/index.h"
 #include "../../ipam/host-local/store.h"
 
@@ -40,15 +40,6 @@ static void file_name(const uint8_t *data, size_t len, char *name, size_t cap)
 	name[n] = '\0';
 	if (!n || !strcmp(name, ".") || !strcmp(name, ".."))
 		snprintf(name, cap, "10.1.0.5");
-}
-
-static int remove_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
-{
-	(void)sb;
-	(void)type;
-	(void)ftw;
-	remove(path);
-	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -97,6 +88,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	hl_store_close(&st);
 	/* Start the next input from an empty network directory. */
 	snprintf(name, sizeof(name), "%s/fuzz", data_dir);
-	nftw(name, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+	fuzz_remove_tree(name);
 	return 0;
 }

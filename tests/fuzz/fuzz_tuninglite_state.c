@@ -6,7 +6,6 @@
  * loaded again when it was usable, moved aside when it was broken, and GC
  * runs over the directory. Nothing outside a temp directory is touched. */
 #include <fcntl.h>
-#include <ftw.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fuzz_util.h"
 #include "../../plugins/tuning-lite/tuning.h"
 
 static char data_dir[64];
@@ -28,15 +28,6 @@ static void write_file(const char *path, const uint8_t *data, size_t len)
 	if (write(fd, data, len) < 0)
 		perror("write");
 	close(fd);
-}
-
-static int remove_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
-{
-	(void)sb;
-	(void)type;
-	(void)ftw;
-	remove(path);
-	return 0;
 }
 
 /* Put the input where the state of (fuzz, eth0) in network "net" lives. */
@@ -117,7 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	exercise(&ctx);
 	cni_conf_free(&ctx.conf);
 	/* Start the next input from an empty dataDir. */
-	nftw(data_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+	fuzz_remove_tree(data_dir);
 	mkdir(data_dir, 0700);
 	return 0;
 }
