@@ -131,21 +131,9 @@ void kc_crosscheck(struct kc_check *k);
 int kc_cmd_validate(struct kc_opts *o, struct cni_error *err);
 
 /* ---- dump.c, ls.c, sweep.c: kractl ls, kractl gc without a network ---- */
-struct kc_link {
-	int index, master, netnsid; /* netnsid: a veth's peer's, -1 when none */
-	uint32_t vrf_table;
-	char name[KNL_IFNAMSIZ];
-	char kind[32];
-	char alias[KNL_IFALIAS_MAX + 1];
-};
-struct kc_route { /* a route of krafty's (protocol KR_RTPROT) */
-	struct cni_prefix dst;
-	int oif;
-	uint32_t table, metric;
-	unsigned char type;
-};
-int kc_dump_links(struct cni_array *out, struct cni_error *err);
-int kc_dump_routes(struct cni_array *out, struct cni_error *err);
+/* Every link of the node (struct knl_link_entry) into links and every route
+ * of krafty's protocol (struct knl_route) into routes: dump.c. */
+int kc_dump_node(struct cni_array *links, struct cni_array *routes, struct cni_error *err);
 
 #define KC_MAX_HELD 4
 /* One attachment as the node shows it: (network, container ID, ifname). */
@@ -172,9 +160,9 @@ struct kc_att {
 };
 struct kc_node {
 	struct kc_sources src;
-	struct cni_array links, routes; /* struct kc_link, struct kc_route */
+	struct cni_array links, routes; /* struct knl_link_entry, struct knl_route */
 	struct cni_array atts;		/* struct kc_att */
-	struct cni_array temps;		/* struct kc_link: kt[vbh]<12 hex> names */
+	struct cni_array temps;		/* struct knl_link_entry: kt[vbh]<12 hex> names */
 	const char *only_net;		/* --network */
 	long min_age;
 };

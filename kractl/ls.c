@@ -73,7 +73,8 @@ static int print_json(const struct kc_node *nd, struct cni_error *err)
 		cJSON_AddItemToArray(atts, att_json((const struct kc_att *)nd->atts.v + i));
 	for (size_t i = 0; i < nd->temps.n; i++)
 		cJSON_AddItemToArray(
-		    temps, cJSON_CreateString(((const struct kc_link *)nd->temps.v)[i].name));
+		    temps,
+		    cJSON_CreateString(((const struct knl_link_entry *)nd->temps.v)[i].name));
 	if (!(text = cJSON_Print(root)))
 		return cni_err(err, CNI_ERR_IO, "out of memory");
 	puts(text);
@@ -105,7 +106,7 @@ static void print_table(const struct kc_node *nd)
 	for (size_t i = 0; i < nd->temps.n; i++)
 		printf("temporary device %s: an ADD that was killed before naming it, or one "
 		       "running now\n",
-		       ((const struct kc_link *)nd->temps.v)[i].name);
+		       ((const struct knl_link_entry *)nd->temps.v)[i].name);
 }
 
 int kc_cmd_ls(struct kc_opts *o, struct cni_error *err)

@@ -58,15 +58,15 @@ static bool is_temp_name(const char *name)
 	       strspn(name + 3, "0123456789abcdef") == 12;
 }
 
-static int from_link(struct kc_node *nd, const struct kc_link *l)
+static int from_link(struct kc_node *nd, const struct knl_link_entry *l)
 {
 	struct kr_alias al;
 	struct kc_att *a;
 	int dev;
 
 	if (is_temp_name(l->name))
-		return CNI_ARRAY_PUSH(&nd->temps, struct kc_link, 0, "links", NULL)
-			   ? (*((struct kc_link *)nd->temps.v + nd->temps.n - 1) = *l, 0)
+		return CNI_ARRAY_PUSH(&nd->temps, struct knl_link_entry, 0, "links", NULL)
+			   ? (*((struct knl_link_entry *)nd->temps.v + nd->temps.n - 1) = *l, 0)
 			   : -ENOMEM;
 	if (strncmp(l->alias, KR_SPARE_ALIAS, strlen(KR_SPARE_ALIAS)) == 0 ||
 	    !kr_alias_parse(l->alias, &al) || !wanted(nd, al.netname))
@@ -90,7 +90,7 @@ static int from_link(struct kc_node *nd, const struct kc_link *l)
 }
 
 /* Host routes through an attachment's bridge are its pod addresses. */
-static void from_route(struct kc_node *nd, const struct kc_route *r)
+static void from_route(struct kc_node *nd, const struct knl_route *r)
 {
 	struct kc_att *v = nd->atts.v;
 
@@ -105,14 +105,13 @@ static int from_kernel(struct kc_node *nd, struct cni_error *err)
 {
 	int rc;
 
-	if ((rc = kc_dump_links(&nd->links, err)) < 0 ||
-	    (rc = kc_dump_routes(&nd->routes, err)) < 0)
+	if ((rc = kc_dump_node(&nd->links, &nd->routes, err)) < 0)
 		return rc;
 	for (size_t i = 0; i < nd->links.n; i++)
-		if (from_link(nd, (struct kc_link *)nd->links.v + i) < 0)
+		if (from_link(nd, (struct knl_link_entry *)nd->links.v + i) < 0)
 			return cni_err(err, CNI_ERR_IO, "out of memory");
 	for (size_t i = 0; i < nd->routes.n; i++)
-		from_route(nd, (struct kc_route *)nd->routes.v + i);
+		from_route(nd, (struct knl_route *)nd->routes.v + i);
 	return 0;
 }
 

@@ -88,7 +88,7 @@ static int sweep_table(const struct kc_opts *o, struct knl_sock *sk, const struc
 		       uint32_t t, struct cni_error *err)
 {
 	struct kr_conf conf;
-	const struct kc_route *r = nd->routes.v;
+	const struct knl_route *r = nd->routes.v;
 
 	memset(&conf, 0, sizeof(conf));
 	conf.vrf = true;
