@@ -161,25 +161,8 @@ static int ipam_net(struct kc_node *nd, const char *dir, const char *net, struct
 	return 0;
 }
 
-static int from_ipam(struct kc_node *nd, struct cni_error *err)
-{
-	for (size_t i = 0; i < nd->src.ipam.n; i++) {
-		const char *dir = ((char **)nd->src.ipam.v)[i];
-		cleanup_dir DIR *d = opendir(dir);
-		struct dirent *e;
-		int rc;
-
-		while (d && (e = readdir(d)))
-			if (e->d_name[0] != '.' && wanted(nd, e->d_name) &&
-			    is_krafty_net(nd, e->d_name) &&
-			    (rc = ipam_net(nd, dir, e->d_name, err)) < 0)
-				return rc;
-	}
-	return 0;
-}
-
 /* tuning-lite: <dataDir>/<network>/<containerID>:<ifname>.json */
-static int tuning_net(struct kc_node *nd, const char *dir, const char *net)
+static int tuning_net(struct kc_node *nd, const char *dir, const char *net, struct cni_error *err)
 {
 	char path[3800];
 	cleanup_dir DIR *d = NULL;
@@ -196,24 +179,31 @@ static int tuning_net(struct kc_node *nd, const char *dir, const char *net)
 			continue;
 		*colon = *ext = '\0';
 		if (!(a = att_get(nd, id, net, colon + 1, kr_ident_hash(id, net, colon + 1))))
-			return -ENOMEM;
+			return cni_err(err, CNI_ERR_IO, "out of memory");
 		if (snprintf(a->tuning, sizeof(a->tuning), "%.3800s/%s", path, e->d_name) < 0)
 			a->tuning[0] = '\0';
 	}
 	return 0;
 }
 
-static int from_tuning(struct kc_node *nd, struct cni_error *err)
+/* Each krafty network's directory in the state directories dirs (host-local's
+ * dataDirs, tuning-lite's), handed to read_net. */
+static int from_state_dirs(struct kc_node *nd, const struct cni_array *dirs,
+			   int (*read_net)(struct kc_node *, const char *, const char *,
+					   struct cni_error *),
+			   struct cni_error *err)
 {
-	for (size_t i = 0; i < nd->src.data.n; i++) {
-		const char *dir = ((char **)nd->src.data.v)[i];
+	for (size_t i = 0; i < dirs->n; i++) {
+		const char *dir = ((char **)dirs->v)[i];
 		cleanup_dir DIR *d = opendir(dir);
 		struct dirent *e;
+		int rc;
 
 		while (d && (e = readdir(d)))
 			if (e->d_name[0] != '.' && wanted(nd, e->d_name) &&
-			    is_krafty_net(nd, e->d_name) && tuning_net(nd, dir, e->d_name) < 0)
-				return cni_err(err, CNI_ERR_IO, "out of memory");
+			    is_krafty_net(nd, e->d_name) &&
+			    (rc = read_net(nd, dir, e->d_name, err)) < 0)
+				return rc;
 	}
 	return 0;
 }
@@ -286,7 +276,8 @@ int kc_node_read(const struct kc_opts *o, struct kc_node *nd, struct cni_error *
 	nd->only_net = o->network;
 	nd->min_age = o->min_age;
 	if ((rc = kc_sources_find(o, &nd->src, err)) < 0 || (rc = from_kernel(nd, err)) < 0 ||
-	    (rc = from_ipam(nd, err)) < 0 || (rc = from_tuning(nd, err)) < 0)
+	    (rc = from_state_dirs(nd, &nd->src.ipam, ipam_net, err)) < 0 ||
+	    (rc = from_state_dirs(nd, &nd->src.data, tuning_net, err)) < 0)
 		return rc;
 	if ((rc = cni_cache_walk(cache, visit_cache, nd, err)) == -ENOMEM)
 		return cni_err(err, CNI_ERR_IO, "out of memory");
