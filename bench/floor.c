@@ -332,7 +332,7 @@ static int spare_take(const struct opts *o, struct knl_sock *sk, char kind, cons
 	memmove(&sp[k], &sp[k + 1], (size_t)(n - k - 1) * sizeof(sp[0]));
 	if (spares_save(o, sp, n - 1, err) < 0)
 		return -1;
-	if (knl_link_adopt(sk, index, name, alias, err) < 0) {
+	if (knl_link_adopt(sk, index, name, alias, NULL, err) < 0) {
 		cni_err_clear(err);
 		return 0;
 	}
@@ -353,7 +353,7 @@ static int park(const struct opts *o, struct knl_sock *sk, char kind, const char
 	if (knl_link_index(sk, name, &index, err) < 0 || knl_link_set_down(sk, name, err) < 0 ||
 	    (kind == 'b' && o->vrf_table && knl_link_set_master(sk, name, NULL, err) < 0) ||
 	    (gw && knl_addr_del(sk, name, gw, err) < 0) ||
-	    knl_link_adopt(sk, index, spare, SPARE_ALIAS, err) < 0)
+	    knl_link_adopt(sk, index, spare, SPARE_ALIAS, NULL, err) < 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/spares", o->data);
 	if (!(f = fopen(path, "a")))
@@ -398,7 +398,7 @@ static int add_pod_side(const struct opts *o, struct knl_sock *sk, struct knl_so
 {
 	struct knl_route host = {0}, def = {0};
 
-	if (knl_veth_add(sk, p->veth, o->ifname, ns_fd, 0, err) < 0 ||
+	if (knl_veth_add(sk, p->veth, o->ifname, ns_fd, 0, NULL, err) < 0 ||
 	    knl_link_set_alias(sk, p->veth, p->alias, err) < 0 || no_ipv6(p->veth, err) < 0 ||
 	    knl_link_set_master(sk, p->veth, p->br, err) < 0 ||
 	    knl_link_set_up(sk, p->veth, err) < 0)
@@ -573,7 +573,7 @@ static int probe_round(const struct opts *o, struct knl_sock *sk, int k, FILE *f
 	t[0] = now_ms();
 	failures += run_cmd(add) < 0;
 	t[1] = now_ms();
-	failures += knl_veth_add(sk, na, nb, -1, 0, &err) < 0;
+	failures += knl_veth_add(sk, na, nb, -1, 0, NULL, &err) < 0;
 	t[2] = now_ms();
 	for (int m = 0; m < 2; m++)
 		fprintf(f[m], "%.3f\n", t[m + 1] - t[m]);

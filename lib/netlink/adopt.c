@@ -5,14 +5,30 @@
 
 #include <errno.h>
 #include <string.h>
+#include <linux/if.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 
-/* ifinfomsg, IFLA_IFNAME (16) and IFLA_IFALIAS (up to 255 + padding). */
+/* ifinfomsg, IFLA_IFNAME (16), IFLA_IFALIAS (up to 255 + padding) and the
+ * changes (MAC, MTU, master: 28 with their headers). */
 #define ADOPT_REQ_SIZE 384
 
+static void put_change(struct knl_msg *m, struct ifinfomsg *ifi, const struct knl_link_change *c)
+{
+	if (c->mac)
+		knl_put(m, IFLA_ADDRESS, sizeof(c->mac->octet), c->mac->octet);
+	if (c->mtu)
+		knl_put_u32(m, IFLA_MTU, c->mtu);
+	if (c->master > 0)
+		knl_put_u32(m, IFLA_MASTER, (uint32_t)c->master);
+	if (c->up) {
+		ifi->ifi_flags = IFF_UP;
+		ifi->ifi_change = IFF_UP;
+	}
+}
+
 int knl_link_adopt(struct knl_sock *sk, int ifindex, const char *new_name, const char *alias,
-		   struct cni_error *err)
+		   const struct knl_link_change *also, struct cni_error *err)
 {
 	KNL_MSG_BUF(buf, ADOPT_REQ_SIZE);
 	size_t len = alias ? strnlen(alias, KNL_IFALIAS_MAX) : 0;
@@ -30,6 +46,8 @@ int knl_link_adopt(struct knl_sock *sk, int ifindex, const char *new_name, const
 	ifi->ifi_index = ifindex;
 	knl_put_strz(&m, IFLA_IFNAME, new_name);
 	knl_put(&m, IFLA_IFALIAS, len, alias ? alias : "");
+	if (also)
+		put_change(&m, ifi, also);
 	r = knl_transact(sk, &m, NULL, NULL, &st);
 	if (r < 0)
 		return knl_fail(err, r, &st, "name link #%d %s", ifindex, new_name);

@@ -65,6 +65,16 @@ int knl_link_exists(struct knl_sock *sk, const char *name, struct cni_error *err
 /* Interface index of a link; -ENODEV ("link eth0: No such device") if missing. */
 int knl_link_index(struct knl_sock *sk, const char *name, int *ifindex, struct cni_error *err);
 
+/* A 6-octet hardware address. */
+struct knl_mac {
+	unsigned char octet[6];
+};
+/* A random locally administered unicast address, as the kernel gives a new
+ * device: given in the create request, it is known without a look-up. */
+int knl_mac_random(struct knl_mac *mac, struct cni_error *err);
+/* "aa:bb:cc:dd:ee:ff" into buf (at least 18 bytes). */
+void knl_mac_format(const struct knl_mac *mac, char *buf, size_t len);
+
 /* Create links (down). mtu 0 = kernel default. They fail with -EEXIST when the
  * name is taken; the caller decides whether an existing link is acceptable
  * (knl_link_info() tells its kind). */
@@ -72,9 +82,11 @@ int knl_bridge_add(struct knl_sock *sk, const char *name, unsigned int mtu, stru
 int knl_vrf_add(struct knl_sock *sk, const char *name, uint32_t table, struct cni_error *err);
 /* A veth pair: host_name stays in the current namespace, peer_name is created
  * directly in the namespace peer_netns_fd refers to (-1: current namespace).
- * The mtu (0 = default) applies to both ends. */
+ * The mtu (0 = default) applies to both ends; macs (NULL: the kernel's random
+ * ones) gives the host end's and the peer's addresses. */
 int knl_veth_add(struct knl_sock *sk, const char *host_name, const char *peer_name,
-		 int peer_netns_fd, unsigned int mtu, struct cni_error *err);
+		 int peer_netns_fd, unsigned int mtu, const struct knl_mac macs[2],
+		 struct cni_error *err);
 
 /* Enslave a link to master_name, or release it from its master when
  * master_name is NULL. */
@@ -99,11 +111,22 @@ int knl_link_set_txqlen(struct knl_sock *sk, const char *name, unsigned int txql
  * ignores an alias in a create request: set it after knl_*_add(). */
 int knl_link_set_alias(struct knl_sock *sk, const char *name, const char *alias,
 		       struct cni_error *err);
+/* What a rename (knl_link_adopt) also sets, in the same request. The kernel
+ * applies one change request in a fixed order, MAC and MTU, then the name and
+ * the alias, then the flags, then the master: so a device is renamed while
+ * still down (a rename of an up device is refused) and comes up named. */
+struct knl_link_change {
+	const struct knl_mac *mac; /* NULL: unchanged */
+	unsigned int mtu;	   /* 0: unchanged */
+	int master;		   /* ifindex of the new master; 0: unchanged */
+	bool up;		   /* false: the flags unchanged */
+};
 /* Rename link ifindex to new_name and set its alias (NULL or "": none) in one
  * request, so that it carries its final name and its owner's mark from the
- * same instant. -EEXIST when new_name is taken, -ENODEV when the link is gone. */
+ * same instant; with also (NULL: nothing more) the changes it lists too.
+ * -EEXIST when new_name is taken, -ENODEV when the link is gone. */
 int knl_link_adopt(struct knl_sock *sk, int ifindex, const char *new_name, const char *alias,
-		   struct cni_error *err);
+		   const struct knl_link_change *also, struct cni_error *err);
 /* Delete a link; succeeds (returns 0) when it does not exist. Deleting one end
  * of a veth pair deletes both. */
 int knl_link_del(struct knl_sock *sk, const char *name, struct cni_error *err);
@@ -123,6 +146,7 @@ struct knl_link_info {
 	bool up, promisc, allmulti;
 	unsigned int txqlen;
 	int master;			 /* ifindex of the master; 0 if none */
+	int link;			 /* IFLA_LINK (a veth's peer, in its netns); 0 if none */
 	uint32_t vrf_table;		 /* table of a vrf; 0 for other kinds */
 	char alias[KNL_IFALIAS_MAX + 1]; /* IFLA_IFALIAS; "" if none */
 };

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <linux/if.h>
 #include <linux/if_link.h>
 #include <linux/veth.h>
@@ -22,6 +23,22 @@ static int check_name(const char *name, struct cni_error *err)
 	if (!name)
 		return knl_invalid(err, "empty interface name");
 	return cni_check_ifname(name, CNI_ERR_INVALID_CONFIG, err);
+}
+
+/* ---- hardware addresses --------------------------------------------- */
+
+int knl_mac_random(struct knl_mac *mac, struct cni_error *err)
+{
+	if (getrandom(mac->octet, sizeof(mac->octet), 0) != (ssize_t)sizeof(mac->octet))
+		return cni_err_errno(err, CNI_ERR_IO, errno, "random MAC address");
+	mac->octet[0] = (unsigned char)((mac->octet[0] & 0xfe) | 0x02); /* unicast, local */
+	return 0;
+}
+
+void knl_mac_format(const struct knl_mac *mac, char *buf, size_t len)
+{
+	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", mac->octet[0], mac->octet[1],
+		 mac->octet[2], mac->octet[3], mac->octet[4], mac->octet[5]);
 }
 
 /* ---- look-up -------------------------------------------------------- */
@@ -85,6 +102,7 @@ static void fill_info(const struct nlmsghdr *nlh, struct knl_link_info *info)
 	format_mac(tb[IFLA_ADDRESS], info->mac, sizeof(info->mac));
 	info->txqlen = knl_attr_u32(tb[IFLA_TXQLEN], 0);
 	info->master = (int)knl_attr_u32(tb[IFLA_MASTER], 0);
+	info->link = (int)knl_attr_u32(tb[IFLA_LINK], 0);
 	knl_attr_str(tb[IFLA_IFALIAS], info->alias, sizeof(info->alias));
 }
 
@@ -298,7 +316,8 @@ int knl_vrf_add(struct knl_sock *sk, const char *name, uint32_t table, struct cn
 
 /* The peer goes in IFLA_INFO_DATA/VETH_INFO_PEER: a (zeroed) ifinfomsg, then
  * its own attributes. */
-static void veth_peer(struct knl_msg *m, const char *peer_name, int peer_netns_fd, unsigned int mtu)
+static void veth_peer(struct knl_msg *m, const char *peer_name, int peer_netns_fd, unsigned int mtu,
+		      const struct knl_mac *mac)
 {
 	struct nlattr *data = knl_nest_start(m, IFLA_INFO_DATA);
 	struct nlattr *peer = knl_nest_start(m, VETH_INFO_PEER);
@@ -307,6 +326,8 @@ static void veth_peer(struct knl_msg *m, const char *peer_name, int peer_netns_f
 	knl_put_strz(m, IFLA_IFNAME, peer_name);
 	if (mtu)
 		knl_put_u32(m, IFLA_MTU, mtu);
+	if (mac)
+		knl_put(m, IFLA_ADDRESS, sizeof(mac->octet), mac->octet);
 	if (peer_netns_fd >= 0)
 		knl_put_u32(m, IFLA_NET_NS_FD, (uint32_t)peer_netns_fd);
 	knl_nest_end(m, peer);
@@ -314,7 +335,8 @@ static void veth_peer(struct knl_msg *m, const char *peer_name, int peer_netns_f
 }
 
 int knl_veth_add(struct knl_sock *sk, const char *host_name, const char *peer_name,
-		 int peer_netns_fd, unsigned int mtu, struct cni_error *err)
+		 int peer_netns_fd, unsigned int mtu, const struct knl_mac macs[2],
+		 struct cni_error *err)
 {
 	KNL_MSG_BUF(buf, LINK_REQ_SIZE);
 	struct knl_msg m;
@@ -326,8 +348,10 @@ int knl_veth_add(struct knl_sock *sk, const char *host_name, const char *peer_na
 		return r;
 	knl_names_forget(sk, host_name, 0); /* a new device under a name seen before */
 	li = create_msg(&m, buf, sizeof(buf), host_name, mtu, "veth");
-	veth_peer(&m, peer_name, peer_netns_fd, mtu);
+	veth_peer(&m, peer_name, peer_netns_fd, mtu, macs ? &macs[1] : NULL);
 	knl_nest_end(&m, li);
+	if (macs)
+		knl_put(&m, IFLA_ADDRESS, sizeof(macs[0].octet), macs[0].octet);
 	return link_send(sk, &m, err, "create veth %s (peer %s)", host_name, peer_name);
 }
 

@@ -124,6 +124,8 @@ static int resolve_oif(struct knl_sock *sk, const struct knl_route *r, int *oif,
 	*oif = r->oif;
 	if (r->oif || !r->oif_name)
 		return 1;
+	if ((*oif = knl_names_get(sk, r->oif_name)) > 0)
+		return 1;
 	return knl_link_find(sk, r->oif_name, oif, err);
 }
 

@@ -24,6 +24,8 @@ struct add {
 	struct cni_result *ipam; /* the IPAM plugin's result; NULL with a static podIP */
 	struct cni_prefix addrs[KR_MAX_FAMILIES]; /* the pod's, in conf.fam order */
 	char vrf[KNL_IFNAMSIZ], bridge[KNL_IFNAMSIZ], veth[KNL_IFNAMSIZ];
+	/* the MACs this call gave: bridge, host end, pod end (the result's) */
+	struct knl_mac bridge_mac, veth_macs[2];
 	/* what this call made, for the undo */
 	bool ip_held, vrf_made, bridge_made, veth_made;
 	bool counted[KR_MAX_FAMILIES];
@@ -200,11 +202,11 @@ static int attach(struct add *a, struct cni_error *err)
 		return -1;
 	kr_pause_at("after-vrf");
 	if ((rc = kr_bridge_ensure(a->sk, &a->conf, &a->id, a->conf.vrf ? a->vrf : NULL, a->bridge,
-				   &a->bridge_made, err)) < 0)
+				   &a->bridge_mac, &a->bridge_made, err)) < 0)
 		return rc;
 	kr_pause_at("after-bridge");
-	if ((rc = kr_veth_create(a->sk, a->pod, &a->conf, &a->id, a->bridge, a->veth, &a->veth_made,
-				 err)) < 0)
+	if ((rc = kr_veth_create(a->sk, a->pod, &a->conf, &a->id, a->bridge, a->veth, a->veth_macs,
+				 &a->veth_made, err)) < 0)
 		return rc;
 	kr_pause_at("after-veth");
 	if ((rc = kr_pod_add_addrs(a->pod, &a->id, a->addrs, a->conf.n_fam, err)) < 0)
@@ -246,13 +248,20 @@ static void undo(struct add *a, struct cni_error *err)
 
 /* ---- the result ------------------------------------------------------- */
 
+/* An interface of the result with its MAC: the one this call gave it (mac),
+ * else (a reused bridge) the kernel's. */
 static int add_iface(struct cni_result *r, struct knl_sock *sk, const char *name,
-		     const struct kr_ident *id, const char *sandbox, struct cni_error *err)
+		     const struct knl_mac *mac, const char *sandbox, struct cni_error *err)
 {
+	char given[KNL_MAC_STRLEN];
+	struct knl_link_info l;
 	int rc;
-	struct kr_link l;
 
-	if ((rc = kr_link_probe(sk, name, id, &l, err)) < 0)
+	if (mac) {
+		knl_mac_format(mac, given, sizeof(given));
+		return cni_result_add_interface(r, name, given, sandbox, err);
+	}
+	if ((rc = knl_link_info(sk, name, &l, err)) < 0)
 		return rc;
 	return cni_result_add_interface(r, name, l.mac[0] ? l.mac : NULL, sandbox, err);
 }
@@ -288,9 +297,10 @@ static int build_result(struct add *a, struct cni_result **out, struct cni_error
 
 	if (!r)
 		return cni_err(err, CNI_ERR_IO, "out of memory");
-	if (add_iface(r, a->sk, a->bridge, &a->id, NULL, err) < 0 ||
-	    add_iface(r, a->sk, a->veth, &a->id, NULL, err) < 0 ||
-	    (pod_if = add_iface(r, a->pod->sk, a->id.ifname, &a->id, a->ctx->env.netns, err)) < 0)
+	if (add_iface(r, a->sk, a->bridge, a->bridge_made ? &a->bridge_mac : NULL, NULL, err) < 0 ||
+	    add_iface(r, a->sk, a->veth, &a->veth_macs[0], NULL, err) < 0 ||
+	    (pod_if = add_iface(r, a->pod->sk, a->id.ifname, &a->veth_macs[1], a->ctx->env.netns,
+				err)) < 0)
 		return -1;
 	for (size_t f = 0; f < a->conf.n_fam; f++)
 		if ((rc = cni_result_add_ip(r, &a->addrs[f], &a->conf.fam[f].gateway, pod_if,

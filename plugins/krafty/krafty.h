@@ -126,7 +126,8 @@ int kr_name_pick(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev
  * racing for one name never both get it: the loser falls back. The name taken
  * is written to name (left as it was on failure). */
 int kr_name_claim(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev, int ifindex,
-		  char name[KNL_IFNAMSIZ], struct cni_error *err);
+		  const struct knl_link_change *also, char name[KNL_IFNAMSIZ],
+		  struct cni_error *err);
 /* DEL/CHECK: the candidate that is ours; name[0] = '\0' when none is. */
 int kr_name_find(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
 		 char name[KNL_IFNAMSIZ], struct kr_link *link, struct cni_error *err);
@@ -167,16 +168,20 @@ int kr_table_recount(struct knl_sock *sk, const struct kr_conf *conf, struct cni
  * this call made it. */
 int kr_vrf_ensure(struct knl_sock *sk, const struct kr_conf *conf, const struct kr_ident *id,
 		  char name[KNL_IFNAMSIZ], bool *created, struct cni_error *err);
+/* The bridge: mac is the MAC given to a bridge this call takes or makes
+ * (*created); a reused bridge keeps its own. */
 int kr_bridge_ensure(struct knl_sock *sk, const struct kr_conf *conf, const struct kr_ident *id,
-		     const char *vrf, char name[KNL_IFNAMSIZ], bool *created,
+		     const char *vrf, char name[KNL_IFNAMSIZ], struct knl_mac *mac, bool *created,
 		     struct cni_error *err);
 /* The /32 (/128) route to a pod address via its bridge, in the network's table. */
 void kr_host_route(const struct kr_conf *conf, const struct cni_ip *pod, const char *bridge,
 		   struct knl_route *r);
 /* Give the device created under id->tmp[dev] its final name and the
- * attachment's alias (kr_name_claim): the name taken is written to name. */
+ * attachment's alias (kr_name_claim, with the changes in also): the name
+ * taken is written to name. */
 int kr_dev_adopt(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
-		 char name[KNL_IFNAMSIZ], struct cni_error *err);
+		 const struct knl_link_change *also, char name[KNL_IFNAMSIZ],
+		 struct cni_error *err);
 /* Delete the attachment's devices of kind `dev` under either name (only those
  * whose alias is ours) and under its temporary name; 0 when there is none. */
 int kr_dev_delete(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
@@ -200,11 +205,16 @@ int kr_guard_route_is_leaked(struct knl_sock *sk, const struct kr_conf *conf, in
 
 /* ---- spares.c ---------------------------------------------------------- */
 
-/* ADD: take a spare bridge (VRF: of conf's table) and give it the
- * attachment's name (kr_name_claim, written to name) and alias. 1 when taken,
- * 0 when there is none (or spares are off). */
+/* What a device needs before it goes up under its final name (its sysctls),
+ * done under the name it has then. */
+typedef int kr_prepare_fn(const struct kr_conf *conf, const char *dev, struct cni_error *err);
+/* ADD: take a spare bridge (VRF: of conf's table), prepare it (NULL: nothing
+ * to do) and give it the attachment's name (kr_name_claim, written to name),
+ * alias and the changes in also. 1 when taken, 0 when there is none (or
+ * spares are off). */
 int kr_spare_take(struct knl_sock *sk, const struct kr_conf *conf, const struct kr_ident *id,
-		  enum kr_dev dev, char name[KNL_IFNAMSIZ], struct cni_error *err);
+		  enum kr_dev dev, kr_prepare_fn *prepare, const struct knl_link_change *also,
+		  char name[KNL_IFNAMSIZ], struct cni_error *err);
 /* DEL: strip the attachment's device `name` and park it as a spare, or
  * delete it when every slot is taken or spares are off. */
 int kr_spare_park(struct knl_sock *sk, const struct kr_conf *conf, enum kr_dev dev,
@@ -234,10 +244,11 @@ void kr_pod_close(struct kr_pod *pod);
 /* ADD's first step: code 102 when CNI_IFNAME exists in the pod and is not a
  * leftover of this attachment; leftovers (ours) are deleted. */
 int kr_pod_check_ifname(struct kr_pod *pod, const struct kr_ident *id, struct cni_error *err);
-/* The veth pair: host end on the bridge, pod end renamed to CNI_IFNAME. */
+/* The veth pair: host end on the bridge, pod end renamed to CNI_IFNAME; macs
+ * gets the MACs given to the host end and the pod end. */
 int kr_veth_create(struct knl_sock *sk, struct kr_pod *pod, const struct kr_conf *conf,
 		   const struct kr_ident *id, const char *bridge, char host[KNL_IFNAMSIZ],
-		   bool *created, struct cni_error *err);
+		   struct knl_mac macs[2], bool *created, struct cni_error *err);
 int kr_pod_add_addrs(struct kr_pod *pod, const struct kr_ident *id, const struct cni_prefix *addrs,
 		     size_t n, struct cni_error *err);
 /* Routes in the pod via CNI_IFNAME; a taken slot moves the route to the next

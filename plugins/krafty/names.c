@@ -223,14 +223,41 @@ int kr_name_pick(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev
 		       kr_dev_label(dev), id->container_id, seed, alt);
 }
 
+/* The name is held by a device whose alias is ours: a leftover of this
+ * attachment (a killed ADD's, which this ADD replaces), deleted so that the
+ * name can be retried. 1 when deleted, 0 when the holder is not ours. Looked
+ * at only when a rename failed: an ADD finds the name free. */
+static int drop_leftover(struct knl_sock *sk, const struct kr_ident *id, const char *holder,
+			 int ifindex, struct cni_error *err)
+{
+	struct kr_link l;
+	int rc;
+
+	if ((rc = kr_link_probe(sk, holder, id, &l, err)) < 0)
+		return rc;
+	if (!l.ours || l.index == ifindex)
+		return 0;
+	return knl_link_del(sk, holder, err) < 0 ? -1 : 1;
+}
+
 int kr_name_claim(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev, int ifindex,
-		  char name[KNL_IFNAMSIZ], struct cni_error *err)
+		  const struct knl_link_change *also, char name[KNL_IFNAMSIZ],
+		  struct cni_error *err)
 {
 	for (int i = 0; i < 2; i++) {
-		int rc = knl_link_adopt(sk, ifindex, id->cand[dev][i], id->alias, err);
+		const char *cand = id->cand[dev][i];
+		int rc = knl_link_adopt(sk, ifindex, cand, id->alias, also, err);
 
+		if (rc == -EEXIST) {
+			int dropped = drop_leftover(sk, id, cand, ifindex, err);
+
+			if (dropped < 0)
+				return dropped;
+			if (dropped)
+				rc = knl_link_adopt(sk, ifindex, cand, id->alias, also, err);
+		}
 		if (rc == 0)
-			snprintf(name, KNL_IFNAMSIZ, "%s", id->cand[dev][i]);
+			snprintf(name, KNL_IFNAMSIZ, "%s", cand);
 		if (rc != -EEXIST)
 			return rc;
 	}

@@ -58,7 +58,7 @@ static int no_ipv6_sysctl(const char *dev, struct cni_error *err)
 }
 
 /* Why these and only per device: see the comment at the top. Set before the
- * device goes up. */
+ * device goes up (a kr_prepare_fn). */
 static int routing_sysctls(const struct kr_conf *c, const char *dev, struct cni_error *err)
 {
 	int rc;
@@ -94,14 +94,19 @@ static int no_vrf(const char *name, struct cni_error *err)
 	return cni_err_details(err, "%s", why);
 }
 
-/* A device that could not be adopted is deleted: the caller made it. */
-static int adopt_or_drop(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
-			 char name[KNL_IFNAMSIZ], struct cni_error *err)
+/* A device made under its temporary name is prepared there, then adopted
+ * with the changes in also; one that could not be is deleted: the caller
+ * made it. */
+static int prepare_and_adopt(struct knl_sock *sk, const struct kr_conf *c,
+			     const struct kr_ident *id, enum kr_dev dev,
+			     const struct knl_link_change *also, char name[KNL_IFNAMSIZ],
+			     struct cni_error *err)
 {
 	struct cni_error ignored = CNI_ERROR_INIT;
-	int rc = kr_dev_adopt(sk, id, dev, name, err);
+	int rc;
 
-	if (rc < 0)
+	if ((rc = routing_sysctls(c, id->tmp[dev], err)) < 0 ||
+	    (rc = kr_dev_adopt(sk, id, dev, also, name, err)) < 0)
 		knl_link_del(sk, id->tmp[dev], &ignored);
 	return rc;
 }
@@ -109,7 +114,8 @@ static int adopt_or_drop(struct knl_sock *sk, const struct kr_ident *id, enum kr
 /* Created under the temporary name, then adopted: ours from birth. A leftover
  * under the temporary name (a killed ADD) is deleted and the VRF made anew. */
 static int vrf_create(struct knl_sock *sk, const struct kr_conf *c, const struct kr_ident *id,
-		      char name[KNL_IFNAMSIZ], struct cni_error *err)
+		      const struct knl_link_change *also, char name[KNL_IFNAMSIZ],
+		      struct cni_error *err)
 {
 	const char *tmp = id->tmp[KR_DEV_VRF];
 	int rc = knl_vrf_add(sk, tmp, c->table, err);
@@ -121,12 +127,15 @@ static int vrf_create(struct knl_sock *sk, const struct kr_conf *c, const struct
 	if (rc < 0)
 		return rc;
 	kr_pause_at("after-vrf-create");
-	return adopt_or_drop(sk, id, KR_DEV_VRF, name, err);
+	return prepare_and_adopt(sk, c, id, KR_DEV_VRF, also, name, err);
 }
 
+/* A VRF or bridge this call takes or makes is prepared under the name it has,
+ * and named, aliased, changed and brought up in one request. */
 int kr_vrf_ensure(struct knl_sock *sk, const struct kr_conf *conf, const struct kr_ident *id,
 		  char name[KNL_IFNAMSIZ], bool *created, struct cni_error *err)
 {
+	const struct knl_link_change up = {.up = true};
 	int rc;
 	struct kr_link l;
 
@@ -136,16 +145,17 @@ int kr_vrf_ensure(struct knl_sock *sk, const struct kr_conf *conf, const struct 
 	/* Ours with another table: a killed ADD under an older config. */
 	if (l.exists && l.vrf_table != conf->table && knl_link_del(sk, name, err) < 0)
 		return -1;
-	if (!l.exists || l.vrf_table != conf->table) {
-		if ((rc = kr_spare_take(sk, conf, id, KR_DEV_VRF, name, err)) == 0)
-			rc = vrf_create(sk, conf, id, name, err);
-		if (rc < 0)
+	if (l.exists && l.vrf_table == conf->table) { /* a killed ADD's: set it up again */
+		if ((rc = routing_sysctls(conf, name, err)) < 0 ||
+		    (rc = knl_link_set_up(sk, name, err)) < 0)
 			return rc;
-		*created = true;
+		return 0;
 	}
-	if ((rc = routing_sysctls(conf, name, err)) < 0 ||
-	    (rc = knl_link_set_up(sk, name, err)) < 0)
+	if ((rc = kr_spare_take(sk, conf, id, KR_DEV_VRF, routing_sysctls, &up, name, err)) == 0)
+		rc = vrf_create(sk, conf, id, &up, name, err);
+	if (rc < 0)
 		return rc;
+	*created = true;
 	return 0;
 }
 
@@ -189,7 +199,8 @@ static int gateway_addrs(struct knl_sock *sk, const struct kr_conf *c, const cha
 
 /* As vrf_create. */
 static int bridge_create(struct knl_sock *sk, const struct kr_conf *c, const struct kr_ident *id,
-			 char name[KNL_IFNAMSIZ], struct cni_error *err)
+			 const struct knl_link_change *also, char name[KNL_IFNAMSIZ],
+			 struct cni_error *err)
 {
 	const char *tmp = id->tmp[KR_DEV_BRIDGE];
 	int rc = knl_bridge_add(sk, tmp, c->mtu, err);
@@ -199,11 +210,39 @@ static int bridge_create(struct knl_sock *sk, const struct kr_conf *c, const str
 	if (rc < 0)
 		return rc;
 	kr_pause_at("after-bridge-create");
-	return adopt_or_drop(sk, id, KR_DEV_BRIDGE, name, err);
+	return prepare_and_adopt(sk, c, id, KR_DEV_BRIDGE, also, name, err);
+}
+
+/* A bridge this call takes or makes gets a MAC of its own (mac): a bridge
+ * whose MAC was never set takes its lowest port's and changes it as ports
+ * come and go, so the pod's gateway MAC stays put only when it is set, and
+ * the result then needs no look-up to report it. Up with the same request,
+ * except in a VRF: a VRF cycles a slave that is up when it is enslaved (down
+ * and up again), so the bridge is enslaved first and brought up after. */
+static int bridge_take_or_make(struct knl_sock *sk, const struct kr_conf *conf,
+			       const struct kr_ident *id, const char *vrf, char name[KNL_IFNAMSIZ],
+			       struct knl_mac *mac, struct cni_error *err)
+{
+	struct knl_link_change also = {.mac = mac, .up = !vrf};
+	int rc;
+
+	if ((rc = knl_mac_random(mac, err)) < 0 ||
+	    (vrf && (rc = knl_link_index(sk, vrf, &also.master, err)) < 0))
+		return rc;
+	also.mtu = conf->mtu ? conf->mtu : 1500; /* a spare may come from another network */
+	rc = kr_spare_take(sk, conf, id, KR_DEV_BRIDGE, routing_sysctls, &also, name, err);
+	if (rc == 0) {
+		also.mtu = 0; /* made with the network's */
+		rc = bridge_create(sk, conf, id, &also, name, err);
+	}
+	if (rc < 0)
+		return rc;
+	return vrf ? knl_link_set_up(sk, name, err) : 0;
 }
 
 int kr_bridge_ensure(struct knl_sock *sk, const struct kr_conf *conf, const struct kr_ident *id,
-		     const char *vrf, char name[KNL_IFNAMSIZ], bool *created, struct cni_error *err)
+		     const char *vrf, char name[KNL_IFNAMSIZ], struct knl_mac *mac, bool *created,
+		     struct cni_error *err)
 {
 	int rc;
 	struct kr_link l;
@@ -212,15 +251,13 @@ int kr_bridge_ensure(struct knl_sock *sk, const struct kr_conf *conf, const stru
 	if ((rc = kr_name_pick(sk, id, KR_DEV_BRIDGE, name, &l, err)) < 0)
 		return rc;
 	if (!l.exists) {
-		if ((rc = kr_spare_take(sk, conf, id, KR_DEV_BRIDGE, name, err)) == 1)
-			rc = knl_link_set_mtu(sk, name, conf->mtu ? conf->mtu : 1500, err);
-		else if (rc == 0)
-			rc = bridge_create(sk, conf, id, name, err);
-		if (rc < 0)
+		if ((rc = bridge_take_or_make(sk, conf, id, vrf, name, mac, err)) < 0)
 			return rc;
 		*created = true;
+		return gateway_addrs(sk, conf, name, err);
 	}
-	/* Enslave before the addresses: their local routes then go to the VRF's table. */
+	/* A killed ADD's bridge, set up again. Enslaved before the addresses:
+	 * their local routes then go to the VRF's table. */
 	if (vrf && knl_link_set_master(sk, name, vrf, err) < 0)
 		return -1;
 	if ((rc = routing_sysctls(conf, name, err)) < 0 ||
@@ -244,13 +281,13 @@ void kr_host_route(const struct kr_conf *conf, const struct cni_ip *pod, const c
 }
 
 int kr_dev_adopt(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
-		 char name[KNL_IFNAMSIZ], struct cni_error *err)
+		 const struct knl_link_change *also, char name[KNL_IFNAMSIZ], struct cni_error *err)
 {
 	int index, rc;
 
 	if ((rc = knl_link_index(sk, id->tmp[dev], &index, err)) < 0)
 		return rc;
-	return kr_name_claim(sk, id, dev, index, name, err);
+	return kr_name_claim(sk, id, dev, index, also, name, err);
 }
 
 /* Both candidates (a killed ADD may have left one under each name) and the

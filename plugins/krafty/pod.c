@@ -89,46 +89,63 @@ int kr_pod_check_ifname(struct kr_pod *pod, const struct kr_ident *id, struct cn
 	return knl_link_del(pod->sk, id->tmp_peer, err) < 0 ? -1 : 0;
 }
 
-/* The pod end: named CNI_IFNAME and aliased in one request, then up. */
-static int pod_end(struct kr_pod *pod, const struct kr_ident *id, struct cni_error *err)
+/* The pod end (peer: its index in the pod netns, 0 when the kernel did not
+ * say): named CNI_IFNAME, aliased and brought up in one request. */
+static int pod_end(struct kr_pod *pod, const struct kr_ident *id, int peer, struct cni_error *err)
 {
-	int index, rc;
+	const struct knl_link_change up = {.up = true};
+	int rc;
 
-	if ((rc = knl_link_index(pod->sk, id->tmp_peer, &index, err)) < 0)
+	if (peer <= 0 && (rc = knl_link_index(pod->sk, id->tmp_peer, &peer, err)) < 0)
 		return rc;
-	rc = knl_link_adopt(pod->sk, index, id->ifname, id->alias, err);
+	rc = knl_link_adopt(pod->sk, peer, id->ifname, id->alias, &up, err);
 	if (rc == -EEXIST) /* it appeared since the check: the runtime's, not ours */
 		return cni_err(err, KR_ERR_IFNAME_EXISTS,
 			       "interface %s appeared in the pod's netns during ADD", id->ifname);
-	if (rc < 0)
-		return rc;
-	return knl_link_set_up(pod->sk, id->ifname, err);
+	return rc;
+}
+
+/* Both ends are born under names that carry the attachment's hash, with MACs
+ * of ours (macs: host end, pod end; the result reports them without a
+ * look-up). A pair a killed ADD left under those names is deleted and made
+ * anew: kr_pod_check_ifname has already deleted its pod end (and so the
+ * pair) when it is in this pod, so only a pair whose pod end is elsewhere is
+ * left here; a host end of ours under a final name gives way to the rename
+ * (kr_name_claim). */
+static int veth_pair(struct knl_sock *sk, struct kr_pod *pod, const struct kr_conf *conf,
+		     const struct kr_ident *id, const struct knl_mac macs[2], struct cni_error *err)
+{
+	const char *tmp = id->tmp[KR_DEV_VETH];
+	int rc = knl_veth_add(sk, tmp, id->tmp_peer, pod->ns_fd, conf->mtu, macs, err);
+
+	if (rc == -EEXIST && (rc = knl_link_del(sk, tmp, err)) == 0)
+		rc = knl_veth_add(sk, tmp, id->tmp_peer, pod->ns_fd, conf->mtu, macs, err);
+	return rc;
 }
 
 int kr_veth_create(struct knl_sock *sk, struct kr_pod *pod, const struct kr_conf *conf,
 		   const struct kr_ident *id, const char *bridge, char host[KNL_IFNAMSIZ],
-		   bool *created, struct cni_error *err)
+		   struct knl_mac macs[2], bool *created, struct cni_error *err)
 {
+	struct knl_link_change join = {.up = true};
+	struct knl_link_info tmp;
 	int rc;
 
 	*created = false;
-	/* A host end of ours is a leftover of a killed ADD: the pair is per
-	 * attachment, so it is made anew rather than repaired. Its name is
-	 * claimed by the rename (kr_dev_adopt), not looked up before. */
-	if ((rc = kr_dev_delete(sk, id, KR_DEV_VETH, err)) < 0)
-		return rc;
-	/* Both ends are born under names that carry the attachment's hash. */
-	if ((rc = knl_veth_add(sk, id->tmp[KR_DEV_VETH], id->tmp_peer, pod->ns_fd, conf->mtu,
-			       err)) < 0)
+	if ((rc = knl_mac_random(&macs[0], err)) < 0 || (rc = knl_mac_random(&macs[1], err)) < 0 ||
+	    (rc = knl_link_index(sk, bridge, &join.master, err)) < 0 ||
+	    (rc = veth_pair(sk, pod, conf, id, macs, err)) < 0)
 		return rc;
 	*created = true;
 	kr_pause_at("after-veth-create");
-	if ((rc = kr_dev_adopt(sk, id, KR_DEV_VETH, host, err)) < 0 ||
-	    (rc = kr_port_sysctls(host, err)) < 0 ||
-	    (rc = knl_link_set_master(sk, host, bridge, err)) < 0 ||
-	    (rc = knl_link_set_up(sk, host, err)) < 0)
+	/* One look-up gives the host end's index and, in IFLA_LINK, its peer's
+	 * in the pod netns. The sysctls go before it is up, under the name it
+	 * has; the rename enslaves it and brings it up. */
+	if ((rc = knl_link_info(sk, id->tmp[KR_DEV_VETH], &tmp, err)) < 0 ||
+	    (rc = kr_port_sysctls(id->tmp[KR_DEV_VETH], err)) < 0 ||
+	    (rc = kr_name_claim(sk, id, KR_DEV_VETH, tmp.index, &join, host, err)) < 0)
 		return rc;
-	return pod_end(pod, id, err);
+	return pod_end(pod, id, tmp.link, err);
 }
 
 int kr_pod_add_addrs(struct kr_pod *pod, const struct kr_ident *id, const struct cni_prefix *addrs,

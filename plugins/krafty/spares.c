@@ -18,9 +18,14 @@
  * Taking and parking run under one flock (/run/krafty/spares.lock) so that
  * two ADDs never take the same spare (a rename addresses the device by index
  * and is not a compare-and-swap). Slots are filled from 0 up and taken from
- * the top, so the used ones are 0..k-1 and k is found with a binary search:
- * one look-up when there is no spare, about log2(spares) otherwise. A slot
- * found taken out of order (an operator deleted a spare) only costs a probe.
+ * the top, so the used ones are 0..k-1. The lock file remembers k of each
+ * kind (a line "<slot prefix> <k>"), written by whoever last took or parked
+ * under the lock: a take looks up slot k-1 only, a park renames into slot k
+ * with no look-up. The kernel decides, not the file: a take whose slot k-1
+ * holds no spare, and any kind without a line (a new file, an older krafty,
+ * GC's trim), find k with a binary search (about log2(spares) look-ups); a
+ * park whose slot is taken moves up. A slot found taken out of order (an
+ * operator deleted a spare) only costs a probe.
  * Every rename also sets the alias (knl_link_adopt): a taken spare is the
  * attachment's from the instant it has its name.
  */
@@ -28,7 +33,9 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cni/statefile.h"
 
@@ -52,6 +59,87 @@ static void spare_alias(enum kr_dev dev, uint32_t table, char alias[KR_ALIAS_MAX
 static int lock_spares(int *fd, struct cni_error *err)
 {
 	return cni_file_lock(KR_RUN_DIR "/spares.lock", fd, err);
+}
+
+/* ---- the used slots of each kind, remembered in the lock file ---------- */
+
+/* Bounded: a line per kind of spare (bridges, and VRFs per table) in use. */
+#define COUNTS_MAX 4096
+
+struct counts {
+	char text[COUNTS_MAX + 1];
+	size_t len;
+};
+
+static void slot_prefix(enum kr_dev dev, uint32_t table, char prefix[KNL_IFNAMSIZ])
+{
+	if (dev == KR_DEV_VRF)
+		snprintf(prefix, KNL_IFNAMSIZ, "krsv%08x", (unsigned int)table);
+	else
+		snprintf(prefix, KNL_IFNAMSIZ, "krsb");
+}
+
+/* What the file holds; an unreadable file holds nothing (every kind is then
+ * counted by a search). */
+static void counts_read(int fd, struct counts *c)
+{
+	ssize_t n = pread(fd, c->text, COUNTS_MAX, 0);
+
+	c->len = n > 0 ? (size_t)n : 0;
+	c->text[c->len] = '\0';
+}
+
+/* The line of prefix: its start, or NULL. */
+static char *counts_line(struct counts *c, const char *prefix)
+{
+	size_t plen = strlen(prefix);
+
+	for (char *p = c->text; p < c->text + c->len;) {
+		char *eol = memchr(p, '\n', (size_t)(c->text + c->len - p));
+
+		if (!eol)
+			return NULL; /* a torn last line counts as none */
+		if ((size_t)(eol - p) > plen && strncmp(p, prefix, plen) == 0 && p[plen] == ' ')
+			return p;
+		p = eol + 1;
+	}
+	return NULL;
+}
+
+/* k of the kind, or -1 when the file does not say (or says nonsense). */
+static int counts_get(struct counts *c, const char *prefix, int max)
+{
+	char *line = counts_line(c, prefix), *end;
+	long k;
+
+	if (!line)
+		return -1;
+	k = strtol(line + strlen(prefix) + 1, &end, 10);
+	return *end == '\n' && k >= 0 && k <= max ? (int)k : -1;
+}
+
+/* Replace the kind's line (k < 0: remove it). Best effort: a file that cannot
+ * be written only costs the next caller a search. */
+static void counts_put(int fd, struct counts *c, const char *prefix, int k)
+{
+	char *line = counts_line(c, prefix);
+	int n;
+
+	if (line) {
+		char *eol = strchr(line, '\n');
+
+		memmove(line, eol + 1, (size_t)(c->text + c->len - (eol + 1)) + 1);
+		c->len -= (size_t)(eol + 1 - line);
+	}
+	if (k >= 0) {
+		n = snprintf(c->text + c->len, COUNTS_MAX + 1 - c->len, "%s %d\n", prefix, k);
+		if (n < 0 || (size_t)n > COUNTS_MAX - c->len)
+			c->text[c->len] = '\0'; /* full: this kind goes uncounted */
+		else
+			c->len += (size_t)n;
+	}
+	if (pwrite(fd, c->text, c->len, 0) == (ssize_t)c->len)
+		(void)!ftruncate(fd, (off_t)c->len);
 }
 
 /* The spare in a slot: 1 with its index, 0 when the slot is free. A device
@@ -98,30 +186,63 @@ static int count_spares(struct knl_sock *sk, enum kr_dev dev, uint32_t table, in
 	return lo;
 }
 
+/* k and slot k-1's spare (0: none there): from the file when slot k-1 holds a
+ * spare as it says, else by the search. */
+static int used_slots(struct knl_sock *sk, struct counts *c, enum kr_dev dev, uint32_t table,
+		      int max, int *top, struct cni_error *err)
+{
+	char prefix[KNL_IFNAMSIZ];
+	int k, rc;
+
+	slot_prefix(dev, table, prefix);
+	k = counts_get(c, prefix, max);
+	*top = 0;
+	if (k == 0)
+		return 0;
+	if (k > 0 && (rc = slot_lookup(sk, dev, table, k - 1, top, err)) != 0) {
+		if (rc < 0)
+			return rc;
+		if (*top)
+			return k;
+	}
+	return count_spares(sk, dev, table, max, top, err);
+}
+
 int kr_spare_take(struct knl_sock *sk, const struct kr_conf *conf, const struct kr_ident *id,
-		  enum kr_dev dev, char name[KNL_IFNAMSIZ], struct cni_error *err)
+		  enum kr_dev dev, kr_prepare_fn *prepare, const struct knl_link_change *also,
+		  char name[KNL_IFNAMSIZ], struct cni_error *err)
 {
 	cleanup_close int lock = -1;
+	struct counts counts;
+	char prefix[KNL_IFNAMSIZ], slot_dev[KNL_IFNAMSIZ];
 	int k, index, rc;
 
 	if (conf->spares == 0)
 		return 0;
-	if ((rc = lock_spares(&lock, err)) < 0 ||
-	    (k = rc = count_spares(sk, dev, conf->table, conf->spares, &index, err)) < 0)
+	if ((rc = lock_spares(&lock, err)) < 0)
 		return rc;
-	/* Slot k-1's spare came with the search; a lower slot is looked at only
+	counts_read(lock, &counts);
+	if ((k = rc = used_slots(sk, &counts, dev, conf->table, conf->spares, &index, err)) < 0)
+		return rc;
+	slot_prefix(dev, conf->table, prefix);
+	/* Slot k-1's spare came with the count; a lower slot is looked at only
 	 * when a slot above held an operator's device instead of a spare. */
 	for (int slot = k - 1; slot >= 0; slot--) {
 		if (slot < k - 1 && (rc = slot_lookup(sk, dev, conf->table, slot, &index, err)) < 0)
 			return rc;
 		if (index == 0) /* free, or not a spare */
 			continue;
-		/* Both names taken: the spare stays a spare (a failed rename
-		 * changes nothing). */
-		if ((rc = kr_name_claim(sk, id, dev, index, name, err)) < 0)
+		/* Prepared under its spare's name, which no one else uses while
+		 * the lock is held. Both names taken: the spare stays a spare (a
+		 * failed rename changes nothing). */
+		slot_name(dev, conf->table, slot, slot_dev);
+		if ((prepare && (rc = prepare(conf, slot_dev, err)) < 0) ||
+		    (rc = kr_name_claim(sk, id, dev, index, also, name, err)) < 0)
 			return rc;
+		counts_put(lock, &counts, prefix, slot);
 		return 1;
 	}
+	counts_put(lock, &counts, prefix, 0);
 	return 0;
 }
 
@@ -155,18 +276,27 @@ static int park_in_slot(struct knl_sock *sk, const struct kr_conf *conf, enum kr
 {
 	char slot[KNL_IFNAMSIZ], alias[KR_ALIAS_MAX];
 	uint32_t table = dev == KR_DEV_VRF ? li->vrf_table : 0;
+	char prefix[KNL_IFNAMSIZ];
 	cleanup_close int lock = -1;
+	struct counts counts;
 	int k, top, rc;
 
-	if ((rc = lock_spares(&lock, err)) < 0 ||
+	if ((rc = lock_spares(&lock, err)) < 0)
+		return rc;
+	counts_read(lock, &counts);
+	slot_prefix(dev, table, prefix);
+	if ((k = counts_get(&counts, prefix, conf->spares)) < 0 &&
 	    (k = rc = count_spares(sk, dev, table, conf->spares, &top, err)) < 0)
 		return rc;
 	spare_alias(dev, table, alias);
 	for (; k < conf->spares; k++) {
 		slot_name(dev, table, k, slot);
-		rc = knl_link_adopt(sk, li->index, slot, alias, err);
-		if (rc != -EEXIST)
-			return rc < 0 ? rc : 1;
+		rc = knl_link_adopt(sk, li->index, slot, alias, NULL, err);
+		if (rc == -EEXIST)
+			continue;
+		if (rc == 0)
+			counts_put(lock, &counts, prefix, k + 1);
+		return rc < 0 ? rc : 1;
 	}
 	return 0;
 }
@@ -195,6 +325,8 @@ int kr_spares_trim(struct knl_sock *sk, const struct kr_conf *conf, bool vrfs_of
 
 	if ((rc = lock_spares(&lock, err)) < 0)
 		return rc;
+	/* The counts may no longer hold: the next take or park searches. */
+	(void)!ftruncate(lock, 0);
 	/* Slots at and above the cap (a lowered `spares`): from the top down. */
 	for (int slot = KR_MAX_SPARES - 1; slot >= conf->spares; slot--) {
 		slot_name(KR_DEV_BRIDGE, 0, slot, name);

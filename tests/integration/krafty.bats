@@ -619,6 +619,41 @@ kill_add_at() {
 	ping_from "$T-a" "10.197.$N.1"
 }
 
+@test "krafty: a host veth of this attachment left under its name with the pod end elsewhere gives way to the ADD; another attachment's is never touched" {
+	local ns id alias
+	ns=$(pod a)
+	id=$(cid)
+	kr ADD "$(conf 1.0.0)" "$id" "$ns" net1
+	ok_json
+	alias=$(ip -j -d link show "veth${id:0:11}" | jq -r '.[0].ifalias')
+	kr DEL "$(conf 1.0.0)" "$id" "$ns" net1
+	[ "$status" -eq 0 ]
+	# A killed ADD's pair whose pod end is in another netns (not the pod's).
+	ip netns add "$T-other"
+	ip link add "veth${id:0:11}" type veth peer name "o$T" netns "$T-other"
+	ip link set "veth${id:0:11}" alias "$alias"
+	kr ADD "$(conf 1.0.0)" "$id" "$ns" net1
+	ok_json
+	[ "$(jq -r '.interfaces[1].name' <<<"$output")" = "veth${id:0:11}" ]
+	! ip -n "$T-other" link show "o$T"
+	ping_from "$T-a" "10.197.$N.1"
+	kr DEL "$(conf 1.0.0)" "$id" "$ns" net1
+	[ "$status" -eq 0 ]
+	# The same with another attachment's alias: left alone, the ADD takes the other name.
+	ip link add "veth${id:0:11}" type veth peer name "o$T" netns "$T-other"
+	ip link set "veth${id:0:11}" alias "krafty 0123456789abcdef ${alias#krafty * }"
+	kr ADD "$(conf 1.0.0)" "$id" "$ns" net1
+	ok_json
+	[[ $(jq -r '.interfaces[1].name' <<<"$output") =~ ^veth${id:0:5}[0-9a-f]{6}$ ]]
+	ip -n "$T-other" link show "o$T"
+	kr DEL "$(conf 1.0.0)" "$id" "$ns" net1
+	[ "$status" -eq 0 ]
+	ip link show "veth${id:0:11}"
+	ip link del "veth${id:0:11}"
+	ip netns del "$T-other"
+	assert_nothing_left "$T-a"
+}
+
 @test "krafty: a device without our alias at the seed's name (the Go seed's, a hand-made one) is never touched" {
 	local ns id
 	ns=$(pod a)
@@ -794,6 +829,50 @@ no_spares() { kr GC "$(conf 1.1.0 '.spares = 0 | . + {"cni.dev/valid-attachments
 	kr GC "$(conf 1.1.0 '.spares = 1 | . + {"cni.dev/valid-attachments": []}')" "" "" ""
 	[ "$status" -eq 0 ]
 	[ "$(spares)" = krsb00 ]
+	no_spares
+	[ -z "$(spares)" ]
+	assert_nothing_left "$T-a" "10.197.$N."
+}
+
+@test "krafty: the spare counts in the lock file only save look-ups: a wrong, torn or garbled count still takes the top spare and parks in a free slot" {
+	local ns c lock=/run/krafty/spares.lock id top
+	ns=$(pod a)
+	c=$(conf 1.0.0 '.spares = 4')
+	no_spares
+	for id in $(cid a) $(cid b) $(cid c); do
+		kr ADD "$c" "$id" "$(pod "n$id")" net1
+		ok_json
+	done
+	for id in $(cid a) $(cid b) $(cid c); do
+		kr DEL "$c" "$id" "/run/netns/$T-n$id" net1
+		[ "$status" -eq 0 ]
+	done
+	[ "$(spares | tr '\n' ' ')" = "krsb00 krsb01 krsb02 " ]
+	grep -qx 'krsb 3' "$lock"
+	# Too high (slot 8 holds nothing), garbled, torn (no newline): the kernel
+	# decides, each ADD takes the top spare.
+	for bad in 'krsb 9\n' 'krsb x\n\0\377' 'krsb 2'; do
+		top=$(spares | tail -1)
+		index=$(ip -j link show "$top" | jq -r '.[0].ifindex')
+		printf "$bad" >"$lock"
+		id=$(cid "t$top")
+		kr ADD "$c" "$id" "$ns" net1
+		ok_json
+		[ "$(ip -j link show "krb${id:0:12}" | jq -r '.[0].ifindex')" = "$index" ]
+		! ip link show "$top"
+		kr DEL "$c" "$id" "$ns" net1
+		[ "$status" -eq 0 ]
+		[ "$(spares | tail -1)" = "$top" ] # parked back in the free top slot
+	done
+	# Too low: a park moves up past the taken slots; nothing is overwritten.
+	printf 'krsb 0\n' >"$lock"
+	id=$(cid low)
+	kr ADD "$c" "$id" "$ns" net1
+	ok_json
+	kr DEL "$c" "$id" "$ns" net1
+	[ "$status" -eq 0 ]
+	[ "$(spares | tr '\n' ' ')" = "krsb00 krsb01 krsb02 krsb03 " ]
+	grep -qx 'krsb 4' "$lock"
 	no_spares
 	[ -z "$(spares)" ]
 	assert_nothing_left "$T-a" "10.197.$N."
