@@ -39,18 +39,22 @@ int knl_link_adopt(struct knl_sock *sk, int ifindex, const char *new_name, const
 
 	if (ifindex <= 0)
 		return knl_invalid(err, "adopt link: invalid interface index %d", ifindex);
-	if ((r = cni_check_ifname(new_name, CNI_ERR_INVALID_CONFIG, err)) < 0)
+	if (new_name && (r = cni_check_ifname(new_name, CNI_ERR_INVALID_CONFIG, err)) < 0)
 		return r;
 	ifi = knl_msg_init(&m, buf, sizeof(buf), RTM_NEWLINK, 0, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
-	knl_put_strz(&m, IFLA_IFNAME, new_name);
+	if (new_name)
+		knl_put_strz(&m, IFLA_IFNAME, new_name);
 	knl_put(&m, IFLA_IFALIAS, len, alias ? alias : "");
 	if (also)
 		put_change(&m, ifi, also);
 	r = knl_transact(sk, &m, NULL, NULL, &st);
-	if (r < 0)
+	if (r < 0 && new_name)
 		return knl_fail(err, r, &st, "name link #%d %s", ifindex, new_name);
-	knl_names_put(sk, new_name, ifindex);
+	if (r < 0)
+		return knl_fail(err, r, &st, "mark link #%d", ifindex);
+	if (new_name)
+		knl_names_put(sk, new_name, ifindex);
 	return 0;
 }

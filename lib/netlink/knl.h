@@ -121,10 +121,11 @@ struct knl_link_change {
 	int master;		   /* ifindex of the new master; 0: unchanged */
 	bool up;		   /* false: the flags unchanged */
 };
-/* Rename link ifindex to new_name and set its alias (NULL or "": none) in one
- * request, so that it carries its final name and its owner's mark from the
- * same instant; with also (NULL: nothing more) the changes it lists too.
- * -EEXIST when new_name is taken, -ENODEV when the link is gone. */
+/* Rename link ifindex to new_name (NULL: it keeps its name) and set its alias
+ * (NULL or "": none) in one request, so that it carries its final name and
+ * its owner's mark from the same instant; with also (NULL: nothing more) the
+ * changes it lists too. -EEXIST when new_name is taken, -ENODEV when the link
+ * is gone. */
 int knl_link_adopt(struct knl_sock *sk, int ifindex, const char *new_name, const char *alias,
 		   const struct knl_link_change *also, struct cni_error *err);
 /* Delete a link; succeeds (returns 0) when it does not exist. Deleting one end
@@ -145,9 +146,10 @@ struct knl_link_info {
 	unsigned int flags;	  /* IFF_* as reported (IFF_PROMISC/ALLMULTI: user-set) */
 	bool up, promisc, allmulti;
 	unsigned int txqlen;
-	int master;			 /* ifindex of the master; 0 if none */
-	int link;			 /* IFLA_LINK (a veth's peer, in its netns); 0 if none */
-	uint32_t vrf_table;		 /* table of a vrf; 0 for other kinds */
+	int master;	    /* ifindex of the master; 0 if none */
+	int link;	    /* IFLA_LINK (a veth's peer, in its netns); 0 if none */
+	int link_netnsid;   /* IFLA_LINK_NETNSID (that netns, seen from here); -1 if none */
+	uint32_t vrf_table; /* table of a vrf; 0 for other kinds */
 	char alias[KNL_IFALIAS_MAX + 1]; /* IFLA_IFALIAS; "" if none */
 };
 
@@ -159,6 +161,12 @@ int knl_link_info(struct knl_sock *sk, const char *name, struct knl_link_info *i
 int knl_link_lookup(struct knl_sock *sk, const char *name, int ifindex, struct knl_link_info *info,
 		    struct cni_error *err);
 
+/* The link that link (from a look-up) names in IFLA_LINK, a veth's peer, in
+ * the namespace where it is: 1 and *peer filled, 0 when there is none or it
+ * is gone, negative on error. */
+int knl_link_peer(struct knl_sock *sk, const struct knl_link_info *link, struct knl_link_info *peer,
+		  struct cni_error *err);
+
 /* One link of a dump (linkdump.c). */
 struct knl_link_entry {
 	int index;
@@ -168,6 +176,7 @@ struct knl_link_entry {
 	char alias[KNL_IFALIAS_MAX + 1]; /* IFLA_IFALIAS; "" if none */
 	uint32_t vrf_table;		 /* table of a vrf; 0 for other kinds */
 	int netnsid;			 /* IFLA_LINK_NETNSID (a veth's peer's netns); -1 if none */
+	int link;			 /* IFLA_LINK (a veth's peer's index there); 0 if none */
 };
 /* Every link of the current namespace, as a malloc'd array in *out (free()
  * it; NULL when *n == 0). The one function here that dumps all links: its

@@ -103,6 +103,8 @@ static void fill_info(const struct nlmsghdr *nlh, struct knl_link_info *info)
 	info->txqlen = knl_attr_u32(tb[IFLA_TXQLEN], 0);
 	info->master = (int)knl_attr_u32(tb[IFLA_MASTER], 0);
 	info->link = (int)knl_attr_u32(tb[IFLA_LINK], 0);
+	info->link_netnsid =
+	    tb[IFLA_LINK_NETNSID] ? (int)knl_attr_u32(tb[IFLA_LINK_NETNSID], 0) : -1;
 	knl_attr_str(tb[IFLA_IFALIAS], info->alias, sizeof(info->alias));
 }
 
@@ -129,10 +131,11 @@ static void link_label(char *buf, size_t len, int ifindex, const char *name)
 		snprintf(buf, len, "#%d", ifindex);
 }
 
-/* RTM_GETLINK for one link (by name, or by index when name is NULL). Returns 0
- * with f->found false when it is missing. */
-static int fetch_link(struct knl_sock *sk, int ifindex, const char *name, struct fetch *f,
-		      struct cni_error *err)
+/* RTM_GETLINK for one link (by name, or by index when name is NULL), in the
+ * socket's namespace or (netnsid >= 0, by index) in the one that netnsid
+ * names there. Returns 0 with f->found false when it is missing. */
+static int fetch_link_in(struct knl_sock *sk, int netnsid, int ifindex, const char *name,
+			 struct fetch *f, struct cni_error *err)
 {
 	KNL_MSG_BUF(buf, GET_REQ_SIZE);
 	struct knl_msg m;
@@ -152,6 +155,8 @@ static int fetch_link(struct knl_sock *sk, int ifindex, const char *name, struct
 	ifi->ifi_index = name ? 0 : ifindex;
 	if (name)
 		knl_put_strz(&m, IFLA_IFNAME, name);
+	if (netnsid >= 0)
+		knl_put_u32(&m, IFLA_TARGET_NETNSID, (uint32_t)netnsid);
 	/* No statistics (nor VF details, never asked for): a smaller reply that
 	 * the kernel fills faster. */
 	knl_put_u32(&m, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
@@ -166,6 +171,26 @@ static int fetch_link(struct knl_sock *sk, int ifindex, const char *name, struct
 	if (r < 0)
 		return knl_fail(err, r, &st, "look up link %s", label);
 	return knl_fail(err, -EIO, NULL, "look up link %s: no reply", label);
+}
+
+static int fetch_link(struct knl_sock *sk, int ifindex, const char *name, struct fetch *f,
+		      struct cni_error *err)
+{
+	return fetch_link_in(sk, -1, ifindex, name, f, err);
+}
+
+int knl_link_peer(struct knl_sock *sk, const struct knl_link_info *link, struct knl_link_info *peer,
+		  struct cni_error *err)
+{
+	struct fetch f = {.info = peer};
+	int r;
+
+	memset(peer, 0, sizeof(*peer));
+	if (link->link <= 0 || link->link == link->index)
+		return 0;
+	if ((r = fetch_link_in(sk, link->link_netnsid, link->link, NULL, &f, err)) < 0)
+		return r;
+	return f.found;
 }
 
 int knl_link_find(struct knl_sock *sk, const char *name, int *ifindex, struct cni_error *err)

@@ -26,6 +26,7 @@ static int parse_entry(const struct nlmsghdr *nlh, void *arg)
 	e->index = ifi->ifi_index;
 	e->master = (int)knl_attr_u32(tb[IFLA_MASTER], 0);
 	e->netnsid = tb[IFLA_LINK_NETNSID] ? (int)knl_attr_u32(tb[IFLA_LINK_NETNSID], 0) : -1;
+	e->link = (int)knl_attr_u32(tb[IFLA_LINK], 0);
 	knl_attr_str(tb[IFLA_IFNAME], e->name, sizeof(e->name));
 	knl_linkinfo_kind(tb[IFLA_LINKINFO], e->kind, sizeof(e->kind), &e->vrf_table);
 	knl_attr_str(tb[IFLA_IFALIAS], e->alias, sizeof(e->alias));

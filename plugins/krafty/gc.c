@@ -56,23 +56,50 @@ static bool same_network(const struct kr_alias *a, const char *netname)
 	return strcmp(a->netname, netname) == 0;
 }
 
-/* A device under a temporary name "kt" + v|b|h + 12 hash digits (names.c):
- * made by an ADD that was killed before it named it. Such a name lives for a
- * few requests of a running ADD, so it is stale unless the first 48 bits of
- * a valid attachment's hash match. The name carries no network: a GC that
- * races another network's ADD can make that ADD fail (it undoes itself). */
-static bool stale_tmp(const struct gc *g, const char *name)
+/* A temporary name, prefix + 12 hash digits (names.c): "ktv"/"ktb" for a
+ * VRF or a bridge ("kth" for a host veth of an older krafty), "krt" for a pod
+ * end. It was made by an ADD that was killed before it named it: such a name
+ * lives for a few requests of a running ADD, so it is stale unless the first
+ * 48 bits of a valid attachment's hash match. The name carries no network: a
+ * GC that races another network's ADD can make that ADD fail (it undoes
+ * itself). */
+static bool stale_tmp(const struct gc *g, const char *name, const char *const *prefixes)
 {
-	uint64_t prefix = 0;
+	uint64_t prefix;
+	bool known = false;
 
-	if (strlen(name) != 15 || strncmp(name, "kt", 2) != 0 || !strchr("vbh", name[2]) ||
-	    strspn(name + 3, "0123456789abcdef") != 12)
+	for (; *prefixes && !known; prefixes++)
+		known = strncmp(name, *prefixes, 3) == 0;
+	if (!known || strlen(name) != 15 || strspn(name + 3, "0123456789abcdef") != 12)
 		return false;
 	prefix = strtoull(name + 3, NULL, 16);
 	for (size_t i = 0; i < g->n_valid; i++)
 		if (g->valid[i] >> 16 == prefix)
 			return false;
 	return true;
+}
+
+/* A node device left by a killed ADD: under a temporary name, or a host veth
+ * (born under its final name, aliased by the next request) without an alias
+ * whose pod end still has its temporary name (one peer look-up per such
+ * veth; GC is rare). 1, 0 or negative. */
+static int stale_unnamed(const struct gc *g, struct knl_sock *sk, const struct knl_link_entry *l,
+			 struct cni_error *err)
+{
+	static const char *const node_tmp[] = {"ktv", "ktb", "kth", NULL};
+	static const char *const pod_tmp[] = {"krt", NULL};
+	struct knl_link_info host = {
+	    .index = l->index, .link = l->link, .link_netnsid = l->netnsid};
+	struct knl_link_info peer;
+	int rc;
+
+	if (stale_tmp(g, l->name, node_tmp))
+		return 1;
+	if (l->alias[0] || strcmp(l->kind, "veth") != 0 || strncmp(l->name, "veth", 4) != 0)
+		return 0;
+	if ((rc = knl_link_peer(sk, &host, &peer, err)) <= 0)
+		return rc;
+	return stale_tmp(g, peer.name, pod_tmp);
 }
 
 /* Stale devices of one kind: veths first, then bridges, then VRFs (the reverse of ADD). */
@@ -83,13 +110,16 @@ static int collect_kind(struct gc *g, struct knl_sock *sk, const struct knl_link
 	for (size_t i = 0; i < n; i++) {
 		struct kr_alias a;
 
-		if (strcmp(links[i].kind, kind) == 0 && stale_tmp(g, links[i].name)) {
+		if (strcmp(links[i].kind, kind) != 0)
+			continue;
+		if ((rc = stale_unnamed(g, sk, &links[i], err)) < 0)
+			return rc;
+		if (rc) {
 			if ((rc = knl_link_del(sk, links[i].name, err)) < 0)
 				return rc;
 			continue;
 		}
-		if (strcmp(links[i].kind, kind) != 0 || !kr_alias_parse(links[i].alias, &a) ||
-		    !same_network(&a, g->conf.netname))
+		if (!kr_alias_parse(links[i].alias, &a) || !same_network(&a, g->conf.netname))
 			continue;
 		if (is_valid(g, a.hash)) {
 			g->kept++;

@@ -108,7 +108,9 @@ bool kr_alias_is_ours(const char *alias, const struct kr_ident *id);
 /* What a device name holds right now. */
 struct kr_link {
 	bool exists, ours;
+	bool aliased; /* has an alias at all */
 	int index, master;
+	int link, link_netnsid; /* a veth's peer: its index, and its netns's id (-1: here) */
 	char kind[32];
 	char mac[KNL_MAC_STRLEN];
 	uint32_t vrf_table;
@@ -116,6 +118,18 @@ struct kr_link {
 /* One RTM_GETLINK: does `name` exist, and is it ours (alias)? */
 int kr_link_probe(struct knl_sock *sk, const char *name, const struct kr_ident *id,
 		  struct kr_link *out, struct cni_error *err);
+/* Is the device l (a probe's) this attachment's: its alias says so, or it is
+ * a host veth not yet aliased whose pod end still has our temporary name (a
+ * host veth is born under its final name: names.c)? 1, 0 or negative. */
+int kr_dev_is_ours(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
+		   const struct kr_link *l, struct cni_error *err);
+/* A device of ours (kr_dev_is_ours) under holder, other than ifindex, is a
+ * killed ADD's leftover that this ADD replaces: deleted, 1. 2 when the name is
+ * free (its holder went away), 0 when it is not ours. */
+int kr_drop_leftover(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
+		     const char *holder, int ifindex, struct cni_error *err);
+/* Code 104: both of dev's names are held by other attachments' devices. */
+int kr_err_names_taken(struct cni_error *err, const struct kr_ident *id, enum kr_dev dev);
 /* ADD: the name to use for dev: a candidate already ours, else the first free
  * one; code 104 when both are held by other attachments. */
 int kr_name_pick(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev,

@@ -26,6 +26,16 @@
  *    collision-free name when the rename finds the seed's taken, else code
  *    104. The rename decides, not an earlier look-up: two ADDs whose seed
  *    names collide may both find it free, and one rename wins.
+ *    The host veth is born under its final name instead (the create decides
+ *    as a rename would): a rename in the node's netns registers the device's
+ *    sysctls anew, at a cost that grows with the node's devices. It is ours
+ *    from birth through its pair: its pod end is born as krt + h[0:12], and
+ *    the next request gives the host end its alias. So a veth under one of
+ *    our names without an alias whose peer is our krt name is ours (DEL, a
+ *    later ADD and GC delete it); the pod end loses that name only after the
+ *    host end has its alias.
+ *    A candidate found held by a device of ours (a killed ADD's leftover
+ *    that this ADD replaces) is deleted and the name retried.
  *    A device that is not ours (another attachment's, or one without our
  *    alias) is never reused, changed or deleted. So the seed's scheme holds
  *    whenever it is unique, and an operator still finds the devices from the
@@ -90,6 +100,8 @@ void kr_ident_init(struct kr_ident *id, const char *container_id, const char *ne
 	snprintf(id->tmp_peer, sizeof(id->tmp_peer), "krt%.12s", id->hex);
 	snprintf(id->tmp[KR_DEV_VRF], KNL_IFNAMSIZ, "ktv%.12s", id->hex);
 	snprintf(id->tmp[KR_DEV_BRIDGE], KNL_IFNAMSIZ, "ktb%.12s", id->hex);
+	/* A host veth is born under its final name now; "kth" was its temporary
+	 * name in older krafty: DEL and GC still delete what such an ADD left. */
 	snprintf(id->tmp[KR_DEV_VETH], KNL_IFNAMSIZ, "kth%.12s", id->hex);
 }
 
@@ -169,8 +181,11 @@ int kr_link_probe(struct knl_sock *sk, const char *name, const struct kr_ident *
 		return rc;
 	out->exists = true;
 	out->ours = kr_alias_is_ours(info.alias, id);
+	out->aliased = info.alias[0] != '\0';
 	out->index = info.index;
 	out->master = info.master;
+	out->link = info.link;
+	out->link_netnsid = info.link_netnsid;
 	memcpy(out->kind, info.kind, sizeof(out->kind));
 	memcpy(out->mac, info.mac, sizeof(out->mac));
 	out->vrf_table = info.vrf_table;
@@ -223,21 +238,47 @@ int kr_name_pick(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev
 		       kr_dev_label(dev), id->container_id, seed, alt);
 }
 
-/* The name is held by a device whose alias is ours: a leftover of this
- * attachment (a killed ADD's, which this ADD replaces), deleted so that the
- * name can be retried. 1 when deleted, 0 when the holder is not ours. Looked
- * at only when a rename failed: an ADD finds the name free. */
-static int drop_leftover(struct knl_sock *sk, const struct kr_ident *id, const char *holder,
-			 int ifindex, struct cni_error *err)
+int kr_dev_is_ours(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
+		   const struct kr_link *l, struct cni_error *err)
+{
+	struct knl_link_info host = {
+	    .index = l->index, .link = l->link, .link_netnsid = l->link_netnsid};
+	struct knl_link_info peer;
+	int rc;
+
+	if (l->ours)
+		return 1;
+	if (dev != KR_DEV_VETH || !l->exists || l->aliased || strcmp(l->kind, "veth") != 0)
+		return 0;
+	if ((rc = knl_link_peer(sk, &host, &peer, err)) <= 0)
+		return rc;
+	return strcmp(peer.name, id->tmp_peer) == 0;
+}
+
+/* Looked at only when a name was found taken: an ADD finds its names free. */
+int kr_drop_leftover(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
+		     const char *holder, int ifindex, struct cni_error *err)
 {
 	struct kr_link l;
 	int rc;
 
 	if ((rc = kr_link_probe(sk, holder, id, &l, err)) < 0)
 		return rc;
-	if (!l.ours || l.index == ifindex)
+	if (!l.exists)
+		return 2;
+	if (l.index == ifindex || (rc = kr_dev_is_ours(sk, id, dev, &l, err)) == 0)
 		return 0;
+	if (rc < 0)
+		return rc;
 	return knl_link_del(sk, holder, err) < 0 ? -1 : 1;
+}
+
+int kr_err_names_taken(struct cni_error *err, const struct kr_ident *id, enum kr_dev dev)
+{
+	return cni_err(err, KR_ERR_NAME_TAKEN,
+		       "cannot name the %s of container %.64s: %s and %s are both devices of other "
+		       "attachments",
+		       kr_dev_label(dev), id->container_id, id->cand[dev][0], id->cand[dev][1]);
 }
 
 int kr_name_claim(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev, int ifindex,
@@ -249,7 +290,7 @@ int kr_name_claim(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev de
 		int rc = knl_link_adopt(sk, ifindex, cand, id->alias, also, err);
 
 		if (rc == -EEXIST) {
-			int dropped = drop_leftover(sk, id, cand, ifindex, err);
+			int dropped = kr_drop_leftover(sk, id, dev, cand, ifindex, err);
 
 			if (dropped < 0)
 				return dropped;
@@ -261,10 +302,7 @@ int kr_name_claim(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev de
 		if (rc != -EEXIST)
 			return rc;
 	}
-	return cni_err(err, KR_ERR_NAME_TAKEN,
-		       "cannot name the %s of container %.64s: %s and %s are both devices of other "
-		       "attachments",
-		       kr_dev_label(dev), id->container_id, id->cand[dev][0], id->cand[dev][1]);
+	return kr_err_names_taken(err, id, dev);
 }
 
 int kr_name_find(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev,

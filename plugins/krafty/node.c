@@ -290,8 +290,10 @@ int kr_dev_adopt(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev
 	return kr_name_claim(sk, id, dev, index, also, name, err);
 }
 
-/* Both candidates (a killed ADD may have left one under each name) and the
- * temporary name (a killed ADD's device not yet adopted). */
+/* Both candidates (a killed ADD may have left one under each name; a host
+ * veth killed before its alias is found by its pod end's name) and the
+ * temporary name (a killed ADD's device not yet adopted; host veths had one
+ * before they were born under their final name). */
 int kr_dev_delete(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
 		  struct cni_error *err)
 {
@@ -302,9 +304,10 @@ int kr_dev_delete(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev de
 	for (int i = 0; i < 2; i++) {
 		struct kr_link l;
 
-		if ((rc = kr_link_probe(sk, id->cand[dev][i], id, &l, err)) < 0)
+		if ((rc = kr_link_probe(sk, id->cand[dev][i], id, &l, err)) < 0 ||
+		    (rc = kr_dev_is_ours(sk, id, dev, &l, err)) < 0)
 			return rc;
-		if (l.ours && knl_link_del(sk, id->cand[dev][i], err) < 0)
+		if (rc && knl_link_del(sk, id->cand[dev][i], err) < 0)
 			return -1;
 	}
 	return 0;

@@ -4,7 +4,8 @@
  * The pod end is created directly in the pod netns under a temporary name
  * (krt + 12 hash digits, names.c) and renamed to CNI_IFNAME there, so the
  * node never holds a half-made interface and a name clash in the pod cannot
- * hurt the node. A netlink socket belongs to the netns it was opened in: the
+ * hurt the node. The host end is born under its final name (names.c says
+ * why, and how it is ours before it has its alias). A netlink socket belongs to the netns it was opened in: the
  * plugin opens one socket in the pod netns and works through it from the
  * node's netns, so nothing else runs inside the pod.
  *
@@ -105,47 +106,69 @@ static int pod_end(struct kr_pod *pod, const struct kr_ident *id, int peer, stru
 	return rc;
 }
 
-/* Both ends are born under names that carry the attachment's hash, with MACs
- * of ours (macs: host end, pod end; the result reports them without a
- * look-up). A pair a killed ADD left under those names is deleted and made
- * anew: kr_pod_check_ifname has already deleted its pod end (and so the
- * pair) when it is in this pod, so only a pair whose pod end is elsewhere is
- * left here; a host end of ours under a final name gives way to the rename
- * (kr_name_claim). */
+/* The pair is born with MACs of ours (macs: host end, pod end; the result
+ * reports them without a look-up), the host end under its final name (host:
+ * the seed's, else the collision-free one; the create decides, as a rename
+ * would), the pod end under its temporary name in the pod. A leftover of ours
+ * under a name (a killed ADD's pair whose pod end is not in this pod: when it
+ * is, kr_pod_check_ifname has deleted it, and the pair with it) gives way. */
 static int veth_pair(struct knl_sock *sk, struct kr_pod *pod, const struct kr_conf *conf,
-		     const struct kr_ident *id, const struct knl_mac macs[2], struct cni_error *err)
+		     const struct kr_ident *id, const struct knl_mac macs[2],
+		     char host[KNL_IFNAMSIZ], struct cni_error *err)
 {
-	const char *tmp = id->tmp[KR_DEV_VETH];
-	int rc = knl_veth_add(sk, tmp, id->tmp_peer, pod->ns_fd, conf->mtu, macs, err);
+	for (int i = 0; i < 2; i++) {
+		const char *cand = id->cand[KR_DEV_VETH][i];
+		int rc = knl_veth_add(sk, cand, id->tmp_peer, pod->ns_fd, conf->mtu, macs, err);
 
-	if (rc == -EEXIST && (rc = knl_link_del(sk, tmp, err)) == 0)
-		rc = knl_veth_add(sk, tmp, id->tmp_peer, pod->ns_fd, conf->mtu, macs, err);
-	return rc;
+		if (rc == -EEXIST) {
+			int dropped = kr_drop_leftover(sk, id, KR_DEV_VETH, cand, 0, err);
+
+			if (dropped < 0)
+				return dropped;
+			if (dropped)
+				rc = knl_veth_add(sk, cand, id->tmp_peer, pod->ns_fd, conf->mtu,
+						  macs, err);
+			if (rc == -EEXIST && dropped == 2) /* the name is free: the pod's is not */
+				return cni_err(
+				    err, KR_ERR_IFNAME_EXISTS,
+				    "interface %s appeared in the pod's netns during ADD",
+				    id->tmp_peer);
+		}
+		if (rc == 0)
+			snprintf(host, KNL_IFNAMSIZ, "%s", cand);
+		if (rc != -EEXIST)
+			return rc;
+	}
+	return kr_err_names_taken(err, id, KR_DEV_VETH);
 }
 
+/* Why the host end is born under its final name: a rename in the node's
+ * netns registers the device's sysctl entries anew, a cost that grows with
+ * the devices on the node. It is ours from birth by its pod end's name, and
+ * by its alias from the next request on (names.c). */
 int kr_veth_create(struct knl_sock *sk, struct kr_pod *pod, const struct kr_conf *conf,
 		   const struct kr_ident *id, const char *bridge, char host[KNL_IFNAMSIZ],
 		   struct knl_mac macs[2], bool *created, struct cni_error *err)
 {
 	struct knl_link_change join = {.up = true};
-	struct knl_link_info tmp;
+	struct knl_link_info made;
 	int rc;
 
 	*created = false;
 	if ((rc = knl_mac_random(&macs[0], err)) < 0 || (rc = knl_mac_random(&macs[1], err)) < 0 ||
 	    (rc = knl_link_index(sk, bridge, &join.master, err)) < 0 ||
-	    (rc = veth_pair(sk, pod, conf, id, macs, err)) < 0)
+	    (rc = veth_pair(sk, pod, conf, id, macs, host, err)) < 0)
 		return rc;
 	*created = true;
 	kr_pause_at("after-veth-create");
 	/* One look-up gives the host end's index and, in IFLA_LINK, its peer's
-	 * in the pod netns. The sysctls go before it is up, under the name it
-	 * has; the rename enslaves it and brings it up. */
-	if ((rc = knl_link_info(sk, id->tmp[KR_DEV_VETH], &tmp, err)) < 0 ||
-	    (rc = kr_port_sysctls(id->tmp[KR_DEV_VETH], err)) < 0 ||
-	    (rc = kr_name_claim(sk, id, KR_DEV_VETH, tmp.index, &join, host, err)) < 0)
+	 * in the pod netns. The sysctls go before it is up; then one request
+	 * gives the alias, enslaves it and brings it up. */
+	if ((rc = knl_link_info(sk, host, &made, err)) < 0 ||
+	    (rc = kr_port_sysctls(host, err)) < 0 ||
+	    (rc = knl_link_adopt(sk, made.index, NULL, id->alias, &join, err)) < 0)
 		return rc;
-	return pod_end(pod, id, tmp.link, err);
+	return pod_end(pod, id, made.link, err);
 }
 
 int kr_pod_add_addrs(struct kr_pod *pod, const struct kr_ident *id, const struct cni_prefix *addrs,

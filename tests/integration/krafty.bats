@@ -434,10 +434,13 @@ kill_add_at() {
 }
 
 # Two ADDs whose container IDs share their first 12 characters want the same
-# seed names. One is stopped after it made its device under the temporary name
-# (both names were free when it looked); the other attaches meanwhile and takes
-# the seed's name. The first then finds the name taken by the rename and takes
-# the collision-free one; neither touches the other's devices.
+# seed names. One is stopped after it made its device: a bridge under the
+# temporary name (both names were free when it looked), a host veth already
+# under the seed's name (without its alias yet). The other attaches meanwhile:
+# it takes the bridge's seed name, which the first then finds taken by its
+# rename, and finds the veth's seed name held by a device that is not its own.
+# Each takes the collision-free name where it lost; neither touches the
+# other's devices.
 @test "krafty: an ADD that loses its seed name to a concurrent ADD takes the other name and leaves the winner alone" {
 	local step a b out
 	for step in after-bridge-create after-veth-create; do
@@ -782,6 +785,32 @@ kill_add_at() {
 
 spares() { ip -o link show | awk -F': ' '$2 ~ /^krsb[0-9][0-9]$/ {print $2}'; }
 no_spares() { kr GC "$(conf 1.1.0 '.spares = 0 | . + {"cni.dev/valid-attachments": []}')" "" "" ""; }
+
+@test "krafty: GC collects what ADDs killed before naming or aliasing left (a bridge under its temporary name, a host veth without its alias), and spares a valid attachment's" {
+	local ns step id keep gcconf
+	ns=$(pod a)
+	keep=$(cid keep)
+	kill_add_at after-veth-create "$(conf 1.0.0 '.spares = 0')" "$keep" "$(pod k)" net1
+	for step in after-bridge-create after-veth-create; do
+		id=$(cid "${step//-/}")
+		kill_add_at "$step" "$(conf 1.0.0 '.spares = 0')" "$id" "$(pod "g$step")" net1
+	done
+	id=$(cid aftervethcreate)
+	ip link show "veth${id:0:11}"
+	[ "$(ip -j -d link show "veth${id:0:11}" | jq -r '.[0].ifalias // ""')" = "" ]
+	gcconf=$(conf 1.1.0 ". + {\"cni.dev/valid-attachments\": [{containerID: \"$keep\", ifname: \"net1\"}]}")
+	kr GC "$gcconf" "" "" ""
+	[ "$status" -eq 0 ] || { echo "$output" >&2; false; }
+	! ip link show "veth${id:0:11}"
+	[ -z "$(ip -o link show | awk -F': ' '$2 ~ /^kt[vbh][0-9a-f]{12}$/')" ]
+	[ -z "$(ip -n "$T-gafter-veth-create" -o link show | awk -F': ' '$2 != "lo"')" ]
+	# The valid attachment's half-made host veth stays (its ADD may still be running).
+	ip link show "veth${keep:0:11}"
+	kr DEL "$(conf 1.0.0 '.spares = 0')" "$keep" "/run/netns/$T-k" net1
+	[ "$status" -eq 0 ]
+	! ip link show "veth${keep:0:11}"
+	assert_nothing_left "$T-a" "10.197.$N."
+}
 
 @test "krafty: DEL parks the bridge as an inert spare, the next ADD takes it, spares stay within the bound, GC trims them" {
 	local ns c id1 id2 id3 addr

@@ -97,7 +97,13 @@ kill_at() { # STEP ID
 check "GC with spares 0" kr GC "" "" "" "$(printf '%s' "$A" | jq -c '.spares = 0 | . + {"cni.dev/valid-attachments": []}')"
 for step in after-vrf-create after-bridge-create after-veth-create; do
 	check "ADD killed at $step" kill_at "$step" "skill-$step"
-	check_match "a device under a temporary name is there ($step)" '^[0-9]+: kt[vbh][0-9a-f]{12}' "$IP" -o link show
+	if [ "$step" = after-veth-create ]; then
+		# The host veth is born under its final name, its pod end under the temporary one.
+		check_match "the host veth is there, not yet aliased ($step)" '^[0-9]+: vethskill-after@.*link-netns pa1$' "$IP" -o link show
+		check_match "its pod end has the temporary name ($step)" '^[0-9]+: krt[0-9a-f]{12}@' "$IP" -n pa1 -o link show
+	else
+		check_match "a device under a temporary name is there ($step)" '^[0-9]+: kt[vb][0-9a-f]{12}' "$IP" -o link show
+	fi
 	check "DEL after the kill at $step" kr DEL "skill-$step" pa1 net1 "$A"
 	check_nomatch "nothing left ($step)" '^[0-9]+: (kt[vbh]|krv|krb|veth)' "$IP" -o link show
 	check_nomatch "no pod end left in the pod ($step)" 'krt|net1' "$IP" -n pa1 -o link show
