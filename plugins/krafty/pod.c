@@ -5,9 +5,11 @@
  * (krt + 12 hash digits, names.c) and renamed to CNI_IFNAME there, so the
  * node never holds a half-made interface and a name clash in the pod cannot
  * hurt the node. The host end is born under its final name (names.c says
- * why, and how it is ours before it has its alias). A netlink socket belongs to the netns it was opened in: the
- * plugin opens one socket in the pod netns and works through it from the
- * node's netns, so nothing else runs inside the pod.
+ * why, and how it is ours before it has its alias).
+ *
+ * A netlink socket belongs to the netns it was opened in: the plugin opens
+ * one socket in the pod netns and works through it from the node's netns, so
+ * nothing else runs inside the pod.
  *
  * The pod's default route stays in charge. A secondary interface must not
  * take the default route from the pod's primary (eth0, metric 0): every
