@@ -38,9 +38,13 @@ int cni_mkdir_p(const char *path, mode_t mode, struct cni_error *err)
 {
 	int rc;
 	cleanup_free char *copy = NULL;
+	struct stat st;
 
 	if (!path || !*path)
 		return cni_err(err, CNI_ERR_INVALID_CONFIG, "empty directory path");
+	/* Nearly always there already: one stat, not a mkdir and a stat per level. */
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
 	if (!(copy = strdup(path)))
 		return cni_err(err, CNI_ERR_IO, "out of memory");
 	/* Each parent in turn: cut the string at every '/' after the first byte. */
