@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Two builds of krafty side by side, for a change too small for `make bench`'s
+# spread between runs: bench/abtest.sh BIN_A BIN_B, each a directory holding
+# krafty and its host-local (a build's bin/, or a copy of it). Each build
+# attaches its own 10 pods ("vrf": false, spares, host-local in-process), and
+# ADD, CHECK and DEL alternate build by build, round by round (the order
+# reverses every round), with the floor with spares (bench/floor.c) and an
+# exec of /bin/true in the same rounds. Prints p50 and p90 per build and
+# command, and the floors. Needs root and `make bench` built once (cnibench,
+# floor). Knobs: AB_ROUNDS (10), AB_PODS (10). Both builds share the node's
+# spare pool, as two versions on one node would.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
+[[ $# -eq 2 && -x $1/krafty && -x $2/krafty ]] || { echo "usage: $0 BIN_A BIN_B (directories with krafty and host-local)" >&2; exit 2; }
+A=$(cd "$1" && pwd) B=$(cd "$2" && pwd)
+ROUNDS=${AB_ROUNDS:-10} PODS=${AB_PODS:-10}
+CNIBENCH=$BUILD/bench/cnibench FLOOR=$BUILD/bench/floor
+P=ab$$ FP=$(($$ % 1000))
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/abtest.XXXXXX")
+
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+# The floor parks its bridges as fs<FP>w<i>: removed with the rest.
+trap "set +e; bench_remove '$P'; for d in \$(ip -o link show | awk -F': ' '\$2 ~ /^f[bsv]${FP}w/ {print \$2}'); do ip link del \"\$d\"; done; rm -rf '$WORK'" EXIT
+
+mkdir -p "$WORK/out-A" "$WORK/out-B" "$WORK/floor"
+conf() { # NAME THIRD-OCTET
+	jq -nc --arg n "$P-$1" --arg d "$WORK/ipam" --arg s "10.245.$2" '{
+		cniVersion: "1.0.0", name: $n, type: "krafty", vrf: false,
+		subnet: "\($s).0/24", gateway: "\($s).1",
+		ipam: {type: "host-local", dataDir: $d, ranges: [[{subnet: "\($s).0/24"}]],
+		       routes: [{dst: "0.0.0.0/0"}]}}'
+}
+conf A 1 >"$WORK/A.json"
+conf B 2 >"$WORK/B.json"
+echo '{}' >"$WORK/empty.json"
+for ((i = 0; i < 3 * PODS; i++)); do ip netns add "$P-$i"; done
+
+run() { # BUILD CMD
+	local v=$1 cmd=$2 first=0 bin=$A extra=()
+	[[ $v == B ]] && first=$PODS bin=$B
+	if [[ $cmd == ADD ]]; then extra=(--out-dir "$WORK/out-$v"); else extra=(--prev-dir "$WORK/out-$v"); fi
+	"$CNIBENCH" --cmd "$cmd" --conf "$WORK/$v.json" --plugin "$bin/krafty" --cni-path "$bin" \
+		--netns "/run/netns/$P-%d" --ifname net1 --id-prefix "$P$v" --first "$first" \
+		--count "$PODS" --samples "$WORK/$v.$cmd" "${extra[@]}" >/dev/null
+}
+floor() { # CMD
+	"$FLOOR" --cmd "$1" --mode spares --netns "/run/netns/$P-%d" --id-prefix "${FP}w" \
+		--subnet 10.156.0.0/16 --data "$WORK/floor" --first $((2 * PODS)) --count "$PODS" \
+		--samples "$WORK/floor.$1" >/dev/null
+}
+exec_true() {
+	"$CNIBENCH" --cmd ADD --conf "$WORK/empty.json" --plugin /bin/true --netns "/run/netns/$P-%d" \
+		--ifname net1 --id-prefix "${P}t" --first 0 --count "$PODS" --samples "$WORK/true" >/dev/null
+}
+for ((r = 0; r < ROUNDS; r++)); do
+	for cmd in ADD CHECK DEL; do
+		if ((r % 2)); then run B "$cmd" && run A "$cmd"; else run A "$cmd" && run B "$cmd"; fi
+		[[ $cmd == CHECK ]] || floor "$cmd"
+		[[ $cmd == ADD ]] && exec_true
+	done
+done
+
+pct() { sort -n "$1" | awk -v p="$2" '{ a[NR] = $1 } END { i = int(NR * p / 100 + 0.999); if (i < 1) i = 1; print a[i] }'; }
+echo "$ROUNDS rounds x $PODS pods, load $(cut -d' ' -f1-3 /proc/loadavg); ms"
+for cmd in ADD CHECK DEL; do
+	printf '%-5s  A p50 %s p90 %s   B p50 %s p90 %s\n' "$cmd" "$(pct "$WORK/A.$cmd" 50)" \
+		"$(pct "$WORK/A.$cmd" 90)" "$(pct "$WORK/B.$cmd" 50)" "$(pct "$WORK/B.$cmd" 90)"
+done
+printf 'floor with spares: ADD p50 %s, DEL p50 %s; exec of /bin/true p50 %s\n' \
+	"$(pct "$WORK/floor.ADD" 50)" "$(pct "$WORK/floor.DEL" 50)" "$(pct "$WORK/true" 50)"
