@@ -22,8 +22,16 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/abtest.XXXXXX")
 
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
-# The floor parks its bridges as fs<FP>w<i>: removed with the rest.
-trap "set +e; bench_remove '$P'; for d in \$(ip -o link show | awk -F': ' '\$2 ~ /^f[bsv]${FP}w/ {print \$2}'); do ip link del \"\$d\"; done; rm -rf '$WORK'" EXIT
+# The floor's devices (fb, fv, fs<FP>w<i>: it parks its bridges) go with the rest.
+cleanup() {
+	local d
+	bench_remove "$P"
+	for d in $(ip -o link show | awk -F': ' -v re="^f[bsv]${FP}w" '$2 ~ re {print $2}'); do
+		ip link del "$d" 2>/dev/null
+	done
+	rm -rf "$WORK"
+}
+trap 'set +e; cleanup' EXIT
 
 mkdir -p "$WORK/out-A" "$WORK/out-B" "$WORK/floor"
 conf() { # NAME THIRD-OCTET
