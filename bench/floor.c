@@ -398,7 +398,9 @@ static int add_pod_side(const struct opts *o, struct knl_sock *sk, struct knl_so
 {
 	struct knl_route host = {0}, def = {0};
 
-	if (knl_veth_add(sk, p->veth, o->ifname, ns_fd, 0, NULL, err) < 0 ||
+	if (knl_veth_add(
+		sk, &(struct knl_veth){.host = p->veth, .peer = o->ifname, .peer_netns_fd = ns_fd},
+		err) < 0 ||
 	    knl_link_set_alias(sk, p->veth, p->alias, err) < 0 || no_ipv6(p->veth, err) < 0 ||
 	    knl_link_set_master(sk, p->veth, p->br, err) < 0 ||
 	    knl_link_set_up(sk, p->veth, err) < 0)
@@ -573,7 +575,9 @@ static int probe_round(const struct opts *o, struct knl_sock *sk, int k, FILE *f
 	t[0] = now_ms();
 	failures += run_cmd(add) < 0;
 	t[1] = now_ms();
-	failures += knl_veth_add(sk, na, nb, -1, 0, NULL, &err) < 0;
+	failures +=
+	    knl_veth_add(sk, &(struct knl_veth){.host = na, .peer = nb, .peer_netns_fd = -1},
+			 &err) < 0;
 	t[2] = now_ms();
 	for (int m = 0; m < 2; m++)
 		fprintf(f[m], "%.3f\n", t[m + 1] - t[m]);

@@ -10,7 +10,7 @@
 #include <linux/rtnetlink.h>
 
 /* ifinfomsg, IFLA_IFNAME (16), IFLA_IFALIAS (up to 255 + padding) and the
- * changes (MAC, MTU, master: 28 with their headers). */
+ * changes (MAC, MTU, master, group: 36 with their headers). */
 #define ADOPT_REQ_SIZE 384
 
 static void put_change(struct knl_msg *m, struct ifinfomsg *ifi, const struct knl_link_change *c)
@@ -21,6 +21,8 @@ static void put_change(struct knl_msg *m, struct ifinfomsg *ifi, const struct kn
 		knl_put_u32(m, IFLA_MTU, c->mtu);
 	if (c->master > 0)
 		knl_put_u32(m, IFLA_MASTER, (uint32_t)c->master);
+	if (c->group)
+		knl_put_u32(m, IFLA_GROUP, *c->group);
 	if (c->up) {
 		ifi->ifi_flags = IFF_UP;
 		ifi->ifi_change = IFF_UP;

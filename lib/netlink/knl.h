@@ -80,13 +80,16 @@ void knl_mac_format(const struct knl_mac *mac, char *buf, size_t len);
  * (knl_link_info() tells its kind). */
 int knl_bridge_add(struct knl_sock *sk, const char *name, unsigned int mtu, struct cni_error *err);
 int knl_vrf_add(struct knl_sock *sk, const char *name, uint32_t table, struct cni_error *err);
-/* A veth pair: host_name stays in the current namespace, peer_name is created
- * directly in the namespace peer_netns_fd refers to (-1: current namespace).
- * The mtu (0 = default) applies to both ends; macs (NULL: the kernel's random
- * ones) gives the host end's and the peer's addresses. */
-int knl_veth_add(struct knl_sock *sk, const char *host_name, const char *peer_name,
-		 int peer_netns_fd, unsigned int mtu, const struct knl_mac macs[2],
-		 struct cni_error *err);
+/* A veth pair: host stays in the current namespace, peer is created directly
+ * in the namespace peer_netns_fd refers to (-1: the current one). */
+struct knl_veth {
+	const char *host, *peer;
+	int peer_netns_fd;
+	unsigned int mtu;	    /* both ends; 0: the kernel's */
+	const struct knl_mac *macs; /* [0] the host end's, [1] the peer's; NULL: random */
+	uint32_t peer_group;	    /* the peer's device group from birth; 0: none */
+};
+int knl_veth_add(struct knl_sock *sk, const struct knl_veth *v, struct cni_error *err);
 
 /* Enslave a link to master_name, or release it from its master when
  * master_name is NULL. */
@@ -120,6 +123,7 @@ struct knl_link_change {
 	unsigned int mtu;	   /* 0: unchanged */
 	int master;		   /* ifindex of the new master; 0: unchanged */
 	bool up;		   /* false: the flags unchanged */
+	const uint32_t *group;	   /* the device group; NULL: unchanged */
 };
 /* Rename link ifindex to new_name (NULL: it keeps its name) and set its alias
  * (NULL or "": none) in one request, so that it carries its final name and
@@ -149,6 +153,7 @@ struct knl_link_info {
 	int master;	    /* ifindex of the master; 0 if none */
 	int link;	    /* IFLA_LINK (a veth's peer, in its netns); 0 if none */
 	int link_netnsid;   /* IFLA_LINK_NETNSID (that netns, seen from here); -1 if none */
+	uint32_t group;	    /* IFLA_GROUP, the device group; 0: the default */
 	uint32_t vrf_table; /* table of a vrf; 0 for other kinds */
 	char alias[KNL_IFALIAS_MAX + 1]; /* IFLA_IFALIAS; "" if none */
 };

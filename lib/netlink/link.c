@@ -105,6 +105,7 @@ static void fill_info(const struct nlmsghdr *nlh, struct knl_link_info *info)
 	info->link = (int)knl_attr_u32(tb[IFLA_LINK], 0);
 	info->link_netnsid =
 	    tb[IFLA_LINK_NETNSID] ? (int)knl_attr_u32(tb[IFLA_LINK_NETNSID], 0) : -1;
+	info->group = knl_attr_u32(tb[IFLA_GROUP], 0);
 	knl_attr_str(tb[IFLA_IFALIAS], info->alias, sizeof(info->alias));
 }
 
@@ -341,43 +342,42 @@ int knl_vrf_add(struct knl_sock *sk, const char *name, uint32_t table, struct cn
 
 /* The peer goes in IFLA_INFO_DATA/VETH_INFO_PEER: a (zeroed) ifinfomsg, then
  * its own attributes. */
-static void veth_peer(struct knl_msg *m, const char *peer_name, int peer_netns_fd, unsigned int mtu,
-		      const struct knl_mac *mac)
+static void veth_peer(struct knl_msg *m, const struct knl_veth *v)
 {
 	struct nlattr *data = knl_nest_start(m, IFLA_INFO_DATA);
 	struct nlattr *peer = knl_nest_start(m, VETH_INFO_PEER);
 
 	(void)knl_put_raw(m, sizeof(struct ifinfomsg));
-	knl_put_strz(m, IFLA_IFNAME, peer_name);
-	if (mtu)
-		knl_put_u32(m, IFLA_MTU, mtu);
-	if (mac)
-		knl_put(m, IFLA_ADDRESS, sizeof(mac->octet), mac->octet);
-	if (peer_netns_fd >= 0)
-		knl_put_u32(m, IFLA_NET_NS_FD, (uint32_t)peer_netns_fd);
+	knl_put_strz(m, IFLA_IFNAME, v->peer);
+	if (v->mtu)
+		knl_put_u32(m, IFLA_MTU, v->mtu);
+	if (v->peer_netns_fd >= 0)
+		knl_put_u32(m, IFLA_NET_NS_FD, (uint32_t)v->peer_netns_fd);
+	if (v->macs)
+		knl_put(m, IFLA_ADDRESS, sizeof(v->macs[1].octet), v->macs[1].octet);
+	if (v->peer_group)
+		knl_put_u32(m, IFLA_GROUP, v->peer_group);
 	knl_nest_end(m, peer);
 	knl_nest_end(m, data);
 }
 
-int knl_veth_add(struct knl_sock *sk, const char *host_name, const char *peer_name,
-		 int peer_netns_fd, unsigned int mtu, const struct knl_mac macs[2],
-		 struct cni_error *err)
+int knl_veth_add(struct knl_sock *sk, const struct knl_veth *v, struct cni_error *err)
 {
 	KNL_MSG_BUF(buf, LINK_REQ_SIZE);
 	struct knl_msg m;
 	struct nlattr *li;
 	int r;
 
-	if ((r = cni_check_ifname(host_name, CNI_ERR_INVALID_CONFIG, err)) < 0 ||
-	    (r = cni_check_ifname(peer_name, CNI_ERR_INVALID_CONFIG, err)) < 0)
+	if ((r = cni_check_ifname(v->host, CNI_ERR_INVALID_CONFIG, err)) < 0 ||
+	    (r = cni_check_ifname(v->peer, CNI_ERR_INVALID_CONFIG, err)) < 0)
 		return r;
-	knl_names_forget(sk, host_name, 0); /* a new device under a name seen before */
-	li = create_msg(&m, buf, sizeof(buf), host_name, mtu, "veth");
-	veth_peer(&m, peer_name, peer_netns_fd, mtu, macs ? &macs[1] : NULL);
+	knl_names_forget(sk, v->host, 0); /* a new device under a name seen before */
+	li = create_msg(&m, buf, sizeof(buf), v->host, v->mtu, "veth");
+	veth_peer(&m, v);
 	knl_nest_end(&m, li);
-	if (macs)
-		knl_put(&m, IFLA_ADDRESS, sizeof(macs[0].octet), macs[0].octet);
-	return link_send(sk, &m, err, "create veth %s (peer %s)", host_name, peer_name);
+	if (v->macs)
+		knl_put(&m, IFLA_ADDRESS, sizeof(v->macs[0].octet), v->macs[0].octet);
+	return link_send(sk, &m, err, "create veth %s (peer %s)", v->host, v->peer);
 }
 
 /* ---- changes -------------------------------------------------------- */

@@ -79,10 +79,20 @@ static bool stale_tmp(const struct gc *g, const char *name, const char *const *p
 	return true;
 }
 
+/* A birth group (names.c) that a valid attachment's pod end would have. */
+static bool valid_birth_group(const struct gc *g, uint32_t group)
+{
+	for (size_t i = 0; i < g->n_valid; i++)
+		if ((0x80000000u | (uint32_t)(g->valid[i] >> 33)) == group)
+			return true;
+	return false;
+}
+
 /* A node device left by a killed ADD: under a temporary name, or a host veth
  * (born under its final name, aliased by the next request) without an alias
- * whose pod end still has its temporary name (one peer look-up per such
- * veth; GC is rare). 1, 0 or negative. */
+ * whose pod end has no alias either and is still in a birth group (or has an
+ * older krafty's temporary name; one peer look-up per such veth: GC is rare).
+ * 1, 0 or negative. */
 static int stale_unnamed(const struct gc *g, struct knl_sock *sk, const struct knl_link_entry *l,
 			 struct cni_error *err)
 {
@@ -99,6 +109,8 @@ static int stale_unnamed(const struct gc *g, struct knl_sock *sk, const struct k
 		return 0;
 	if ((rc = knl_link_peer(sk, &host, &peer, err)) <= 0)
 		return rc;
+	if (!peer.alias[0] && (peer.group & 0x80000000u))
+		return !valid_birth_group(g, peer.group);
 	return stale_tmp(g, peer.name, pod_tmp);
 }
 

@@ -91,7 +91,10 @@ struct kr_ident {
 	char alias[KR_ALIAS_MAX];
 	/* [dev][0]: the seed's name, [dev][1]: the collision-free one */
 	char cand[KR_N_DEVS][2][KNL_IFNAMSIZ];
-	char tmp_peer[KNL_IFNAMSIZ]; /* the pod end's name before its rename */
+	/* The pod end's device group from its birth until it gets its alias:
+	 * 0x80000000 | 31 bits of the hash (names.c). */
+	uint32_t birth_group;
+	char tmp_peer[KNL_IFNAMSIZ]; /* older krafty: the pod end's name before its rename */
 	/* A node device's name from its creation until it is adopted (named and
 	 * aliased in one request): "kt" + v|b|h + 12 hash digits, so a device
 	 * that a killed ADD left unnamed is still this attachment's by name. */
@@ -111,6 +114,7 @@ struct kr_link {
 	bool aliased; /* has an alias at all */
 	int index, master;
 	int link, link_netnsid; /* a veth's peer: its index, and its netns's id (-1: here) */
+	uint32_t group;
 	char kind[32];
 	char mac[KNL_MAC_STRLEN];
 	uint32_t vrf_table;
@@ -119,8 +123,9 @@ struct kr_link {
 int kr_link_probe(struct knl_sock *sk, const char *name, const struct kr_ident *id,
 		  struct kr_link *out, struct cni_error *err);
 /* Is the device l (a probe's) this attachment's: its alias says so, or it is
- * a host veth not yet aliased whose pod end still has our temporary name (a
- * host veth is born under its final name: names.c)? 1, 0 or negative. */
+ * a host veth not yet aliased whose pod end is not yet aliased either and
+ * still has our birth group (both ends are born under their final names:
+ * names.c)? 1, 0 or negative. */
 int kr_dev_is_ours(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
 		   const struct kr_link *l, struct cni_error *err);
 /* A device of ours (kr_dev_is_ours) under holder, other than ifindex, is a
@@ -128,6 +133,10 @@ int kr_dev_is_ours(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev d
  * free (its holder went away), 0 when it is not ours. */
 int kr_drop_leftover(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
 		     const char *holder, int ifindex, struct cni_error *err);
+/* A pod end (or a peer found from the node) that is ours before it has its
+ * alias: no alias, our birth group; or an older krafty's temporary name. */
+bool kr_pod_end_is_half_made(const struct kr_ident *id, const char *name, bool aliased,
+			     uint32_t group);
 /* Code 104: both of dev's names are held by other attachments' devices. */
 int kr_err_names_taken(struct cni_error *err, const struct kr_ident *id, enum kr_dev dev);
 /* ADD: the name to use for dev: a candidate already ours, else the first free

@@ -10,8 +10,8 @@
  *   VRF      krv + ID[0:12]         krv + ID[0:6] + h[0:6]
  *   bridge   krb + ID[0:12]         krb + ID[0:6] + h[0:6]
  *   veth     veth + ID[0:11]        veth + ID[0:5] + h[0:6]
- * and the pod end of the veth is created as krt + h[0:12] before its rename
- * to CNI_IFNAME. A short container ID gives a short name ("c1": krvc1).
+ * and the pod end of the veth is CNI_IFNAME in the pod. A short container ID
+ * gives a short name ("c1": krvc1).
  *
  * Ownership: every device krafty creates (pod end included) carries the alias
  * (IFLA_IFALIAS, `ip link show` prints it)
@@ -26,14 +26,17 @@
  *    collision-free name when the rename finds the seed's taken, else code
  *    104. The rename decides, not an earlier look-up: two ADDs whose seed
  *    names collide may both find it free, and one rename wins.
- *    The host veth is born under its final name instead (the create decides
- *    as a rename would): a rename in the node's netns registers the device's
- *    sysctls anew, at a cost that grows with the node's devices. It is ours
- *    from birth through its pair: its pod end is born as krt + h[0:12], and
- *    the next request gives the host end its alias. So a veth under one of
- *    our names without an alias whose peer is our krt name is ours (DEL, a
- *    later ADD and GC delete it); the pod end loses that name only after the
- *    host end has its alias.
+ *    The veth pair is born under its final names instead (the create
+ *    decides as a rename would): a rename registers the device's sysctls
+ *    anew, at a cost that grows with the devices of its netns. It is ours
+ *    from birth by its pod end's device group, 0x80000000 | 31 bits of h
+ *    (the birth group, given in the create request: the kernel applies no
+ *    alias there), and by the alias that the next requests give the host
+ *    end, then the pod end (which then goes back to group 0). So a pod end
+ *    without an alias in our birth group is ours and half-made, and so is a
+ *    host veth under one of our names without an alias whose peer is such a
+ *    pod end (DEL, a later ADD and GC delete them). Older krafty gave the
+ *    pod end the temporary name krt + h[0:12] instead: that counts too.
  *    A candidate found held by a device of ours (a killed ADD's leftover
  *    that this ADD replaces) is deleted and the name retried.
  *    A device that is not ours (another attachment's, or one without our
@@ -97,6 +100,7 @@ void kr_ident_init(struct kr_ident *id, const char *container_id, const char *ne
 		 container_id);
 	for (int d = 0; d < KR_N_DEVS; d++)
 		candidates(id, (enum kr_dev)d);
+	id->birth_group = 0x80000000u | (uint32_t)(id->hash >> 33);
 	snprintf(id->tmp_peer, sizeof(id->tmp_peer), "krt%.12s", id->hex);
 	snprintf(id->tmp[KR_DEV_VRF], KNL_IFNAMSIZ, "ktv%.12s", id->hex);
 	snprintf(id->tmp[KR_DEV_BRIDGE], KNL_IFNAMSIZ, "ktb%.12s", id->hex);
@@ -186,6 +190,7 @@ int kr_link_probe(struct knl_sock *sk, const char *name, const struct kr_ident *
 	out->master = info.master;
 	out->link = info.link;
 	out->link_netnsid = info.link_netnsid;
+	out->group = info.group;
 	memcpy(out->kind, info.kind, sizeof(out->kind));
 	memcpy(out->mac, info.mac, sizeof(out->mac));
 	out->vrf_table = info.vrf_table;
@@ -252,7 +257,13 @@ int kr_dev_is_ours(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev d
 		return 0;
 	if ((rc = knl_link_peer(sk, &host, &peer, err)) <= 0)
 		return rc;
-	return strcmp(peer.name, id->tmp_peer) == 0;
+	return kr_pod_end_is_half_made(id, peer.name, peer.alias[0] != '\0', peer.group);
+}
+
+bool kr_pod_end_is_half_made(const struct kr_ident *id, const char *name, bool aliased,
+			     uint32_t group)
+{
+	return strcmp(name, id->tmp_peer) == 0 || (!aliased && group == id->birth_group);
 }
 
 /* Looked at only when a name was found taken: an ADD finds its names free. */

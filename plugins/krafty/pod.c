@@ -1,11 +1,11 @@
 /* The pod side: the veth pair, and CNI_IFNAME in the pod's netns with its
  * addresses and routes.
  *
- * The pod end is created directly in the pod netns under a temporary name
- * (krt + 12 hash digits, names.c) and renamed to CNI_IFNAME there, so the
+ * The pod end is created directly in the pod netns as CNI_IFNAME, so the
  * node never holds a half-made interface and a name clash in the pod cannot
- * hurt the node. The host end is born under its final name (names.c says
- * why, and how it is ours before it has its alias).
+ * hurt the node (the create fails, nothing is made). Both ends are born under
+ * their final names (names.c says why, and how they are ours before they have
+ * their alias).
  *
  * A netlink socket belongs to the netns it was opened in: the plugin opens
  * one socket in the pod netns and works through it from the node's netns, so
@@ -61,11 +61,12 @@ static int pod_end_addressed(struct kr_pod *pod, const struct kr_ident *id, stru
 
 /* CNI_IFNAME in the pod before ADD. Someone else's: code 102, untouched.
  * Ours is either a live attachment or a killed ADD's leftover, told apart by
- * what the kernel shows: an ADD gives the pod end its address right after the
- * rename, so a pod end of ours with an address is live (a repeated ADD gets
+ * what the kernel shows: an ADD gives the pod end its address right after its
+ * alias, so a pod end of ours with an address is live (a repeated ADD gets
  * code 102 and changes nothing: the runtime DELs before it tries again), and
- * one without is half-made and made anew. A pod end under its temporary name
- * is always half-made. */
+ * one without is half-made and made anew. A pod end still in our birth group
+ * without an alias, or under an older krafty's temporary name, is always
+ * half-made. */
 int kr_pod_check_ifname(struct kr_pod *pod, const struct kr_ident *id, struct cni_error *err)
 {
 	int rc, live;
@@ -73,6 +74,9 @@ int kr_pod_check_ifname(struct kr_pod *pod, const struct kr_ident *id, struct cn
 
 	if ((rc = kr_link_probe(pod->sk, id->ifname, id, &l, err)) < 0)
 		return rc;
+	/* Born ours but not yet aliased: a killed ADD's, made anew. */
+	if (l.exists && !l.ours && kr_pod_end_is_half_made(id, id->ifname, l.aliased, l.group))
+		return knl_link_del(pod->sk, id->ifname, err) < 0 ? -1 : 0;
 	if (l.exists && !l.ours)
 		return cni_err(
 		    err, KR_ERR_IFNAME_EXISTS,
@@ -87,67 +91,70 @@ int kr_pod_check_ifname(struct kr_pod *pod, const struct kr_ident *id, struct cn
 				     id->ifname);
 	if (l.exists && knl_link_del(pod->sk, id->ifname, err) < 0)
 		return -1;
-	/* A pod end that a killed ADD left under its temporary name: the name
-	 * carries our hash, so it is ours. */
+	/* A pod end that a killed ADD of an older krafty left under its
+	 * temporary name: the name carries our hash, so it is ours. */
 	return knl_link_del(pod->sk, id->tmp_peer, err) < 0 ? -1 : 0;
 }
 
 /* The pod end (peer: its index in the pod netns, 0 when the kernel did not
- * say): named CNI_IFNAME, aliased and brought up in one request. */
+ * say): aliased, brought up and out of its birth group in one request. */
 static int pod_end(struct kr_pod *pod, const struct kr_ident *id, int peer, struct cni_error *err)
 {
-	const struct knl_link_change up = {.up = true};
+	static const uint32_t no_group;
+	const struct knl_link_change up = {.up = true, .group = &no_group};
 	int rc;
 
-	if (peer <= 0 && (rc = knl_link_index(pod->sk, id->tmp_peer, &peer, err)) < 0)
+	if (peer <= 0 && (rc = knl_link_index(pod->sk, id->ifname, &peer, err)) < 0)
 		return rc;
-	rc = knl_link_adopt(pod->sk, peer, id->ifname, id->alias, &up, err);
-	if (rc == -EEXIST) /* it appeared since the check: the runtime's, not ours */
-		return cni_err(err, KR_ERR_IFNAME_EXISTS,
-			       "interface %s appeared in the pod's netns during ADD", id->ifname);
-	return rc;
+	return knl_link_adopt(pod->sk, peer, NULL, id->alias, &up, err);
 }
 
-/* The pair is born with MACs of ours (macs: host end, pod end; the result
- * reports them without a look-up), the host end under its final name (host:
- * the seed's, else the collision-free one; the create decides, as a rename
- * would), the pod end under its temporary name in the pod. A leftover of ours
- * under a name (a killed ADD's pair whose pod end is not in this pod: when it
- * is, kr_pod_check_ifname has deleted it, and the pair with it) gives way. */
+/* The pair is born under its final names, the pod end in our birth group
+ * (names.c), with MACs of ours (macs: host end, pod end; the result reports
+ * them without a look-up). The host end's name: the seed's, else the
+ * collision-free one; the create decides, as a rename would. A leftover of
+ * ours under a name (a killed ADD's pair whose pod end is not in this pod:
+ * when it is, kr_pod_check_ifname has deleted it, and the pair with it)
+ * gives way. */
 static int veth_pair(struct knl_sock *sk, struct kr_pod *pod, const struct kr_conf *conf,
 		     const struct kr_ident *id, const struct knl_mac macs[2],
 		     char host[KNL_IFNAMSIZ], struct cni_error *err)
 {
-	for (int i = 0; i < 2; i++) {
-		const char *cand = id->cand[KR_DEV_VETH][i];
-		int rc = knl_veth_add(sk, cand, id->tmp_peer, pod->ns_fd, conf->mtu, macs, err);
+	struct knl_veth v = {.peer = id->ifname,
+			     .peer_netns_fd = pod->ns_fd,
+			     .mtu = conf->mtu,
+			     .macs = macs,
+			     .peer_group = id->birth_group};
 
-		if (rc == -EEXIST) {
-			int dropped = kr_drop_leftover(sk, id, KR_DEV_VETH, cand, 0, err);
+	for (int i = 0; i < 2; i++) {
+		int rc;
+
+		v.host = id->cand[KR_DEV_VETH][i];
+		if ((rc = knl_veth_add(sk, &v, err)) == -EEXIST) {
+			int dropped = kr_drop_leftover(sk, id, KR_DEV_VETH, v.host, 0, err);
 
 			if (dropped < 0)
 				return dropped;
 			if (dropped)
-				rc = knl_veth_add(sk, cand, id->tmp_peer, pod->ns_fd, conf->mtu,
-						  macs, err);
+				rc = knl_veth_add(sk, &v, err);
 			if (rc == -EEXIST && dropped == 2) /* the name is free: the pod's is not */
 				return cni_err(
 				    err, KR_ERR_IFNAME_EXISTS,
 				    "interface %s appeared in the pod's netns during ADD",
-				    id->tmp_peer);
+				    id->ifname);
 		}
 		if (rc == 0)
-			snprintf(host, KNL_IFNAMSIZ, "%s", cand);
+			snprintf(host, KNL_IFNAMSIZ, "%s", v.host);
 		if (rc != -EEXIST)
 			return rc;
 	}
 	return kr_err_names_taken(err, id, KR_DEV_VETH);
 }
 
-/* Why the host end is born under its final name: a rename in the node's
- * netns registers the device's sysctl entries anew, a cost that grows with
- * the devices on the node. It is ours from birth by its pod end's name, and
- * by its alias from the next request on (names.c). */
+/* Why the pair is born under its final names: a rename registers the
+ * device's sysctl entries anew, a cost that grows with the devices of its
+ * netns. It is ours from birth by the pod end's group, and by its alias from
+ * the next requests on (names.c). */
 int kr_veth_create(struct knl_sock *sk, struct kr_pod *pod, const struct kr_conf *conf,
 		   const struct kr_ident *id, const char *bridge, char host[KNL_IFNAMSIZ],
 		   struct knl_mac macs[2], bool *created, struct cni_error *err)
@@ -165,7 +172,8 @@ int kr_veth_create(struct knl_sock *sk, struct kr_pod *pod, const struct kr_conf
 	kr_pause_at("after-veth-create");
 	/* One look-up gives the host end's index and, in IFLA_LINK, its peer's
 	 * in the pod netns. The sysctls go before it is up; then one request
-	 * gives the alias, enslaves it and brings it up. */
+	 * gives the alias, enslaves it and brings it up. The host end is aliased
+	 * first: until then its pod end's group is what makes it ours. */
 	if ((rc = knl_link_info(sk, host, &made, err)) < 0 ||
 	    (rc = kr_port_sysctls(host, err)) < 0 ||
 	    (rc = knl_link_adopt(sk, made.index, NULL, id->alias, &join, err)) < 0)

@@ -139,7 +139,10 @@ static int run_chain(const struct chain *c)
 	if ((r = chain_host(sk, c)) != 0)
 		return r;
 	STEP("netns-open", knl_netns_open(c->netns, &nsfd, &err));
-	STEP("veth-add", knl_veth_add(sk, c->veth, tmp, nsfd, 0, NULL, &err));
+	STEP("veth-add",
+	     knl_veth_add(sk,
+			  &(struct knl_veth){.host = c->veth, .peer = tmp, .peer_netns_fd = nsfd},
+			  &err));
 	STEP("veth-master", knl_link_set_master(sk, c->veth, c->bridge, &err));
 	STEP("veth-up", knl_link_set_up(sk, c->veth, &err));
 	STEP("netns-enter", knl_netns_enter(nsfd, &saved, &err));
@@ -463,7 +466,11 @@ static int cmd_create(struct knl_sock *sk, const char *cmd, int argc, char **arg
 		return usage(), 2;
 	if (argc >= 3 && strcmp(argv[2], "-") != 0)
 		STEP("netns-open", knl_netns_open(argv[2], &nsfd, &err));
-	STEP(cmd, knl_veth_add(sk, argv[0], argv[1], nsfd, v, NULL, &err));
+	STEP(cmd,
+	     knl_veth_add(sk,
+			  &(struct knl_veth){
+			      .host = argv[0], .peer = argv[1], .peer_netns_fd = nsfd, .mtu = v},
+			  &err));
 	return 0;
 }
 

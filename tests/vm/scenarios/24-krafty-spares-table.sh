@@ -98,9 +98,9 @@ check "GC with spares 0" kr GC "" "" "" "$(printf '%s' "$A" | jq -c '.spares = 0
 for step in after-vrf-create after-bridge-create after-veth-create; do
 	check "ADD killed at $step" kill_at "$step" "skill-$step"
 	if [ "$step" = after-veth-create ]; then
-		# The host veth is born under its final name, its pod end under the temporary one.
+		# Both ends are born under their final names, the pod end in a birth group.
 		check_match "the host veth is there, not yet aliased ($step)" '^[0-9]+: vethskill-after@.*link-netns pa1$' "$IP" -o link show
-		check_match "its pod end has the temporary name ($step)" '^[0-9]+: krt[0-9a-f]{12}@' "$IP" -n pa1 -o link show
+		check_match "its pod end is net1, in a birth group ($step)" '^[0-9]+: net1@.* group -[0-9]+ ' "$IP" -n pa1 -o link show
 	else
 		check_match "a device under a temporary name is there ($step)" '^[0-9]+: kt[vb][0-9a-f]{12}' "$IP" -o link show
 	fi
