@@ -17,8 +17,6 @@
  *   stamp                    "krafty-index-stamp v1" and the network directory's
  *                            device, inode and mtime (st_mtim) when the index last
  *                            matched it.
- *   .free                    a removed entry's file, kept for the next new entry
- *                            (write_entry says why); its content is a stale entry's.
  * The reference walks subdirectories in its release and lookup walks and compares the
  * trimmed content of every file with "<id>\r\n<ifname>" and "<id>"; our files start with
  * a line that has a space in it and container IDs have none, so they never match. Its
@@ -79,7 +77,6 @@
 #include "hostlocal.h"
 
 #define STAMP_FILE     "stamp"
-#define FREE_ENTRY     ".free"
 #define ENTRY_MAGIC    "krafty-index v1\n"
 #define STAMP_MAGIC    "krafty-index-stamp v1\n"
 #define ENTRY_MAX      8192 /* an entry file larger than this is corrupt */
@@ -513,25 +510,12 @@ static int entry_replace(const char *old, const char *id, const char *ifname,
 	return n ? append_line(buf, cap, len, id, ifname, ips, n) : 0;
 }
 
-/* An entry with no line left is removed, its file kept as FREE_ENTRY when that slot is
- * empty; a new entry takes that file by a rename and is written in place. Why: ext4
- * allocates no inode then, and its search of the inode bitmap was the dearest part of a
- * new file here (a journal-less ext4 also skips every inode freed in the last seconds).
- * An existing entry is rewritten in place too (truncating to 0 and rewriting makes ext4
- * write the data back at once: fileio.h). FREE_ENTRY is never an entry's name (those hold
- * a ':' or start with '#'), its content is an entry's (never the reference's format), and
- * a rebuild removes it with any other file it does not expect. */
-static int write_entry(struct hl_store *st, const char *name, bool exists, const char *buf,
-		       size_t len)
+/* An entry with no line left is removed. */
+static int write_entry(struct hl_store *st, const char *name, const char *buf, size_t len)
 {
-	if (len <= strlen(ENTRY_MAGIC)) {
-		if (renameat2(st->idxfd, name, st->idxfd, FREE_ENTRY, RENAME_NOREPLACE) == 0)
-			return 0;
-		return unlinkat(st->idxfd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
-	}
-	if (exists || renameat2(st->idxfd, FREE_ENTRY, st->idxfd, name, RENAME_NOREPLACE) == 0)
-		return hl_overwrite_file_at(st->idxfd, name, 0644, buf, len);
-	return hl_write_file_at(st->idxfd, name, O_CREAT | O_TRUNC, 0644, buf, len);
+	if (len > strlen(ENTRY_MAGIC))
+		return hl_write_file_at(st->idxfd, name, O_CREAT | O_TRUNC, 0644, buf, len);
+	return unlinkat(st->idxfd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
 }
 
 void hl_index_put(struct hl_store *st, const char *id, const char *ifname, const struct cni_ip *ips,
@@ -539,18 +523,16 @@ void hl_index_put(struct hl_store *st, const char *id, const char *ifname, const
 {
 	char name[256], old[ENTRY_MAX], buf[ENTRY_MAX];
 	size_t len;
-	bool exists;
 	int rc;
 
 	if (!st->index_ok || !key_indexable(id, ifname))
 		return;
 	entry_name(id, ifname, name);
 	rc = read_entry(st, name, old, sizeof(old));
-	exists = rc > 0;
 	if (rc >= 0)
-		rc = entry_replace(exists ? old : NULL, id, ifname, ips, n, buf, sizeof(buf), &len);
+		rc = entry_replace(rc ? old : NULL, id, ifname, ips, n, buf, sizeof(buf), &len);
 	if (rc >= 0)
-		rc = write_entry(st, name, exists, buf, len);
+		rc = write_entry(st, name, buf, len);
 	if (rc < 0)
 		drop_stamp(st); /* the next call rebuilds */
 }

@@ -133,29 +133,6 @@ check_adds() {
 	done
 }
 
-@test "a removed index entry's file is kept (.free) for the next new entry, and the reference never takes it for an allocation" {
-	local ino
-	add "$HL" a
-	del "$HL" a
-	[ -f "$NETDIR/.krafty-index/.free" ]
-	ino=$(stat -c %i "$NETDIR/.krafty-index/.free")
-	# The next new entry is that file (no inode allocated), written in place.
-	add "$HL" b
-	[ ! -e "$NETDIR/.krafty-index/.free" ]
-	[ "$(stat -c %i "$NETDIR/.krafty-index/b:eth0")" = "$ino" ]
-	[ "$(cat "$NETDIR/.krafty-index/b:eth0")" = "$(printf 'krafty-index v1\nb\teth0\t%s' "$IP")" ]
-	# The stale entry in .free (b's) is nothing to the reference: b is a new
-	# allocation there, not a duplicate, and a release leaves .free alone.
-	del "$HL" b
-	[ -f "$NETDIR/.krafty-index/.free" ]
-	add "$REF" b
-	add "$REF" a
-	del "$REF" a
-	[ -f "$NETDIR/.krafty-index/.free" ]
-	del "$HL" b
-	[ -z "$(ip_files)" ]
-}
-
 @test "64 concurrent ADDs then 64 concurrent DELs (ours): no failure, no duplicate, nothing left" {
 	parallel ADD 64 pick_ours
 	check_adds 64
