@@ -34,15 +34,8 @@ cleanup() {
 trap 'set +e; cleanup' EXIT
 
 mkdir -p "$WORK/out-A" "$WORK/out-B" "$WORK/floor"
-conf() { # NAME THIRD-OCTET
-	jq -nc --arg n "$P-$1" --arg d "$WORK/ipam" --arg s "10.245.$2" '{
-		cniVersion: "1.0.0", name: $n, type: "krafty", vrf: false,
-		subnet: "\($s).0/24", gateway: "\($s).1",
-		ipam: {type: "host-local", dataDir: $d, ranges: [[{subnet: "\($s).0/24"}]],
-		       routes: [{dst: "0.0.0.0/0"}]}}'
-}
-conf A 1 >"$WORK/A.json"
-conf B 2 >"$WORK/B.json"
+bench_krafty_conf "$P-A" "$WORK/ipam" 1 >"$WORK/A.json"
+bench_krafty_conf "$P-B" "$WORK/ipam" 2 >"$WORK/B.json"
 echo '{}' >"$WORK/empty.json"
 for ((i = 0; i < 3 * PODS; i++)); do ip netns add "$P-$i"; done
 

@@ -26,15 +26,8 @@ bench_trap_cleanup "$P" "$WORK"
 
 mkdir -p "$WORK/path" "$WORK/out-inproc" "$WORK/out-exec"
 objcopy --remove-section=.note.gnu.build-id "$BIN/host-local" "$WORK/path/host-local"
-conf() { # NAME THIRD-OCTET
-	jq -nc --arg n "$P-$1" --arg d "$WORK/ipam" --arg s "10.245.$2" '{
-		cniVersion: "1.0.0", name: $n, type: "krafty", vrf: false,
-		subnet: "\($s).0/24", gateway: "\($s).1",
-		ipam: {type: "host-local", dataDir: $d, ranges: [[{subnet: "\($s).0/24"}]],
-		       routes: [{dst: "0.0.0.0/0"}]}}'
-}
-conf inproc 1 >"$WORK/inproc.json"
-conf exec 2 >"$WORK/exec.json"
+bench_krafty_conf "$P-inproc" "$WORK/ipam" 1 >"$WORK/inproc.json"
+bench_krafty_conf "$P-exec" "$WORK/ipam" 2 >"$WORK/exec.json"
 for ((i = 0; i < 2 * PODS; i++)); do ip netns add "$P-$i"; done
 
 run() { # VARIANT CMD

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Helpers shared by the small bench scripts (onecall.sh, inprocess.sh).
+# Helpers shared by the small bench scripts (onecall.sh, inprocess.sh, abtest.sh).
 
 # bench_remove PREFIX: krafty's devices of the networks whose name starts with
 # PREFIX (by their alias) and the netns named PREFIX-*.
@@ -19,4 +19,14 @@ bench_remove() {
 bench_trap_cleanup() {
 	# shellcheck disable=SC2064 # the values are meant to be fixed now
 	trap "set +e; bench_remove '$1'; rm -rf '$2'" EXIT
+}
+
+# bench_krafty_conf NETWORK DATADIR THIRD-OCTET: a krafty network ("vrf": false)
+# on 10.245.<octet>.0/24, its addresses from host-local in DATADIR.
+bench_krafty_conf() {
+	jq -nc --arg n "$1" --arg d "$2" --arg s "10.245.$3" '{
+		cniVersion: "1.0.0", name: $n, type: "krafty", vrf: false,
+		subnet: "\($s).0/24", gateway: "\($s).1",
+		ipam: {type: "host-local", dataDir: $d, ranges: [[{subnet: "\($s).0/24"}]],
+		       routes: [{dst: "0.0.0.0/0"}]}}'
 }
