@@ -218,7 +218,8 @@ static int bridge_create(struct knl_sock *sk, const struct kr_conf *c, const str
  * come and go, so the pod's gateway MAC stays put only when it is set, and
  * the result then needs no look-up to report it. Up with the same request,
  * except in a VRF: a VRF cycles a slave that is up when it is enslaved (down
- * and up again), so the bridge is enslaved first and brought up after. */
+ * and up again), so there the bridge is enslaved here and brought up by the
+ * caller. */
 static int bridge_take_or_make(struct knl_sock *sk, const struct kr_conf *conf,
 			       const struct kr_ident *id, const char *vrf, char name[KNL_IFNAMSIZ],
 			       struct knl_mac *mac, struct cni_error *err)
@@ -235,9 +236,7 @@ static int bridge_take_or_make(struct knl_sock *sk, const struct kr_conf *conf,
 		also.mtu = 0; /* made with the network's */
 		rc = bridge_create(sk, conf, id, &also, name, err);
 	}
-	if (rc < 0)
-		return rc;
-	return vrf ? knl_link_set_up(sk, name, err) : 0;
+	return rc;
 }
 
 int kr_bridge_ensure(struct knl_sock *sk, const struct kr_conf *conf, const struct kr_ident *id,
@@ -253,7 +252,9 @@ int kr_bridge_ensure(struct knl_sock *sk, const struct kr_conf *conf, const stru
 	if (!l.exists) {
 		if ((rc = bridge_take_or_make(sk, conf, id, vrf, name, mac, err)) < 0)
 			return rc;
-		*created = true;
+		*created = true; /* from here on, a failure's undo deletes it */
+		if (vrf && (rc = knl_link_set_up(sk, name, err)) < 0)
+			return rc;
 		return gateway_addrs(sk, conf, name, err);
 	}
 	/* A killed ADD's bridge, set up again. Enslaved before the addresses:
