@@ -238,6 +238,13 @@ typedef int kr_prepare_fn(const struct kr_conf *conf, const char *dev, struct cn
 int kr_spare_take(struct knl_sock *sk, const struct kr_conf *conf, const struct kr_ident *id,
 		  enum kr_dev dev, kr_prepare_fn *prepare, const struct knl_link_change *also,
 		  char name[KNL_IFNAMSIZ], struct cni_error *err);
+/* The spares lock file also holds the number of used slots of each kind:
+ * lines "<slot prefix> <k>" (krsb, krsv<table in hex>). In text[0..len),
+ * NUL-terminated in cap bytes: k, or -1 when the text does not say (or says
+ * nonsense, or more than max); and the kind's lines replaced by one (k < 0:
+ * removed; a torn last line is cut), none when it does not fit. */
+int kr_spare_count_get(const char *text, size_t len, const char *prefix, int max);
+void kr_spare_count_set(char *text, size_t *len, size_t cap, const char *prefix, int k);
 /* DEL: strip the attachment's device `name` and park it as a spare, or
  * delete it when every slot is taken or spares are off. */
 int kr_spare_park(struct knl_sock *sk, const struct kr_conf *conf, enum kr_dev dev,

@@ -89,55 +89,74 @@ static void counts_read(int fd, struct counts *c)
 	c->text[c->len] = '\0';
 }
 
-/* The line of prefix: its start, or NULL. */
-static char *counts_line(struct counts *c, const char *prefix)
+/* The line of prefix in text[0..len): its start, or NULL. A line ends with
+ * '\n' (a torn last line counts as none); bytes are bytes, NULs included. */
+static const char *count_line(const char *text, size_t len, const char *prefix)
 {
 	size_t plen = strlen(prefix);
 
-	for (char *p = c->text; p < c->text + c->len;) {
-		char *eol = memchr(p, '\n', (size_t)(c->text + c->len - p));
+	for (const char *p = text; p < text + len;) {
+		const char *eol = memchr(p, '\n', (size_t)(text + len - p));
 
 		if (!eol)
-			return NULL; /* a torn last line counts as none */
-		if ((size_t)(eol - p) > plen && strncmp(p, prefix, plen) == 0 && p[plen] == ' ')
+			return NULL;
+		if ((size_t)(eol - p) > plen && memcmp(p, prefix, plen) == 0 && p[plen] == ' ')
 			return p;
 		p = eol + 1;
 	}
 	return NULL;
 }
 
-/* k of the kind, or -1 when the file does not say (or says nonsense). */
-static int counts_get(struct counts *c, const char *prefix, int max)
+int kr_spare_count_get(const char *text, size_t len, const char *prefix, int max)
 {
-	char *line = counts_line(c, prefix), *end;
-	long k;
+	const char *line = count_line(text, len, prefix), *p;
+	long k = 0;
 
 	if (!line)
 		return -1;
-	k = strtol(line + strlen(prefix) + 1, &end, 10);
-	return *end == '\n' && k >= 0 && k <= max ? (int)k : -1;
+	/* Digits up to the newline, and no more than max: strtol would take a
+	 * sign or blanks, and stop at a NUL. */
+	for (p = line + strlen(prefix) + 1; *p >= '0' && *p <= '9' && k <= max; p++)
+		k = k * 10 + (*p - '0');
+	return *p == '\n' && p > line + strlen(prefix) + 1 && k <= max ? (int)k : -1;
+}
+
+void kr_spare_count_set(char *text, size_t *len, size_t cap, const char *prefix, int k)
+{
+	const char *line;
+	int n;
+
+	/* A torn last line is nobody's: cut, so that the line added stays whole. */
+	while (*len && text[*len - 1] != '\n')
+		(*len)--;
+	while ((line = count_line(text, *len, prefix))) {
+		char *start = text + (line - text);
+		char *next = (char *)memchr(start, '\n', (size_t)(text + *len - start)) + 1;
+
+		memmove(start, next, (size_t)(text + *len - next));
+		*len -= (size_t)(next - start);
+	}
+	text[*len] = '\0';
+	if (k < 0)
+		return;
+	n = snprintf(text + *len, cap - *len, "%s %d\n", prefix, k);
+	if (n < 0 || (size_t)n >= cap - *len)
+		text[*len] = '\0'; /* full: this kind goes uncounted */
+	else
+		*len += (size_t)n;
+}
+
+/* k of the kind, or -1 when the file does not say (or says nonsense). */
+static int counts_get(struct counts *c, const char *prefix, int max)
+{
+	return kr_spare_count_get(c->text, c->len, prefix, max);
 }
 
 /* Replace the kind's line (k < 0: remove it). Best effort: a file that cannot
  * be written only costs the next caller a search. */
 static void counts_put(int fd, struct counts *c, const char *prefix, int k)
 {
-	char *line = counts_line(c, prefix);
-	int n;
-
-	if (line) {
-		char *eol = strchr(line, '\n');
-
-		memmove(line, eol + 1, (size_t)(c->text + c->len - (eol + 1)) + 1);
-		c->len -= (size_t)(eol + 1 - line);
-	}
-	if (k >= 0) {
-		n = snprintf(c->text + c->len, COUNTS_MAX + 1 - c->len, "%s %d\n", prefix, k);
-		if (n < 0 || (size_t)n > COUNTS_MAX - c->len)
-			c->text[c->len] = '\0'; /* full: this kind goes uncounted */
-		else
-			c->len += (size_t)n;
-	}
+	kr_spare_count_set(c->text, &c->len, sizeof(c->text), prefix, k);
 	if (pwrite(fd, c->text, c->len, 0) == (ssize_t)c->len)
 		(void)!ftruncate(fd, (off_t)c->len);
 }

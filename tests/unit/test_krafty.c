@@ -588,6 +588,40 @@ static void host_route(void **state)
 	assert_int_equal(r.table, RT_TABLE_MAIN);
 }
 
+/* The spare counts in the lock file: read, replaced, and whatever the file
+ * holds never misread (a torn line, garbage, a NUL, a count above the bound). */
+static void spare_counts(void **state)
+{
+	char text[64];
+	size_t len;
+
+	(void)state;
+	strcpy(text, "krsb 3\nkrsv0000000a 12\n");
+	len = strlen(text);
+	assert_int_equal(kr_spare_count_get(text, len, "krsb", 99), 3);
+	assert_int_equal(kr_spare_count_get(text, len, "krsv0000000a", 99), 12);
+	assert_int_equal(kr_spare_count_get(text, len, "krsv0000000b", 99), -1);
+	assert_int_equal(kr_spare_count_get(text, len, "krsv0000000a", 11), -1);
+	kr_spare_count_set(text, &len, sizeof(text), "krsb", 4);
+	assert_string_equal(text, "krsv0000000a 12\nkrsb 4\n");
+	kr_spare_count_set(text, &len, sizeof(text), "krsv0000000a", -1);
+	assert_string_equal(text, "krsb 4\n");
+	assert_int_equal(len, strlen(text));
+	memcpy(text, "krsb 7", 6); /* torn: no newline */
+	len = 6;
+	assert_int_equal(kr_spare_count_get(text, len, "krsb", 99), -1);
+	kr_spare_count_set(text, &len, sizeof(text), "krsb", 2);
+	assert_string_equal(text, "krsb 2\n");
+	memcpy(text, "krsb -1\nkrsb  2\nkrsb 2x\nkrsb \n", 31);
+	len = 31;
+	assert_int_equal(kr_spare_count_get(text, len, "krsb", 99), -1);
+	memcpy(text, "krsb 1\0\nkrsb 1\n", 16);
+	len = 16;
+	assert_int_equal(kr_spare_count_get(text, len, "krsb", 99), -1);
+	kr_spare_count_set(text, &len, sizeof(text), "krsb", 5);
+	assert_int_equal(kr_spare_count_get(text, len, "krsb", 99), 5);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -607,6 +641,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(conf_options, conf_setup, conf_teardown),
 	    cmocka_unit_test_setup_teardown(conf_ipam_binary, conf_setup, conf_teardown),
 	    cmocka_unit_test_setup_teardown(host_route, conf_setup, conf_teardown),
+	    cmocka_unit_test(spare_counts),
 	};
 
 	return cmocka_run_group_tests_name("krafty", tests, NULL, NULL);
