@@ -878,9 +878,9 @@ no_spares() { kr GC "$(conf 1.1.0 '.spares = 0 | . + {"cni.dev/valid-attachments
 	done
 	[ "$(spares | tr '\n' ' ')" = "krsb00 krsb01 krsb02 " ]
 	grep -qx 'krsb 3' "$lock"
-	# Too high (slot 8 holds nothing), garbled, torn (no newline): the kernel
-	# decides, each ADD takes the top spare.
-	for bad in 'krsb 9\n' 'krsb x\n\0\377' 'krsb 2'; do
+	# Too high (slot 8 holds nothing), garbled, a NUL inside the line, torn (no
+	# newline): the kernel decides, each ADD takes the top spare.
+	for bad in 'krsb 9\n' 'krsb x\n\0\377' 'krsb 1\0\n' 'krsb 2'; do
 		top=$(spares | tail -1)
 		index=$(ip -j link show "$top" | jq -r '.[0].ifindex')
 		printf "$bad" >"$lock"
