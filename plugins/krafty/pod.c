@@ -106,7 +106,9 @@ static int pod_end(struct kr_pod *pod, const struct kr_ident *id, int peer, stru
 
 	if (peer <= 0 && (rc = knl_link_index(pod->sk, id->ifname, &peer, err)) < 0)
 		return rc;
-	return knl_link_adopt(pod->sk, peer, NULL, id->alias, &up, err);
+	/* Named as it is (the kernel keeps a name given again): the socket then
+	 * knows the index for the address and routes that follow. */
+	return knl_link_adopt(pod->sk, peer, id->ifname, id->alias, &up, err);
 }
 
 /* The pair is born under its final names, the pod end in our birth group
