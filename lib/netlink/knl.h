@@ -166,10 +166,11 @@ int knl_link_info(struct knl_sock *sk, const char *name, struct knl_link_info *i
 int knl_link_lookup(struct knl_sock *sk, const char *name, int ifindex, struct knl_link_info *info,
 		    struct cni_error *err);
 
-/* The link that link (from a look-up) names in IFLA_LINK, a veth's peer, in
- * the namespace where it is: 1 and *peer filled, 0 when there is none or it
- * is gone, negative on error. */
-int knl_link_peer(struct knl_sock *sk, const struct knl_link_info *link, struct knl_link_info *peer,
+/* The link that a look-up or a dump reported in IFLA_LINK (link: a veth's
+ * peer's index) and IFLA_LINK_NETNSID (link_netnsid: its netns as seen from
+ * here; -1: this one): 1 and *peer filled, 0 when there is none (link <= 0)
+ * or it is gone, negative on error. */
+int knl_link_peer(struct knl_sock *sk, int link, int link_netnsid, struct knl_link_info *peer,
 		  struct cni_error *err);
 
 /* One link of a dump (linkdump.c). */

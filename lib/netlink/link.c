@@ -180,16 +180,16 @@ static int fetch_link(struct knl_sock *sk, int ifindex, const char *name, struct
 	return fetch_link_in(sk, -1, ifindex, name, f, err);
 }
 
-int knl_link_peer(struct knl_sock *sk, const struct knl_link_info *link, struct knl_link_info *peer,
+int knl_link_peer(struct knl_sock *sk, int link, int link_netnsid, struct knl_link_info *peer,
 		  struct cni_error *err)
 {
 	struct fetch f = {.info = peer};
 	int r;
 
 	memset(peer, 0, sizeof(*peer));
-	if (link->link <= 0 || link->link == link->index)
+	if (link <= 0)
 		return 0;
-	if ((r = fetch_link_in(sk, link->link_netnsid, link->link, NULL, &f, err)) < 0)
+	if ((r = fetch_link_in(sk, link_netnsid, link, NULL, &f, err)) < 0)
 		return r;
 	return f.found;
 }

@@ -60,8 +60,8 @@ static int find_dev(struct check *c, enum kr_dev dev, char name[KNL_IFNAMSIZ], s
 		       c->id.cand[dev][0], c->id.cand[dev][1]);
 		return 0;
 	}
-	if (strcmp(l->kind, kr_dev_kind(dev)) != 0)
-		differ(&c->d, "%s %s is a %s", kr_dev_label(dev), name, l->kind);
+	if (strcmp(l->info.kind, kr_dev_kind(dev)) != 0)
+		differ(&c->d, "%s %s is a %s", kr_dev_label(dev), name, l->info.kind);
 	/* The result lists the bridge and the host veth, not the VRF. */
 	if (dev != KR_DEV_VRF && cni_result_find_interface(c->prev, name, NULL) < 0)
 		differ(&c->d, "%s %s is not in prevResult's interfaces", kr_dev_label(dev), name);
@@ -107,24 +107,24 @@ static int check_node(struct check *c, struct cni_error *err)
 	if (c->conf.vrf) {
 		if ((rc = find_dev(c, KR_DEV_VRF, c->vrf_name, &c->vrf, err)) < 0)
 			return rc;
-		if (c->vrf_name[0] && c->vrf.vrf_table != c->conf.table)
-			differ(&c->d, "VRF %s uses table %u, not %u", c->vrf_name, c->vrf.vrf_table,
-			       c->conf.table);
+		if (c->vrf_name[0] && c->vrf.info.vrf_table != c->conf.table)
+			differ(&c->d, "VRF %s uses table %u, not %u", c->vrf_name,
+			       c->vrf.info.vrf_table, c->conf.table);
 	}
 	if ((rc = find_dev(c, KR_DEV_BRIDGE, c->bridge_name, &c->bridge, err)) < 0 ||
 	    (rc = find_dev(c, KR_DEV_VETH, c->veth_name, &c->veth, err)) < 0)
 		return rc;
 	if (c->bridge_name[0]) {
-		if (c->conf.vrf && c->vrf_name[0] && c->bridge.master != c->vrf.index)
+		if (c->conf.vrf && c->vrf_name[0] && c->bridge.info.master != c->vrf.info.index)
 			differ(&c->d, "bridge %s is not enslaved to VRF %s", c->bridge_name,
 			       c->vrf_name);
-		if (!c->conf.vrf && c->bridge.master)
+		if (!c->conf.vrf && c->bridge.info.master)
 			differ(&c->d, "bridge %s has a master, but \"vrf\" is false",
 			       c->bridge_name);
 		if ((rc = check_bridge_addrs(c, err)) < 0)
 			return rc;
 	}
-	if (c->veth_name[0] && c->bridge_name[0] && c->veth.master != c->bridge.index)
+	if (c->veth_name[0] && c->bridge_name[0] && c->veth.info.master != c->bridge.info.index)
 		differ(&c->d, "host veth %s is not attached to bridge %s", c->veth_name,
 		       c->bridge_name);
 	return 0;
@@ -154,11 +154,11 @@ static int host_route_present(struct check *c, const struct knl_route *want, str
 	struct knl_route got;
 	int rc;
 
-	if ((rc = knl_route_get(c->sk, &want->dst.ip, c->conf.vrf ? c->vrf.index : 0, &got, err)) <=
-	    0)
+	if ((rc = knl_route_get(c->sk, &want->dst.ip, c->conf.vrf ? c->vrf.info.index : 0, &got,
+				err)) <= 0)
 		return rc;
 	return got.dst.len == want->dst.len && cni_ip_equal(&got.dst.ip, &want->dst.ip) &&
-	       got.oif == c->bridge.index && got.protocol == want->protocol &&
+	       got.oif == c->bridge.info.index && got.protocol == want->protocol &&
 	       (c->conf.vrf || got.table == want->table);
 }
 
@@ -245,9 +245,9 @@ static int check_pod(struct check *c, struct cni_error *err)
 		differ(&c->d, "prevResult does not list %s in sandbox %s", c->id.ifname,
 		       c->ctx->env.netns);
 	else if (c->prev->interfaces[idx].mac &&
-		 strcasecmp(c->prev->interfaces[idx].mac, l.mac) != 0)
+		 strcasecmp(c->prev->interfaces[idx].mac, l.info.mac) != 0)
 		differ(&c->d, "pod interface %s has MAC %s, prevResult says %s", c->id.ifname,
-		       l.mac, c->prev->interfaces[idx].mac);
+		       l.info.mac, c->prev->interfaces[idx].mac);
 	if ((rc = check_pod_addrs(c, err)) < 0)
 		return rc;
 	return check_pod_routes(c, err);

@@ -83,7 +83,7 @@ static bool stale_tmp(const struct gc *g, const char *name, const char *const *p
 static bool valid_birth_group(const struct gc *g, uint32_t group)
 {
 	for (size_t i = 0; i < g->n_valid; i++)
-		if ((0x80000000u | (uint32_t)(g->valid[i] >> 33)) == group)
+		if (kr_birth_group(g->valid[i]) == group)
 			return true;
 	return false;
 }
@@ -98,8 +98,6 @@ static int stale_unnamed(const struct gc *g, struct knl_sock *sk, const struct k
 {
 	static const char *const node_tmp[] = {"ktv", "ktb", "kth", NULL};
 	static const char *const pod_tmp[] = {"krt", NULL};
-	struct knl_link_info host = {
-	    .index = l->index, .link = l->link, .link_netnsid = l->netnsid};
 	struct knl_link_info peer;
 	int rc;
 
@@ -107,9 +105,9 @@ static int stale_unnamed(const struct gc *g, struct knl_sock *sk, const struct k
 		return 1;
 	if (l->alias[0] || strcmp(l->kind, "veth") != 0 || strncmp(l->name, "veth", 4) != 0)
 		return 0;
-	if ((rc = knl_link_peer(sk, &host, &peer, err)) <= 0)
+	if ((rc = knl_link_peer(sk, l->link, l->netnsid, &peer, err)) <= 0)
 		return rc;
-	if (!peer.alias[0] && (peer.group & 0x80000000u))
+	if (!peer.alias[0] && (peer.group & KR_BIRTH_GROUP_TAG))
 		return !valid_birth_group(g, peer.group);
 	return stale_tmp(g, peer.name, pod_tmp);
 }

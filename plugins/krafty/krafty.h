@@ -91,9 +91,7 @@ struct kr_ident {
 	char alias[KR_ALIAS_MAX];
 	/* [dev][0]: the seed's name, [dev][1]: the collision-free one */
 	char cand[KR_N_DEVS][2][KNL_IFNAMSIZ];
-	/* The pod end's device group from its birth until it gets its alias:
-	 * 0x80000000 | 31 bits of the hash (names.c). */
-	uint32_t birth_group;
+	uint32_t birth_group;	     /* kr_birth_group(hash) */
 	char tmp_peer[KNL_IFNAMSIZ]; /* older krafty: the pod end's name before its rename */
 	/* A node device's name from its creation until it is adopted (named and
 	 * aliased in one request): "kt" + v|b|h + 12 hash digits, so a device
@@ -103,6 +101,10 @@ struct kr_ident {
 
 void kr_ident_init(struct kr_ident *id, const char *container_id, const char *netname,
 		   const char *ifname);
+/* The pod end's device group from its birth until it gets its alias (names.c):
+ * KR_BIRTH_GROUP_TAG | 31 bits of the attachment's hash. */
+#define KR_BIRTH_GROUP_TAG 0x80000000u
+uint32_t kr_birth_group(uint64_t hash);
 const char *kr_dev_label(enum kr_dev dev);
 const char *kr_dev_kind(enum kr_dev dev);
 /* Is this alias the one of id's attachment? */
@@ -111,13 +113,7 @@ bool kr_alias_is_ours(const char *alias, const struct kr_ident *id);
 /* What a device name holds right now. */
 struct kr_link {
 	bool exists, ours;
-	bool aliased; /* has an alias at all */
-	int index, master;
-	int link, link_netnsid; /* a veth's peer: its index, and its netns's id (-1: here) */
-	uint32_t group;
-	char kind[32];
-	char mac[KNL_MAC_STRLEN];
-	uint32_t vrf_table;
+	struct knl_link_info info; /* as the look-up gave it; zeroed when it does not exist */
 };
 /* One RTM_GETLINK: does `name` exist, and is it ours (alias)? */
 int kr_link_probe(struct knl_sock *sk, const char *name, const struct kr_ident *id,

@@ -100,13 +100,18 @@ void kr_ident_init(struct kr_ident *id, const char *container_id, const char *ne
 		 container_id);
 	for (int d = 0; d < KR_N_DEVS; d++)
 		candidates(id, (enum kr_dev)d);
-	id->birth_group = 0x80000000u | (uint32_t)(id->hash >> 33);
+	id->birth_group = kr_birth_group(id->hash);
 	snprintf(id->tmp_peer, sizeof(id->tmp_peer), "krt%.12s", id->hex);
 	snprintf(id->tmp[KR_DEV_VRF], KNL_IFNAMSIZ, "ktv%.12s", id->hex);
 	snprintf(id->tmp[KR_DEV_BRIDGE], KNL_IFNAMSIZ, "ktb%.12s", id->hex);
 	/* A host veth is born under its final name now; "kth" was its temporary
 	 * name in older krafty: DEL and GC still delete what such an ADD left. */
 	snprintf(id->tmp[KR_DEV_VETH], KNL_IFNAMSIZ, "kth%.12s", id->hex);
+}
+
+uint32_t kr_birth_group(uint64_t hash)
+{
+	return KR_BIRTH_GROUP_TAG | (uint32_t)(hash >> 33);
 }
 
 const char *kr_dev_label(enum kr_dev dev)
@@ -176,37 +181,23 @@ bool kr_alias_parse(const char *alias, struct kr_alias *out)
 int kr_link_probe(struct knl_sock *sk, const char *name, const struct kr_ident *id,
 		  struct kr_link *out, struct cni_error *err)
 {
-	struct knl_link_info info;
-	int rc;
+	int rc = knl_link_lookup(sk, name, 0, &out->info, err);
 
-	memset(out, 0, sizeof(*out));
-	rc = knl_link_lookup(sk, name, 0, &info, err);
-	if (rc <= 0)
-		return rc;
-	out->exists = true;
-	out->ours = kr_alias_is_ours(info.alias, id);
-	out->aliased = info.alias[0] != '\0';
-	out->index = info.index;
-	out->master = info.master;
-	out->link = info.link;
-	out->link_netnsid = info.link_netnsid;
-	out->group = info.group;
-	memcpy(out->kind, info.kind, sizeof(out->kind));
-	memcpy(out->mac, info.mac, sizeof(out->mac));
-	out->vrf_table = info.vrf_table;
-	return 0;
+	out->exists = rc == 1;
+	out->ours = out->exists && kr_alias_is_ours(out->info.alias, id);
+	return rc < 0 ? rc : 0;
 }
 
 /* Ours, but of another kind: only a hand-made device can be that. */
 static int check_kind(const char *name, enum kr_dev dev, const struct kr_link *l,
 		      struct cni_error *err)
 {
-	if (strcmp(l->kind, kr_dev_kind(dev)) == 0)
+	if (strcmp(l->info.kind, kr_dev_kind(dev)) == 0)
 		return 0;
 	return cni_err(err, KR_ERR_NAME_TAKEN,
 		       "%s %s carries this attachment's alias but is a %s, not a %s",
-		       kr_dev_label(dev), name, l->kind[0] ? l->kind : "device without kind",
-		       kr_dev_kind(dev));
+		       kr_dev_label(dev), name,
+		       l->info.kind[0] ? l->info.kind : "device without kind", kr_dev_kind(dev));
 }
 
 static int take(char name[KNL_IFNAMSIZ], const char *cand, struct kr_link *out,
@@ -246,16 +237,15 @@ int kr_name_pick(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev
 int kr_dev_is_ours(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev dev,
 		   const struct kr_link *l, struct cni_error *err)
 {
-	struct knl_link_info host = {
-	    .index = l->index, .link = l->link, .link_netnsid = l->link_netnsid};
 	struct knl_link_info peer;
 	int rc;
 
 	if (l->ours)
 		return 1;
-	if (dev != KR_DEV_VETH || !l->exists || l->aliased || strcmp(l->kind, "veth") != 0)
+	if (dev != KR_DEV_VETH || !l->exists || l->info.alias[0] ||
+	    strcmp(l->info.kind, "veth") != 0)
 		return 0;
-	if ((rc = knl_link_peer(sk, &host, &peer, err)) <= 0)
+	if ((rc = knl_link_peer(sk, l->info.link, l->info.link_netnsid, &peer, err)) <= 0)
 		return rc;
 	return kr_pod_end_is_half_made(id, peer.name, peer.alias[0] != '\0', peer.group);
 }
@@ -277,7 +267,7 @@ int kr_drop_leftover(struct knl_sock *sk, const struct kr_ident *id, enum kr_dev
 		return rc;
 	if (!l.exists)
 		return 2;
-	if (l.index == ifindex || (rc = kr_dev_is_ours(sk, id, dev, &l, err)) == 0)
+	if (l.info.index == ifindex || (rc = kr_dev_is_ours(sk, id, dev, &l, err)) == 0)
 		return 0;
 	if (rc < 0)
 		return rc;

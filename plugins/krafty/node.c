@@ -143,9 +143,9 @@ int kr_vrf_ensure(struct knl_sock *sk, const struct kr_conf *conf, const struct 
 	if ((rc = kr_name_pick(sk, id, KR_DEV_VRF, name, &l, err)) < 0)
 		return rc;
 	/* Ours with another table: a killed ADD under an older config. */
-	if (l.exists && l.vrf_table != conf->table && knl_link_del(sk, name, err) < 0)
+	if (l.exists && l.info.vrf_table != conf->table && knl_link_del(sk, name, err) < 0)
 		return -1;
-	if (l.exists && l.vrf_table == conf->table) { /* a killed ADD's: set it up again */
+	if (l.exists && l.info.vrf_table == conf->table) { /* a killed ADD's: set it up again */
 		if ((rc = routing_sysctls(conf, name, err)) < 0 ||
 		    (rc = knl_link_set_up(sk, name, err)) < 0)
 			return rc;

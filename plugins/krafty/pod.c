@@ -75,7 +75,8 @@ int kr_pod_check_ifname(struct kr_pod *pod, const struct kr_ident *id, struct cn
 	if ((rc = kr_link_probe(pod->sk, id->ifname, id, &l, err)) < 0)
 		return rc;
 	/* Born ours but not yet aliased: a killed ADD's, made anew. */
-	if (l.exists && !l.ours && kr_pod_end_is_half_made(id, id->ifname, l.aliased, l.group))
+	if (l.exists && !l.ours &&
+	    kr_pod_end_is_half_made(id, id->ifname, l.info.alias[0] != '\0', l.info.group))
 		return knl_link_del(pod->sk, id->ifname, err) < 0 ? -1 : 0;
 	if (l.exists && !l.ours)
 		return cni_err(

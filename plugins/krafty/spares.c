@@ -146,12 +146,6 @@ void kr_spare_count_set(char *text, size_t *len, size_t cap, const char *prefix,
 		*len += (size_t)n;
 }
 
-/* k of the kind, or -1 when the file does not say (or says nonsense). */
-static int counts_get(struct counts *c, const char *prefix, int max)
-{
-	return kr_spare_count_get(c->text, c->len, prefix, max);
-}
-
 /* Replace the kind's line (k < 0: remove it). Best effort: a file that cannot
  * be written only costs the next caller a search. */
 static void counts_put(int fd, struct counts *c, const char *prefix, int k)
@@ -207,14 +201,11 @@ static int count_spares(struct knl_sock *sk, enum kr_dev dev, uint32_t table, in
 
 /* k and slot k-1's spare (0: none there): from the file when slot k-1 holds a
  * spare as it says, else by the search. */
-static int used_slots(struct knl_sock *sk, struct counts *c, enum kr_dev dev, uint32_t table,
-		      int max, int *top, struct cni_error *err)
+static int used_slots(struct knl_sock *sk, const struct counts *c, const char *prefix,
+		      enum kr_dev dev, uint32_t table, int max, int *top, struct cni_error *err)
 {
-	char prefix[KNL_IFNAMSIZ];
-	int k, rc;
+	int k = kr_spare_count_get(c->text, c->len, prefix, max), rc;
 
-	slot_prefix(dev, table, prefix);
-	k = counts_get(c, prefix, max);
 	*top = 0;
 	if (k == 0)
 		return 0;
@@ -241,9 +232,10 @@ int kr_spare_take(struct knl_sock *sk, const struct kr_conf *conf, const struct 
 	if ((rc = lock_spares(&lock, err)) < 0)
 		return rc;
 	counts_read(lock, &counts);
-	if ((k = rc = used_slots(sk, &counts, dev, conf->table, conf->spares, &index, err)) < 0)
-		return rc;
 	slot_prefix(dev, conf->table, prefix);
+	if ((k = rc =
+		 used_slots(sk, &counts, prefix, dev, conf->table, conf->spares, &index, err)) < 0)
+		return rc;
 	/* Slot k-1's spare came with the count; a lower slot is looked at only
 	 * when a slot above held an operator's device instead of a spare. */
 	for (int slot = k - 1; slot >= 0; slot--) {
@@ -304,7 +296,7 @@ static int park_in_slot(struct knl_sock *sk, const struct kr_conf *conf, enum kr
 		return rc;
 	counts_read(lock, &counts);
 	slot_prefix(dev, table, prefix);
-	if ((k = counts_get(&counts, prefix, conf->spares)) < 0 &&
+	if ((k = kr_spare_count_get(counts.text, counts.len, prefix, conf->spares)) < 0 &&
 	    (k = rc = count_spares(sk, dev, table, conf->spares, &top, err)) < 0)
 		return rc;
 	spare_alias(dev, table, alias);
