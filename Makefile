@@ -1,9 +1,13 @@
 # krafty CNI suite. `make` builds every plugin into $(BUILD)/bin.
-# Run-time dependencies: cJSON and libmnl, which have no static archives in
-# Debian, so `make install` carries them in $(CNI_BIN_DIR)/krafty-libs, found
-# through an $$ORIGIN-relative runpath (the loader resolves $$ORIGIN through
-# /proc/self/exe, as on any node). A node then needs nothing but libc. Each
-# binary names only the libraries it uses (--as-needed): host-local no libmnl.
+# The plugins and kractl are static (STATIC=1, the default): a node needs
+# nothing of ours but the binaries, and an exec of one costs less than an exec
+# of /bin/true (no loader, no libraries to map and relocate; bench/analysis.md).
+# libc.a and libyaml.a come with Debian's -dev packages; cJSON's archive is
+# built from Debian's source package of the installed libcjson-dev
+# (mk/cjson-static.sh, into $(DEPS_DIR)). STATIC=0 links them dynamically,
+# with an $$ORIGIN-relative runpath to the bundle that `make install` then
+# carries in $(CNI_BIN_DIR)/krafty-libs. Sanitizer and fuzz builds are
+# dynamic (ASan does not link statically); tests, tools and benchmarks too.
 
 CC       ?= cc
 BUILD    ?= build
@@ -13,13 +17,14 @@ CNI_BIN_DIR ?= $(PREFIX)/bin
 # that it finds the bundle of libraries as the plugins do).
 SBIN_DIR ?= $(PREFIX)/sbin
 SAN      ?=
+STATIC   ?= 1
+DEPS_DIR ?= .deps
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
             -D_GNU_SOURCE -Ilib
-LDFLAGS  += -Wl,--as-needed -Wl,-rpath,'$$ORIGIN/krafty-libs' -Wl,--enable-new-dtags \
-            -Wl,--build-id=sha1
-LDLIBS   := -lcjson -lmnl
+LDFLAGS  += -Wl,--as-needed -Wl,--build-id=sha1
+LDLIBS   := -lcjson
 
 # libFuzzer build: make BUILD=build-fuzz CC=clang FUZZ=1 fuzzers
 ifeq ($(FUZZ),1)
@@ -31,6 +36,25 @@ ifeq ($(SAN),1)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
 endif
+
+# How the plugins and kractl link (RELEASE_LDFLAGS), and what they wait for.
+ifneq ($(SAN)$(FUZZ),)
+STATIC := 0
+endif
+# A static PIE must name no runpath (glibc's self-relocation asserts it).
+ifeq ($(STATIC),1)
+CJSON_A         := $(DEPS_DIR)/libcjson.a
+RELEASE_LDFLAGS := -static-pie -L$(DEPS_DIR)
+KRACTL_LDFLAGS  := $(RELEASE_LDFLAGS)
+else
+CJSON_A         :=
+RELEASE_LDFLAGS := -Wl,-rpath,'$$ORIGIN/krafty-libs' -Wl,--enable-new-dtags
+KRACTL_LDFLAGS  := -Wl,-rpath,'$$ORIGIN/../bin/krafty-libs' -Wl,-rpath,$(CNI_BIN_DIR)/krafty-libs \
+		   -Wl,--enable-new-dtags
+endif
+# A change of STATIC relinks them: the mode is a file that changes with it.
+LINK_MODE := $(BUILD)/link-mode
+$(shell mkdir -p $(BUILD) && { echo "$(STATIC)" | cmp -s - $(LINK_MODE) || echo "$(STATIC)" >$(LINK_MODE); })
 
 LIB_SRCS  := $(wildcard lib/cni/*.c lib/netlink/*.c)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -67,7 +91,7 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 plugin_objs_nomain = $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out %/main.c,$(wildcard $(1)/*.c)))
 
-.PHONY: all deps install test check unit clean format tidy demo demo-vm fuzzers fuzz bench up deployment validate down
+.PHONY: all deps distclean install test check unit clean format tidy demo demo-vm fuzzers fuzz bench up deployment validate down
 all: $(PLUGIN_BINS) $(TOOL_BINS) $(KRACTL_BIN)
 
 # Header dependencies come from -MMD (the .d files included at the end).
@@ -83,9 +107,9 @@ $(LIB_A): $(LIB_OBJS)
 krafty_EXTRA_OBJS = $(call plugin_objs_nomain,ipam/host-local) $(BUILD)/obj/gen/hostlocal-id.o
 
 define plugin_rule
-$(BUILD)/bin/$(notdir $(1)): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(1)/*.c)) $$($(notdir $(1))_EXTRA_OBJS) $(LIB_A)
+$(BUILD)/bin/$(notdir $(1)): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(1)/*.c)) $$($(notdir $(1))_EXTRA_OBJS) $(LIB_A) $(LINK_MODE) | $(CJSON_A)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+	$$(CC) $$(LDFLAGS) $$(RELEASE_LDFLAGS) -o $$@ $$(filter-out $(LINK_MODE),$$^) $$(LDLIBS)
 endef
 $(foreach d,$(PLUGIN_DIRS),$(eval $(call plugin_rule,$(d))))
 
@@ -101,10 +125,13 @@ $(BUILD)/obj/gen/hostlocal-id.o: $(BUILD)/gen/hostlocal-id.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(KRACTL_BIN): $(KRACTL_SRCS:%.c=$(BUILD)/obj/%.o) \
-		$(foreach d,$(KRACTL_PLUGIN_DIRS),$(call plugin_objs_nomain,$(d))) $(LIB_A)
+		$(foreach d,$(KRACTL_PLUGIN_DIRS),$(call plugin_objs_nomain,$(d))) $(LIB_A) $(LINK_MODE) | $(CJSON_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -Wl,-rpath,'$$ORIGIN/../bin/krafty-libs' -Wl,-rpath,$(CNI_BIN_DIR)/krafty-libs \
-		-o $@ $^ $(KRACTL_LIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS) $(KRACTL_LDFLAGS) -o $@ $(filter-out $(LINK_MODE),$^) $(KRACTL_LIBS) $(LDLIBS)
+
+# cJSON's static archive (STATIC=1), once per checkout.
+$(DEPS_DIR)/libcjson.a:
+	CC=$(CC) bash mk/cjson-static.sh $(DEPS_DIR)
 
 $(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIB_A)
 	@mkdir -p $(dir $@)
@@ -151,13 +178,15 @@ deps:
 	bash tests/deps.sh
 
 install: $(PLUGIN_BINS) $(KRACTL_BIN)
-	install -d $(DESTDIR)$(CNI_BIN_DIR) $(DESTDIR)$(CNI_BIN_DIR)/krafty-libs $(DESTDIR)$(SBIN_DIR)
+	install -d $(DESTDIR)$(CNI_BIN_DIR) $(DESTDIR)$(SBIN_DIR)
 	install -m 0755 $(PLUGIN_BINS) $(DESTDIR)$(CNI_BIN_DIR)/
 	install -m 0755 $(KRACTL_BIN) $(DESTDIR)$(SBIN_DIR)/
-	# The bundle: exactly the shared libraries the binaries name, besides libc and the loader.
+	# The bundle (STATIC=0): exactly the shared libraries the binaries name,
+	# besides libc and the loader. Static binaries name none.
 	for lib in $$(readelf -d $(PLUGIN_BINS) $(KRACTL_BIN) | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u); do \
 		case $$lib in libc.so.*|ld-linux*) continue;; esac; \
 		src=$$(ldconfig -p | awk -v l=$$lib '$$1 == l && /x86-64/ {print $$NF; exit}'); \
+		install -d $(DESTDIR)$(CNI_BIN_DIR)/krafty-libs; \
 		install -m 0644 "$$(readlink -f $$src)" $(DESTDIR)$(CNI_BIN_DIR)/krafty-libs/$$lib; \
 	done
 
@@ -184,6 +213,10 @@ tidy:
 
 clean:
 	rm -rf build build-*
+
+# The static cJSON archive too (make clean keeps it: it is fetched).
+distclean: clean
+	rm -rf $(DEPS_DIR)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 

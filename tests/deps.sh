@@ -5,7 +5,7 @@
 # DEPS_QUIET=1: say nothing when everything is present.
 set -euo pipefail
 declare -A group=(
-	[build]="build-essential pkg-config libcjson-dev libmnl-dev libyaml-dev"
+	[build]="build-essential pkg-config dpkg-dev libcjson-dev libyaml-dev"
 	[demo]="jq iproute2 iputils-ping"
 	[vm]="qemu-system-x86 linux-image-amd64 busybox-static kmod cpio"
 	[test]="libcmocka-dev bats shellcheck clang clang-format clang-tidy libclang-rt-14-dev

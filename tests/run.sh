@@ -41,7 +41,6 @@ unit_deps_missing() {
 	command -v cc >/dev/null || { echo gcc; return; }
 	links libcmocka-dev "stdarg.h stddef.h stdint.h setjmp.h cmocka.h" -lcmocka
 	links libcjson-dev cjson/cJSON.h -lcjson
-	links libmnl-dev libmnl/libmnl.h -lmnl
 }
 
 if ((need_root)); then

@@ -164,12 +164,12 @@ struct addr_acc {
 static int parse_addr(const struct nlmsghdr *nlh, void *arg)
 {
 	struct addr_acc *acc = arg;
-	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	const struct ifaddrmsg *ifa = knl_payload(nlh);
 	const struct nlattr *tb[IFA_MAX + 1], *ip;
 	struct knl_addr *a;
 	int bytes;
 
-	if (nlh->nlmsg_type != RTM_NEWADDR || mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifa))
+	if (nlh->nlmsg_type != RTM_NEWADDR || knl_payload_len(nlh) < sizeof(*ifa))
 		return 0;
 	bytes = knl_family_bytes(ifa->ifa_family);
 	if ((int)ifa->ifa_index != acc->ifindex || !bytes ||
@@ -178,13 +178,13 @@ static int parse_addr(const struct nlmsghdr *nlh, void *arg)
 	if (knl_parse_attrs(nlh, sizeof(*ifa), tb, IFA_MAX) < 0)
 		return 0;
 	ip = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
-	if (!ip || mnl_attr_get_payload_len(ip) != bytes)
+	if (!ip || knl_attr_len(ip) != (size_t)bytes)
 		return 0;
 	if (!(a = CNI_ARRAY_PUSH(&acc->found, struct knl_addr, 0, "addresses", NULL)))
 		return -ENOMEM;
 	a->ifindex = acc->ifindex;
 	a->prefix.ip.family = ifa->ifa_family;
-	memcpy(a->prefix.ip.addr, mnl_attr_get_payload(ip), bytes);
+	memcpy(a->prefix.ip.addr, knl_attr_data(ip), bytes);
 	a->prefix.len = ifa->ifa_prefixlen;
 	a->flags = knl_attr_u32(tb[IFA_FLAGS], ifa->ifa_flags);
 	a->scope = ifa->ifa_scope;

@@ -4,15 +4,12 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <libmnl/libmnl.h>
 #include <linux/netlink.h>
 
 #include "cni/array.h"
 #include "cni/validate.h"
 #include "knl.h"
 
-/* Our socket: libmnl's, behind a type of our own so that no header outside
- * lib/netlink names libmnl. */
 /* Names this socket has seen with their index (names.c). */
 #define KNL_NAMES_MAX 32
 struct knl_name_index {
@@ -21,7 +18,7 @@ struct knl_name_index {
 };
 
 struct knl_sock {
-	struct mnl_socket *nl;
+	int fd;	      /* NETLINK_ROUTE, never bound: the kernel gives it a port */
 	uint32_t seq; /* of the last request sent */
 	struct knl_name_index names[KNL_NAMES_MAX];
 	unsigned int next_name; /* the slot a new name takes when all are used */
@@ -82,6 +79,29 @@ void *knl_put_raw(struct knl_msg *m, size_t len);
 
 /* ---- reading replies ------------------------------------------------------ */
 
+/* A message's payload (after its netlink header) and its length; an
+ * attribute's data and its length. Messages and attributes reach these only
+ * after their lengths were checked against what was received. */
+static inline const void *knl_payload(const struct nlmsghdr *nlh)
+{
+	return (const char *)nlh + NLMSG_HDRLEN;
+}
+
+static inline size_t knl_payload_len(const struct nlmsghdr *nlh)
+{
+	return nlh->nlmsg_len > NLMSG_HDRLEN ? nlh->nlmsg_len - NLMSG_HDRLEN : 0;
+}
+
+static inline void *knl_attr_data(const struct nlattr *a)
+{
+	return (char *)a + NLA_HDRLEN;
+}
+
+static inline size_t knl_attr_len(const struct nlattr *a)
+{
+	return a->nla_len > NLA_HDRLEN ? a->nla_len - NLA_HDRLEN : 0;
+}
+
 /* Called for each reply message; a negative return (an errno) becomes the
  * request's result (the remaining replies are still read and ignored). */
 typedef int (*knl_parse_fn)(const struct nlmsghdr *nlh, void *arg);
@@ -92,10 +112,28 @@ typedef int (*knl_parse_fn)(const struct nlmsghdr *nlh, void *arg);
 int knl_parse_attrs(const struct nlmsghdr *nlh, size_t hdr_len, const struct nlattr **tb,
 		    unsigned int max);
 void knl_parse_nested(const struct nlattr *nest, const struct nlattr **tb, unsigned int max);
+/* The attributes after off bytes of a message's payload (an error's TLVs). */
+void knl_parse_payload_at(const struct nlmsghdr *nlh, size_t off, const struct nlattr **tb,
+			  unsigned int max);
 /* A u32 attribute's value, or fallback when a is NULL or too short. */
 uint32_t knl_attr_u32(const struct nlattr *a, uint32_t fallback);
 /* Copy a string attribute (up to its NUL or its end) into buf; "" if a is NULL. */
 void knl_attr_str(const struct nlattr *a, char *buf, size_t len);
+
+/* What a request's replies have said so far (socket.c). */
+struct knl_replies {
+	knl_parse_fn parse;
+	void *arg;
+	struct knl_status *st;
+	bool get; /* a GET that is not a dump: its one reply ends it */
+	bool done;
+};
+/* Hand the len bytes of one read to t: replies of another sequence number than
+ * seq (to a request given up on), NOOP and OVERRUN are skipped; an
+ * interrupted dump is noted (-EAGAIN, read to its end); an ack, an error, a
+ * GET's reply or NLMSG_DONE ends the request. Reads stay inside buf (the fuzz
+ * target drives this with arbitrary bytes). */
+void knl_replies_take(struct knl_replies *t, uint32_t seq, const void *buf, size_t len);
 
 /* Send the request in m (sequence number, NLM_F_REQUEST; NLM_F_ACK unless it is
  * a GET, whose reply or error ends it, or a dump, which ends with NLMSG_DONE)
@@ -130,6 +168,13 @@ void knl_array_rewind(void *arg);
 int knl_array_out(struct cni_array *a, void **out, size_t *n);
 
 /* ---- links ---------------------------------------------------------------- */
+
+/* One RTM_NEWLINK message whose payload holds at least an ifinfomsg into info
+ * (the look-ups' parser; the fuzz target's too). */
+void knl_link_info_parse(const struct nlmsghdr *nlh, struct knl_link_info *info);
+/* A single-path route of family from an RTM_NEWROUTE into got; false to skip
+ * the message (another type or family, cloned, multipath, malformed). */
+bool knl_route_decode(const struct nlmsghdr *nlh, int family, struct knl_route *got);
 
 /* The index of the link name (checked as an interface name): 1 and *ifindex
  * set when it exists, 0 (*ifindex 0) when it does not, negative on error. */

@@ -54,11 +54,11 @@ struct fetch {
 static void format_mac(const struct nlattr *a, char *buf, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *b = a ? mnl_attr_get_payload(a) : NULL;
-	unsigned int n = a ? mnl_attr_get_payload_len(a) : 0;
+	const unsigned char *b = a ? knl_attr_data(a) : NULL;
+	size_t n = a ? knl_attr_len(a) : 0;
 	size_t off = 0;
 
-	for (unsigned int i = 0; i < n && off + 4 <= len; i++) {
+	for (size_t i = 0; i < n && off + 4 <= len; i++) {
 		if (i)
 			buf[off++] = ':';
 		buf[off++] = hex[b[i] >> 4];
@@ -82,9 +82,9 @@ void knl_linkinfo_kind(const struct nlattr *linkinfo, char *kind, size_t len, ui
 	*vrf_table = knl_attr_u32(data[IFLA_VRF_TABLE], 0);
 }
 
-static void fill_info(const struct nlmsghdr *nlh, struct knl_link_info *info)
+void knl_link_info_parse(const struct nlmsghdr *nlh, struct knl_link_info *info)
 {
-	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	const struct ifinfomsg *ifi = knl_payload(nlh);
 	const struct nlattr *tb[IFLA_MAX + 1];
 
 	memset(info, 0, sizeof(*info));
@@ -115,12 +115,12 @@ static int parse_link(const struct nlmsghdr *nlh, void *arg)
 	struct fetch *f = arg;
 
 	if (nlh->nlmsg_type != RTM_NEWLINK || f->found ||
-	    mnl_nlmsg_get_payload_len(nlh) < sizeof(struct ifinfomsg))
+	    knl_payload_len(nlh) < sizeof(struct ifinfomsg))
 		return 0;
 	f->found = true;
-	f->index = ((const struct ifinfomsg *)mnl_nlmsg_get_payload(nlh))->ifi_index;
+	f->index = ((const struct ifinfomsg *)knl_payload(nlh))->ifi_index;
 	if (f->info)
-		fill_info(nlh, f->info);
+		knl_link_info_parse(nlh, f->info);
 	return 0;
 }
 

@@ -15,7 +15,7 @@ struct link_list_acc {
 static int parse_entry(const struct nlmsghdr *nlh, void *arg)
 {
 	struct link_list_acc *acc = arg;
-	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	const struct ifinfomsg *ifi = knl_payload(nlh);
 	const struct nlattr *tb[IFLA_MAX + 1];
 	struct knl_link_entry *e;
 

@@ -1,25 +1,67 @@
-/* Requests built in the caller's buffer, and the attributes of replies, with
- * libmnl. Nothing here allocates. */
+/* Requests built in the caller's buffer, and the attributes of replies, in the
+ * wire format of linux/netlink.h (as iproute2 does it: a few lines, no
+ * library). Nothing here allocates; every read stays inside the message. */
 #include "knl-internal.h"
 
 #include <errno.h>
 #include <string.h>
 
+/* The next free byte of a request. */
+static void *msg_tail(const struct knl_msg *m)
+{
+	return (char *)m->nlh + NLMSG_ALIGN(m->nlh->nlmsg_len);
+}
+
+/* Room for len more bytes (aligned), or the request is marked overflowed. */
+static bool msg_room(struct knl_msg *m, size_t len)
+{
+	if (m->overflow || len > m->size || NLMSG_ALIGN(m->nlh->nlmsg_len) > m->size - len) {
+		m->overflow = true;
+		return false;
+	}
+	return true;
+}
+
 void *knl_msg_init(struct knl_msg *m, void *buf, size_t size, uint16_t type, uint16_t flags,
 		   size_t hdr_len)
 {
-	m->nlh = mnl_nlmsg_put_header(buf);
-	m->nlh->nlmsg_type = type;
-	m->nlh->nlmsg_flags = flags;
+	m->nlh = buf;
 	m->size = size;
 	m->overflow = false;
-	return mnl_nlmsg_put_extra_header(m->nlh, hdr_len);
+	memset(m->nlh, 0, sizeof(*m->nlh));
+	m->nlh->nlmsg_len = NLMSG_HDRLEN;
+	m->nlh->nlmsg_type = type;
+	m->nlh->nlmsg_flags = flags;
+	return knl_put_raw(m, hdr_len);
+}
+
+void *knl_put_raw(struct knl_msg *m, size_t len)
+{
+	void *p;
+
+	if (!msg_room(m, NLMSG_ALIGN(len)))
+		return NULL;
+	p = msg_tail(m);
+	memset(p, 0, NLMSG_ALIGN(len));
+	m->nlh->nlmsg_len = NLMSG_ALIGN(m->nlh->nlmsg_len) + NLMSG_ALIGN(len);
+	return p;
 }
 
 void knl_put(struct knl_msg *m, uint16_t type, size_t len, const void *data)
 {
-	if (!mnl_attr_put_check(m->nlh, m->size, type, len, data))
+	struct nlattr *a;
+
+	if (len > UINT16_MAX - NLA_HDRLEN) {
 		m->overflow = true;
+		return;
+	}
+	a = knl_put_raw(m, NLA_HDRLEN + len);
+	if (!a)
+		return;
+	a->nla_type = type;
+	a->nla_len = (uint16_t)(NLA_HDRLEN + len);
+	if (len)
+		memcpy(knl_attr_data(a), data, len);
 }
 
 void knl_put_u32(struct knl_msg *m, uint16_t type, uint32_t v)
@@ -34,73 +76,89 @@ void knl_put_strz(struct knl_msg *m, uint16_t type, const char *s)
 
 struct nlattr *knl_nest_start(struct knl_msg *m, uint16_t type)
 {
-	struct nlattr *nest = mnl_attr_nest_start_check(m->nlh, m->size, type);
+	struct nlattr *nest = knl_put_raw(m, NLA_HDRLEN);
 
-	if (!nest)
-		m->overflow = true;
+	if (nest)
+		nest->nla_type = type | NLA_F_NESTED;
 	return nest;
 }
 
 void knl_nest_end(struct knl_msg *m, struct nlattr *nest)
 {
-	if (nest)
-		mnl_attr_nest_end(m->nlh, nest);
-}
+	size_t len;
 
-void *knl_put_raw(struct knl_msg *m, size_t len)
-{
-	if (m->nlh->nlmsg_len + MNL_ALIGN(len) > m->size) {
+	if (!nest)
+		return;
+	len = (size_t)((char *)msg_tail(m) - (char *)nest);
+	if (len > UINT16_MAX) {
 		m->overflow = true;
-		return NULL;
+		return;
 	}
-	return mnl_nlmsg_put_extra_header(m->nlh, len);
+	nest->nla_len = (uint16_t)len;
 }
 
 /* ---- attributes of replies ------------------------------------------------ */
 
-struct attr_table {
-	const struct nlattr **tb;
-	unsigned int max;
-};
-
-static int store_attr(const struct nlattr *a, void *data)
+/* Store each well-formed attribute of the len bytes at p by type; stop at the
+ * first malformed one and keep what came before it (the kernel never sends
+ * one; a torn tail costs only what it would have said). */
+static void parse_attrs(const void *p, size_t len, const struct nlattr **tb, unsigned int max)
 {
-	const struct attr_table *t = data;
-	uint16_t type = mnl_attr_get_type(a);
+	const struct nlattr *a = p;
 
-	if (type <= t->max)
-		t->tb[type] = a;
-	return MNL_CB_OK;
+	for (unsigned int i = 0; i <= max; i++)
+		tb[i] = NULL;
+	while (len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= len) {
+		uint16_t type = a->nla_type & NLA_TYPE_MASK;
+		size_t step = NLA_ALIGN(a->nla_len);
+
+		if (type <= max)
+			tb[type] = a;
+		if (step >= len)
+			break;
+		len -= step;
+		a = (const struct nlattr *)((const char *)a + step);
+	}
 }
 
 int knl_parse_attrs(const struct nlmsghdr *nlh, size_t hdr_len, const struct nlattr **tb,
 		    unsigned int max)
 {
-	struct attr_table t = {tb, max};
+	size_t len = knl_payload_len(nlh);
 
-	for (unsigned int i = 0; i <= max; i++)
-		tb[i] = NULL;
-	if (mnl_nlmsg_get_payload_len(nlh) < hdr_len)
+	if (len < hdr_len) {
+		parse_attrs(NULL, 0, tb, max);
 		return -EBADMSG;
-	/* libmnl stops at a malformed attribute and keeps what came before it,
-	 * as libnl did: nothing to report. */
-	(void)mnl_attr_parse(nlh, hdr_len, store_attr, &t);
+	}
+	hdr_len = NLMSG_ALIGN(hdr_len) < len ? NLMSG_ALIGN(hdr_len) : len;
+	parse_attrs((const char *)knl_payload(nlh) + hdr_len, len - hdr_len, tb, max);
 	return 0;
 }
 
 void knl_parse_nested(const struct nlattr *nest, const struct nlattr **tb, unsigned int max)
 {
-	struct attr_table t = {tb, max};
+	parse_attrs(knl_attr_data(nest), knl_attr_len(nest), tb, max);
+}
 
-	for (unsigned int i = 0; i <= max; i++)
-		tb[i] = NULL;
-	(void)mnl_attr_parse_nested(nest, store_attr, &t);
+/* Attributes after off bytes of a message's payload (the TLVs of an error or
+ * a DONE). */
+void knl_parse_payload_at(const struct nlmsghdr *nlh, size_t off, const struct nlattr **tb,
+			  unsigned int max)
+{
+	size_t len = knl_payload_len(nlh);
+
+	off = NLMSG_ALIGN(off) < len ? NLMSG_ALIGN(off) : len;
+	parse_attrs((const char *)knl_payload(nlh) + off, len - off, tb, max);
 }
 
 uint32_t knl_attr_u32(const struct nlattr *a, uint32_t fallback)
 {
-	return a && mnl_attr_get_payload_len(a) >= sizeof(uint32_t) ? mnl_attr_get_u32(a)
-								    : fallback;
+	uint32_t v;
+
+	if (!a || knl_attr_len(a) < sizeof(v))
+		return fallback;
+	memcpy(&v, knl_attr_data(a), sizeof(v));
+	return v;
 }
 
 void knl_attr_str(const struct nlattr *a, char *buf, size_t len)
@@ -108,10 +166,10 @@ void knl_attr_str(const struct nlattr *a, char *buf, size_t len)
 	size_t n = 0;
 
 	if (a) {
-		n = strnlen(mnl_attr_get_payload(a), mnl_attr_get_payload_len(a));
+		n = strnlen(knl_attr_data(a), knl_attr_len(a));
 		if (n >= len)
 			n = len - 1;
-		memcpy(buf, mnl_attr_get_payload(a), n);
+		memcpy(buf, knl_attr_data(a), n);
 	}
 	buf[n] = '\0';
 }

@@ -203,20 +203,20 @@ static void attr_copy_ip(const struct nlattr *a, int family, struct cni_ip *ip)
 {
 	int bytes = knl_family_bytes(family);
 
-	if (!a || mnl_attr_get_payload_len(a) != bytes)
+	if (!a || knl_attr_len(a) != (size_t)bytes)
 		return;
 	ip->family = family;
-	memcpy(ip->addr, mnl_attr_get_payload(a), bytes);
+	memcpy(ip->addr, knl_attr_data(a), bytes);
 }
 
 /* A single-path route of any type from an RTM_NEWROUTE; false to skip it. */
-static bool decode_route(const struct nlmsghdr *nlh, int family, struct knl_route *got)
+bool knl_route_decode(const struct nlmsghdr *nlh, int family, struct knl_route *got)
 {
-	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	const struct rtmsg *rtm = knl_payload(nlh);
 	const struct nlattr *tb[RTA_MAX + 1];
 
 	memset(got, 0, sizeof(*got));
-	if (nlh->nlmsg_type != RTM_NEWROUTE || mnl_nlmsg_get_payload_len(nlh) < sizeof(*rtm))
+	if (nlh->nlmsg_type != RTM_NEWROUTE || knl_payload_len(nlh) < sizeof(*rtm))
 		return false;
 	if (rtm->rtm_family != family || (rtm->rtm_flags & RTM_F_CLONED))
 		return false;
@@ -241,7 +241,7 @@ static int parse_route(const struct nlmsghdr *nlh, void *arg)
 	struct route_acc *acc = arg;
 	struct knl_route got;
 
-	if (acc->hit || !decode_route(nlh, family_of(acc->want), &got))
+	if (acc->hit || !knl_route_decode(nlh, family_of(acc->want), &got))
 		return 0;
 	if (!route_match(acc, &got))
 		return 0;
@@ -373,7 +373,7 @@ static int parse_route_list(const struct nlmsghdr *nlh, void *arg)
 	struct route_list_acc *acc = arg;
 	struct knl_route got, *slot;
 
-	if (!decode_route(nlh, acc->family, &got))
+	if (!knl_route_decode(nlh, acc->family, &got))
 		return 0;
 	if (table_of(&got) != acc->table || (acc->oif && got.oif != acc->oif))
 		return 0;
@@ -441,7 +441,7 @@ static int parse_route_proto(const struct nlmsghdr *nlh, void *arg)
 	struct route_proto_acc *acc = arg;
 	struct knl_route got, *slot;
 
-	if (!decode_route(nlh, AF_INET, &got) && !decode_route(nlh, AF_INET6, &got))
+	if (!knl_route_decode(nlh, AF_INET, &got) && !knl_route_decode(nlh, AF_INET6, &got))
 		return 0;
 	if (got.protocol != acc->protocol)
 		return 0;
@@ -482,7 +482,7 @@ static int parse_route_get(const struct nlmsghdr *nlh, void *arg)
 {
 	struct route_get *g = arg;
 
-	if (g->hit || !decode_route(nlh, g->family, g->out))
+	if (g->hit || !knl_route_decode(nlh, g->family, g->out))
 		return 0;
 	g->hit = true;
 	return 0;

@@ -7,15 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 
 /* Best effort: older kernels lack some options; requests still work. */
-static void set_opt(struct mnl_socket *nl, int opt)
+static void set_opt(int fd, int opt)
 {
 	int one = 1;
 
-	(void)mnl_socket_setsockopt(nl, opt, &one, sizeof(one));
+	(void)setsockopt(fd, SOL_NETLINK, opt, &one, sizeof(one));
 }
 
 int knl_open(struct knl_sock **out, struct cni_error *err)
@@ -26,15 +27,16 @@ int knl_open(struct knl_sock **out, struct cni_error *err)
 	sk = calloc(1, sizeof(*sk));
 	if (!sk)
 		return knl_fail(err, -ENOMEM, NULL, "allocate netlink socket");
+	sk->fd = -1;
 	/* Not bound: the kernel gives the socket a port at its first send, and
 	 * replies are told apart by sequence number, so bind() and getsockname()
 	 * would only cost two system calls. CLOEXEC: plugins exec IPAM plugins. */
-	sk->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-	if (!sk->nl)
+	sk->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (sk->fd < 0)
 		return knl_fail(err, -errno, NULL, "connect rtnetlink socket");
-	set_opt(sk->nl, NETLINK_EXT_ACK);
-	set_opt(sk->nl, NETLINK_CAP_ACK);
-	set_opt(sk->nl, NETLINK_GET_STRICT_CHK);
+	set_opt(sk->fd, NETLINK_EXT_ACK);
+	set_opt(sk->fd, NETLINK_CAP_ACK);
+	set_opt(sk->fd, NETLINK_GET_STRICT_CHK);
 	*out = steal_ptr(sk);
 	return 0;
 }
@@ -43,8 +45,8 @@ void knl_close(struct knl_sock *sk)
 {
 	if (!sk)
 		return;
-	if (sk->nl)
-		mnl_socket_close(sk->nl);
+	if (sk->fd >= 0)
+		close(sk->fd);
 	free(sk);
 }
 
@@ -120,33 +122,19 @@ int knl_prefix_check(const struct cni_prefix *p, const char *what, struct cni_er
  * to that), and no single link, address or route message comes near it. */
 #define KNL_RECV_SIZE 32768
 
-struct transact {
-	knl_parse_fn parse;
-	void *arg;
-	struct knl_status *st;
-	bool get; /* a GET that is not a dump: its one reply ends it */
-	bool done;
-};
-
-static int store_ext(const struct nlattr *a, void *data)
-{
-	struct knl_status *st = data;
-
-	if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG)
-		knl_attr_str(a, st->ext, sizeof(st->ext));
-	return MNL_CB_OK;
-}
-
 /* Copy NLMSGERR_ATTR_MSG from the TLVs that follow an error or DONE payload
  * (at off bytes into it). */
 static void take_extack(struct knl_status *st, const struct nlmsghdr *nlh, size_t off)
 {
-	size_t len = mnl_nlmsg_get_payload_len(nlh), n;
+	const struct nlattr *tb[NLMSGERR_ATTR_MSG + 1];
+	size_t n;
 
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || len <= off)
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
 		return;
-	(void)mnl_attr_parse_payload(mnl_nlmsg_get_payload_offset(nlh, off), len - off, store_ext,
-				     st);
+	knl_parse_payload_at(nlh, off, tb, NLMSGERR_ATTR_MSG);
+	if (!tb[NLMSGERR_ATTR_MSG])
+		return;
+	knl_attr_str(tb[NLMSGERR_ATTR_MSG], st->ext, sizeof(st->ext));
 	/* The kernel's messages sometimes end with a period; ours go in parentheses. */
 	n = strlen(st->ext);
 	if (n && st->ext[n - 1] == '.')
@@ -154,99 +142,120 @@ static void take_extack(struct knl_status *st, const struct nlmsghdr *nlh, size_
 }
 
 /* NLMSG_ERROR: the ack (error 0) or the request's failure. */
-static int on_error(const struct nlmsghdr *nlh, void *arg)
+static void on_error(struct knl_replies *t, const struct nlmsghdr *nlh)
 {
-	struct transact *t = arg;
-	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-	size_t off = sizeof(*e);
+	struct nlmsgerr e;
+	size_t off = sizeof(e);
 
 	t->done = true;
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*e)) {
+	if (knl_payload_len(nlh) < sizeof(e)) {
 		if (!t->st->err)
 			t->st->err = -EBADMSG;
-		return MNL_CB_STOP;
+		return;
 	}
-	if (e->error == 0 || t->st->err)
-		return MNL_CB_STOP;
+	memcpy(&e, knl_payload(nlh), sizeof(e));
+	if (e.error == 0 || t->st->err)
+		return;
 	/* Without NETLINK_CAP_ACK (an old kernel) our request comes back too. */
 	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		off += NLMSG_ALIGN(e->msg.nlmsg_len) - NLMSG_HDRLEN;
-	t->st->err = e->error < 0 ? e->error : -EIO;
+		off += NLMSG_ALIGN(e.msg.nlmsg_len) - NLMSG_HDRLEN;
+	t->st->err = e.error < 0 && e.error > -4096 ? e.error : -EIO;
 	take_extack(t->st, nlh, off);
-	return MNL_CB_STOP;
 }
 
 /* NLMSG_DONE carries the dump's result (an int) and possibly extack TLVs. */
-static int on_done(const struct nlmsghdr *nlh, void *arg)
+static void on_done(struct knl_replies *t, const struct nlmsghdr *nlh)
 {
-	struct transact *t = arg;
 	int e = 0;
 
-	if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(int))
-		memcpy(&e, mnl_nlmsg_get_payload(nlh), sizeof(e));
+	if (knl_payload_len(nlh) >= sizeof(int))
+		memcpy(&e, knl_payload(nlh), sizeof(e));
 	if (e < 0 && !t->st->err) {
-		t->st->err = e;
+		t->st->err = e > -4096 ? e : -EIO;
 		take_extack(t->st, nlh, NLMSG_ALIGN(sizeof(int)));
 	}
 	t->done = true;
-	return MNL_CB_STOP;
 }
 
-static int on_data(const struct nlmsghdr *nlh, void *arg)
+static void on_data(struct knl_replies *t, const struct nlmsghdr *nlh)
 {
-	struct transact *t = arg;
 	int r;
 
 	if (!t->st->err && t->parse && (r = t->parse(nlh, t->arg)) < 0)
 		t->st->err = r;
-	if (!t->get)
-		return MNL_CB_OK;
-	t->done = true;
-	return MNL_CB_STOP;
+	if (t->get)
+		t->done = true;
 }
 
-/* Before libmnl runs the callbacks over a buffer, which it would abandon at
- * the first message of another sequence number (EPROTO) or of an interrupted
- * dump (EINTR), leaving the rest of the replies in the socket: a reply to an
- * earlier request (one given up on a local failure) becomes a NOOP, which is
- * skipped, and an interrupted dump is noted (-EAGAIN: callers may retry) and
- * read to its end. */
-static void screen(struct transact *t, uint32_t seq, void *buf, int len)
+static bool msg_ok(const struct nlmsghdr *nlh, size_t len)
 {
-	for (struct nlmsghdr *nlh = buf; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
-		if (nlh->nlmsg_seq != seq) {
-			nlh->nlmsg_type = NLMSG_NOOP;
-			continue;
+	return len >= sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) && nlh->nlmsg_len <= len;
+}
+
+void knl_replies_take(struct knl_replies *t, uint32_t seq, const void *buf, size_t len)
+{
+	const struct nlmsghdr *nlh = buf;
+
+	for (; !t->done && msg_ok(nlh, len);) {
+		size_t step = NLMSG_ALIGN(nlh->nlmsg_len);
+
+		/* A reply to an earlier request (one given up on a local failure)
+		 * is skipped, as are NOOP and OVERRUN. */
+		if (nlh->nlmsg_seq == seq) {
+			if ((nlh->nlmsg_flags & NLM_F_DUMP_INTR) && !t->st->err) {
+				t->st->err = -EAGAIN; /* callers may retry; read to its end */
+				snprintf(t->st->ext, sizeof(t->st->ext),
+					 "dump interrupted by a concurrent change");
+			}
+			if (nlh->nlmsg_type == NLMSG_ERROR)
+				on_error(t, nlh);
+			else if (nlh->nlmsg_type == NLMSG_DONE)
+				on_done(t, nlh);
+			else if (nlh->nlmsg_type >= NLMSG_MIN_TYPE)
+				on_data(t, nlh);
 		}
-		if (!(nlh->nlmsg_flags & NLM_F_DUMP_INTR))
-			continue;
-		nlh->nlmsg_flags &= ~NLM_F_DUMP_INTR;
-		if (!t->st->err) {
-			t->st->err = -EAGAIN;
-			snprintf(t->st->ext, sizeof(t->st->ext),
-				 "dump interrupted by a concurrent change");
-		}
+		if (step >= len)
+			break;
+		len -= step;
+		nlh = (const struct nlmsghdr *)((const char *)nlh + step);
 	}
 }
 
-/* Read until the request's end. 0, or a negative errno of a local failure. */
-static int receive(struct knl_sock *sk, struct transact *t)
+/* One read of replies: from the kernel only (port 0; an unbound socket's port
+ * can be guessed by another process), never cut short. */
+static ssize_t read_replies(int fd, void *buf, size_t size)
 {
-	/* Not const: libmnl's prototype wants it writable (it never writes). */
-	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {[NLMSG_ERROR] = on_error, [NLMSG_DONE] = on_done};
+	struct sockaddr_nl from;
+	struct iovec iov = {.iov_base = buf, .iov_len = size};
+	struct msghdr mh = {
+	    .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov, .msg_iovlen = 1};
+	ssize_t n;
+
+	do
+		n = recvmsg(fd, &mh, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return -EPIPE;
+	if (mh.msg_flags & MSG_TRUNC)
+		return -ENOSPC;
+	if (mh.msg_namelen != sizeof(from) || from.nl_pid != 0)
+		return 0; /* not the kernel's: dropped */
+	return n;
+}
+
+/* Read until the request's end. 0, or a negative errno of a local failure. */
+static int receive(struct knl_sock *sk, struct knl_replies *t)
+{
 	KNL_MSG_BUF(buf, KNL_RECV_SIZE);
 	ssize_t n;
 
 	while (!t->done) {
-		n = mnl_socket_recvfrom(sk->nl, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EPIPE;
-		screen(t, sk->seq, buf, (int)n);
-		/* Sequence and port are checked above (seq 0: libmnl checks neither). */
-		if (mnl_cb_run2(buf, n, 0, 0, on_data, t, ctl, MNL_ARRAY_SIZE(ctl)) < 0)
-			return -errno;
+		n = read_replies(sk->fd, buf, sizeof(buf));
+		if (n < 0)
+			return (int)n;
+		knl_replies_take(t, sk->seq, buf, (size_t)n);
 	}
 	return 0;
 }
@@ -267,7 +276,8 @@ int knl_transact(struct knl_sock *sk, struct knl_msg *m, knl_parse_fn parse, voi
 	 * for no ack, and a dump ends with NLMSG_DONE. */
 	bool get = (nlh->nlmsg_type & 3) == 2;
 	bool dump = get && (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
-	struct transact t = {.parse = parse, .arg = arg, .st = st, .get = get && !dump};
+	struct knl_replies t = {.parse = parse, .arg = arg, .st = st, .get = get && !dump};
+	const struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
 	int r;
 
 	st->err = 0;
@@ -276,7 +286,8 @@ int knl_transact(struct knl_sock *sk, struct knl_msg *m, knl_parse_fn parse, voi
 		return local_failure(st, -EMSGSIZE);
 	nlh->nlmsg_flags |= NLM_F_REQUEST | (get ? 0 : NLM_F_ACK);
 	nlh->nlmsg_seq = ++sk->seq;
-	if (mnl_socket_sendto(sk->nl, nlh, nlh->nlmsg_len) < 0)
+	if (sendto(sk->fd, nlh, nlh->nlmsg_len, 0, (const struct sockaddr *)&kernel,
+		   sizeof(kernel)) < 0)
 		return local_failure(st, -errno);
 	r = receive(sk, &t);
 	if (r < 0)
