@@ -85,10 +85,12 @@ int hl_write_file_at(int dirfd, const char *name, int flags, mode_t mode, const 
 	return rc;
 }
 
-int hl_overwrite_file_at(int dirfd, const char *name, mode_t mode, const void *data, size_t len)
+static int overwrite_at(int dirfd, const char *name, int flags, mode_t mode, const void *data,
+			size_t len)
 {
+	/* O_NONBLOCK: a FIFO planted under the name fails (ENXIO) instead of hanging. */
 	cleanup_close int fd =
-	    openat(dirfd, name, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode);
+	    openat(dirfd, name, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | flags, mode);
 	size_t off = 0;
 
 	if (fd < 0)
@@ -105,6 +107,16 @@ int hl_overwrite_file_at(int dirfd, const char *name, mode_t mode, const void *d
 	if (ftruncate(fd, (off_t)len) < 0)
 		return -errno;
 	return close(steal_fd(fd)) < 0 ? -errno : 0;
+}
+
+int hl_overwrite_file_at(int dirfd, const char *name, mode_t mode, const void *data, size_t len)
+{
+	return overwrite_at(dirfd, name, O_CREAT, mode, data, len);
+}
+
+int hl_rewrite_file_at(int dirfd, const char *name, const void *data, size_t len)
+{
+	return overwrite_at(dirfd, name, 0, 0, data, len);
 }
 
 /* The fallback of hl_create_whole_at: a named temp file, linked, then removed. */

@@ -48,5 +48,7 @@ int hl_create_whole_at(int dirfd, const char *name, mode_t mode, const void *dat
  * renamed over another or truncated to zero and written, measured here at about 250 us
  * each, against under 10 us in place. 0 or -errno. */
 int hl_overwrite_file_at(int dirfd, const char *name, mode_t mode, const void *data, size_t len);
+/* The same for an existing file only (-ENOENT when missing). */
+int hl_rewrite_file_at(int dirfd, const char *name, const void *data, size_t len);
 
 #endif

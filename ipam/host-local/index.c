@@ -75,6 +75,7 @@
 #include "cni/validate.h"
 #include "fileio.h"
 #include "hostlocal.h"
+#include "spares.h"
 
 #define STAMP_FILE     "stamp"
 #define ENTRY_MAGIC    "krafty-index v1\n"
@@ -219,16 +220,23 @@ static void format_stamp(const struct stat *s, char *buf, size_t size)
 		 (uintmax_t)s->st_ino, (long long)s->st_mtim.tv_sec, (long)s->st_mtim.tv_nsec);
 }
 
+/* The stamp's first lines are the directory's; its last says how many spare files
+ * there are (spares.c). */
 static bool stamp_matches(struct hl_store *st)
 {
 	char want[128], have[128];
 	struct stat s;
+	size_t n;
 
 	if (fstat(st->dirfd, &s) < 0 ||
 	    hl_read_small_at(st->idxfd, STAMP_FILE, have, sizeof(have)) < 0)
 		return false;
 	format_stamp(&s, want, sizeof(want));
-	return strcmp(want, have) == 0;
+	n = strlen(want);
+	if (strncmp(want, have, n) != 0)
+		return false;
+	st->spares = hl_spare_count_parse(have + n);
+	return true;
 }
 
 /* Set the directory's mtime to one nanosecond before the kernel's own time (a value no
@@ -237,8 +245,9 @@ static bool stamp_matches(struct hl_store *st)
 static int stamp_directory(struct hl_store *st)
 {
 	struct timespec times[2] = {{.tv_nsec = UTIME_OMIT}, {0}};
-	char stamp[128];
+	char stamp[160];
 	struct stat s;
+	size_t n;
 
 	if (fstat(st->dirfd, &s) < 0)
 		return -errno;
@@ -252,6 +261,8 @@ static int stamp_directory(struct hl_store *st)
 	if (futimens(st->dirfd, times) < 0 || fstat(st->dirfd, &s) < 0)
 		return -errno;
 	format_stamp(&s, stamp, sizeof(stamp));
+	n = strlen(stamp);
+	snprintf(stamp + n, sizeof(stamp) - n, "spares %u\n", st->spares);
 	return hl_overwrite_file_at(st->idxfd, STAMP_FILE, 0644, stamp, strlen(stamp));
 }
 
@@ -386,6 +397,7 @@ void hl_index_rebuild(struct hl_store *st, const struct hl_holdings *hs)
 		qsort(v, m, sizeof(*v), cmp_named);
 	for (size_t i = 0; i < m && rc == 0;)
 		i = write_entry_run(st, v, i, m, &rc);
+	st->spares = 0; /* remove_stale removes them */
 	if (rc < 0 || remove_stale(st, v, m) < 0)
 		return; /* no stamp: the next call tries again */
 	st->index_ok = true;
@@ -510,11 +522,21 @@ static int entry_replace(const char *old, const char *id, const char *ifname,
 	return n ? append_line(buf, cap, len, id, ifname, ips, n) : 0;
 }
 
-/* An entry with no line left is removed. */
-static int write_entry(struct hl_store *st, const char *name, const char *buf, size_t len)
+/* A new entry is a spare file renamed into place; an entry with no line left goes
+ * back to the spares (or is removed). */
+static int write_entry(struct hl_store *st, const char *name, bool exists, const char *buf,
+		       size_t len)
 {
-	if (len > strlen(ENTRY_MAGIC))
+	int rc;
+
+	if (len > strlen(ENTRY_MAGIC)) {
+		if (!exists && hl_spare_place(st, st->idxfd, name, buf, len) == 0)
+			return 0;
 		return hl_write_file_at(st->idxfd, name, O_CREAT | O_TRUNC, 0644, buf, len);
+	}
+	rc = hl_spare_park(st, st->idxfd, name);
+	if (rc == 0 || rc == -ENOENT)
+		return 0;
 	return unlinkat(st->idxfd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
 }
 
@@ -522,6 +544,7 @@ void hl_index_put(struct hl_store *st, const char *id, const char *ifname, const
 		  size_t n)
 {
 	char name[256], old[ENTRY_MAX], buf[ENTRY_MAX];
+	bool exists;
 	size_t len;
 	int rc;
 
@@ -529,10 +552,11 @@ void hl_index_put(struct hl_store *st, const char *id, const char *ifname, const
 		return;
 	entry_name(id, ifname, name);
 	rc = read_entry(st, name, old, sizeof(old));
+	exists = rc > 0;
 	if (rc >= 0)
-		rc = entry_replace(rc ? old : NULL, id, ifname, ips, n, buf, sizeof(buf), &len);
+		rc = entry_replace(exists ? old : NULL, id, ifname, ips, n, buf, sizeof(buf), &len);
 	if (rc >= 0)
-		rc = write_entry(st, name, buf, len);
+		rc = write_entry(st, name, exists, buf, len);
 	if (rc < 0)
 		drop_stamp(st); /* the next call rebuilds */
 }

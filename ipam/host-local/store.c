@@ -1,3 +1,4 @@
+#include "spares.h"
 #include "store.h"
 
 #include <dirent.h>
@@ -67,7 +68,9 @@ int hl_store_reserve(struct hl_store *st, const struct cni_ip *ip, const char *i
 	hl_ip_name(ip, name);
 	if (n < 0 || (size_t)n >= sizeof(content))
 		return cni_err(err, CNI_ERR_INVALID_ENV, "container ID too long");
-	rc = hl_create_whole_at(st->dirfd, name, 0644, content, (size_t)n);
+	rc = hl_spare_place(st, st->dirfd, name, content, (size_t)n);
+	if (rc == -ENOENT)
+		rc = hl_create_whole_at(st->dirfd, name, 0644, content, (size_t)n);
 	if (rc == -EEXIST) {
 		*taken = true;
 		return 0;
@@ -81,9 +84,11 @@ int hl_store_reserve(struct hl_store *st, const struct cni_ip *ip, const char *i
 int hl_store_release(struct hl_store *st, const struct cni_ip *ip, struct cni_error *err)
 {
 	char name[CNI_IP_STRLEN];
+	int rc;
 
 	hl_ip_name(ip, name);
-	if (unlinkat(st->dirfd, name, 0) < 0 && errno != ENOENT)
+	rc = hl_spare_park(st, st->dirfd, name);
+	if (rc < 0 && rc != -ENOENT && unlinkat(st->dirfd, name, 0) < 0 && errno != ENOENT)
 		return cni_err_errno(err, CNI_ERR_IO, errno, "cannot remove %s/%s", st->path, name);
 	st->changed = true;
 	return 0;

@@ -19,12 +19,13 @@
 #define HL_INDEX_DIR		".krafty-index"
 
 struct hl_store {
-	char *path;    /* <dataDir>/<network> */
-	int dirfd;     /* the network directory */
-	int lockfd;    /* holds the flock while open */
-	int idxfd;     /* the index directory, -1 when it cannot be used */
-	bool index_ok; /* the index matches the directory: lookups may trust it */
-	bool changed;  /* we created or removed entries since the index was last stamped */
+	char *path;	     /* <dataDir>/<network> */
+	int dirfd;	     /* the network directory */
+	int lockfd;	     /* holds the flock while open */
+	int idxfd;	     /* the index directory, -1 when it cannot be used */
+	bool index_ok;	     /* the index matches the directory: lookups may trust it */
+	bool changed;	     /* we created or removed entries since the index was last stamped */
+	unsigned int spares; /* spare files in the index directory (spares.c), while index_ok */
 };
 
 /* A closed store: what hl_store_close leaves, safe to close again. */

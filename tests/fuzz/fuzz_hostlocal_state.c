@@ -2,7 +2,7 @@
  * network directory (an address file, last_reserved_ip.0, or an index entry,
  * chosen by the first byte; the name is taken from the input up to a NUL), then
  * the store is scanned, the last reservation read and the index synced and
- * queried, exactly as ADD/DEL/GC do. */
+ * queried, exactly as ADD/DEL/GC do; and the body as the index stamp's spares line. */
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -15,6 +15,7 @@
 
 #include "fuzz_util.h"
 #include "../../ipam/host-local/index.h"
+#include "../../ipam/host-local/spares.h"
 #include "../../ipam/host-local/store.h"
 
 static char data_dir[64];
@@ -86,6 +87,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		hl_index_lookup(&st, name, NULL, ips, 4, &n, &err);
 	}
 	hl_store_close(&st);
+	/* The stamp's spares line, as stamp_matches hands it over (NUL-terminated). */
+	char *line = strndup((const char *)body, size - (size_t)(body - data));
+
+	if (line && hl_spare_count_parse(line) > HL_SPARES_MAX)
+		abort();
+	free(line);
 	/* Start the next input from an empty network directory. */
 	snprintf(name, sizeof(name), "%s/fuzz", data_dir);
 	fuzz_remove_tree(name);

@@ -86,7 +86,7 @@ ok_json() {
 
 # Files by which the IPAM plugin holds addresses (not its lock and bookkeeping).
 ipam_files() {
-	find "$DATA" -type f ! -name lock ! -name 'last_reserved_ip*' ! -name stamp
+	find "$DATA" -type f ! -name lock ! -name 'last_reserved_ip*' ! -name stamp ! -name 'spare.[0-9]*'
 }
 
 ping_from() { # NETNS ADDR [IFACE]

@@ -18,6 +18,7 @@
 #include "../../ipam/host-local/allocator.h"
 #include "../../ipam/host-local/config.h"
 #include "../../ipam/host-local/rangeiter.h"
+#include "../../ipam/host-local/spares.h"
 #include "../../ipam/host-local/store.h"
 #include "cni/env.h"
 
@@ -713,6 +714,24 @@ static void owners(void **state)
 			fail_msg("corrupt owner %zu taken", i);
 }
 
+/* The index stamp's spares line: exactly "spares <k>\n" with k at most the cap, else 0
+ * (a spare then is created anew: nothing worse). */
+static void spare_counts(void **state)
+{
+	(void)state;
+	assert_int_equal(hl_spare_count_parse("spares 0\n"), 0);
+	assert_int_equal(hl_spare_count_parse("spares 7\n"), 7);
+	assert_int_equal(hl_spare_count_parse("spares 64\n"), HL_SPARES_MAX);
+	assert_int_equal(hl_spare_count_parse("spares 65\n"), 0);
+	assert_int_equal(hl_spare_count_parse("spares 99999999999999999999\n"), 0);
+	assert_int_equal(hl_spare_count_parse("spares 7"), 0);
+	assert_int_equal(hl_spare_count_parse("spares 7\nx"), 0);
+	assert_int_equal(hl_spare_count_parse("spares -1\n"), 0);
+	assert_int_equal(hl_spare_count_parse("spares \n"), 0);
+	assert_int_equal(hl_spare_count_parse("spare 7\n"), 0);
+	assert_int_equal(hl_spare_count_parse(""), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -739,6 +758,7 @@ int main(void)
 	    cmocka_unit_test(config_too_many_sets),
 	    cmocka_unit_test(config_requests),
 	    cmocka_unit_test(owners),
+	    cmocka_unit_test(spare_counts),
 	};
 
 	return cmocka_run_group_tests_name("host-local", tests, NULL, NULL);
