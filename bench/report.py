@@ -78,7 +78,7 @@ HOST_VARIANTS = ("kr", "kr0", "sref", "ref", "hl", "hlref", "tl", "tune", "chain
 #   s/LEVEL/V.CMD    latency samples (ms, one per line) of variant V
 #   json/runs        LABEL VARIANT CMD INFLIGHT JSON, one line per driver run
 #                    (cnibench's or floor's summary: throughput, max_rss_kb, ...)
-#   levels.tsv       PODS DEVICES LOAD1 when each level was measured
+#   levels.tsv       PODS DEVICES LOAD1 [SETTLE_S BUSY_PCT] when each level was measured
 #   profile.list     VARIANT CMD per profiled call, with perf/V.CMD (perf stat -x,
 #                    over 10 calls) and perf/V.CMD.strace (strace -f -c, one call)
 #   stall/PHASE.METRIC  the stall probe's samples (ms): PHASE quiet, kr, sref,
@@ -168,8 +168,11 @@ def variant_totals(runs):
 def read_levels(work):
     levels = []
     for line in (work / "levels.tsv").read_text().splitlines():
-        pods, devices, load1 = line.split("\t")
-        levels.append({"pods": int(pods), "devices": int(devices), "load1": float(load1)})
+        pods, devices, load1, *settled = line.split("\t")
+        level = {"pods": int(pods), "devices": int(devices), "load1": float(load1)}
+        if len(settled) == 2:  # runs since the settle wait: seconds waited, CPU busy %
+            level["settle_s"], level["busy_pct"] = int(settled[0]), int(settled[1])
+        levels.append(level)
     return levels
 
 
@@ -488,7 +491,10 @@ stdin, one netns per pod, cniVersion 1.0.0, CHECK/DEL given the ADD's result as 
 {samples} timed calls per cell, in batches of {batch}: ours and the references take turns
 batch by batch (the order reverses every batch), with the floors and a /bin/true exec in the
 same rounds. Latencies in ms, p50 / p99 (nearest rank), exec included. Reference = Debian's
-containernetworking-plugins 1.1.1 in {reference_dir}.
+containernetworking-plugins 1.1.1 in {reference_dir}. Each level is measured once the
+CPUs are quiet again after its pods were created (below 20% busy over 2 s, at most 120 s
+of waiting; the growth tables give the wait): a node that holds the pods, not one still
+busy creating thousands of devices.
 """
 
 
@@ -625,7 +631,9 @@ def growth_table(f):
         ]
         for lv in f.d["levels"]:
             p = lv["pods"]
-            out.append(row(f"{p} ({lv['devices']}, {lv['load1']:.2f})",
+            settled = (f", settled {lv['settle_s']} s to {lv['busy_pct']}% busy"
+                       if "settle_s" in lv else "")
+            out.append(row(f"{p} ({lv['devices']}, {lv['load1']:.2f}{settled})",
                            *growth_cells(columns, lambda v, c: fmt(f.p50(p, v, c)))))
         for base in bases if len(f.levels) > 1 else []:
             out.append(row(italic(f"{f.ln} ÷ {base}"),
@@ -724,8 +732,8 @@ def stall_section(f):
 
 
 SIZE_NOTE = """\
-Our binaries also load libcjson.so (krafty-libs/, {libcjson}) and libc; the
-reference ones are static Go. Peak RSS is the kernel's ru_maxrss of the plugin's process tree
+Our binaries are static PIEs (libc and cJSON linked in; `make STATIC=0` would load
+libcjson.so, {libcjson}, from krafty-libs/); the reference ones are static Go. Peak RSS is the kernel's ru_maxrss of the plugin's process tree
 (resident pages, shared libc pages included).
 """
 

@@ -40,6 +40,10 @@
 #   BENCH_SAMPLES (50)   timed calls per cell (per level, variant, command)
 #   BENCH_BATCH (5)      calls per batch; ours and the reference alternate
 #   BENCH_LEVELS ("10 100 1000")  pods per chain on the node while measuring
+#   BENCH_SETTLE_BUSY (20), BENCH_SETTLE_MAX (120)  before measuring a level, wait
+#                        until the CPUs are busy less than this % over 2 s (at most
+#                        that many seconds): the kernel's own work after creating
+#                        the level's devices is over, as on a node that holds them
 #   BENCH_TP_CALLS (64)  calls per throughput run
 #   BENCH_TP_INFLIGHT ("1 8 64")
 #   BENCH_STALL_CALLS (64)   DELs in flight during the stall probe
@@ -533,12 +537,33 @@ for p in u v w; do
 	mk_tuning_pods "$TAG$p" "$PROF_BASE" 11
 done
 
+# settle: wait until the CPUs are quiet (busy below SETTLE_BUSY % over 2 s) or
+# SETTLE_MAX seconds have passed; prints the seconds waited and the last busy %.
+SETTLE_BUSY=${BENCH_SETTLE_BUSY:-20} SETTLE_MAX=${BENCH_SETTLE_MAX:-120}
+cpu_busy() { # busy % of all CPUs over 2 s
+	local a b
+	read -ra a < <(head -1 /proc/stat)
+	sleep 2
+	read -ra b < <(head -1 /proc/stat)
+	local idle=$((b[4] + b[5] - a[4] - a[5])) total=0 i
+	for ((i = 1; i < ${#a[@]}; i++)); do total=$((total + b[i] - a[i])); done
+	echo $((total > 0 ? 100 * (total - idle) / total : 0))
+}
+settle() {
+	local start=$SECONDS busy
+	busy=$(cpu_busy)
+	while ((busy >= SETTLE_BUSY && SECONDS - start < SETTLE_MAX)); do busy=$(cpu_busy); done
+	echo "$((SECONDS - start)) $busy"
+}
+
 : >"$WORK/levels.tsv"
 li=0 LETTERS=abcdefghij
 for lvl in "${LEVELS[@]}"; do
 	grow "$lvl"
-	log "measuring at $lvl pods per chain ($SAMPLES samples per cell)"
-	printf '%s\t%s\t%s\n' "$lvl" "$(ip -o link show | wc -l)" "$(cut -d' ' -f1 /proc/loadavg)" >>"$WORK/levels.tsv"
+	read -r waited busy < <(settle)
+	log "measuring at $lvl pods per chain ($SAMPLES samples per cell; settled ${waited}s, CPUs ${busy}% busy)"
+	printf '%s\t%s\t%s\t%s\t%s\n' "$lvl" "$(ip -o link show | wc -l)" "$(cut -d' ' -f1 /proc/loadavg)" \
+		"$waited" "$busy" >>"$WORK/levels.tsv"
 	measure "$lvl" "${LETTERS:li:1}"
 	li=$((li + 1))
 	if [[ $lvl == "${LEVELS[0]}" ]]; then
