@@ -9,8 +9,9 @@
  *   rp_filter=0, disable_ipv6=1, up];
  *   bridge fb<P><i>: create, alias, [master VRF], forwarding=1, rp_filter=0,
  *   disable_ipv6=1, up, gateway address without its prefix route;
- *   veth fv<P><i> with its peer created in the pod as CNI_IFNAME (krafty
- *   creates it under a temporary name and renames it: one step more), alias,
+ *   veth fv<P><i> with its peer created in the pod as CNI_IFNAME, one tx and
+ *   one rx queue per end as krafty asks (the kernel's default would cut them
+ *   from one per CPU, waiting for RCU twice), alias,
  *   disable_ipv6=1, master bridge, up; in the pod: alias, up, the pod address;
  *   the /32 route to the pod via the bridge (main table, or T), and the pod's
  *   default route via the gateway, metric 1024.
@@ -399,7 +400,9 @@ static int add_pod_side(const struct opts *o, struct knl_sock *sk, struct knl_so
 	struct knl_route host = {0}, def = {0};
 
 	if (knl_veth_add(
-		sk, &(struct knl_veth){.host = p->veth, .peer = o->ifname, .peer_netns_fd = ns_fd},
+		sk,
+		&(struct knl_veth){
+		    .host = p->veth, .peer = o->ifname, .peer_netns_fd = ns_fd, .queues = 1},
 		err) < 0 ||
 	    knl_link_set_alias(sk, p->veth, p->alias, err) < 0 || no_ipv6(p->veth, err) < 0 ||
 	    knl_link_set_master(sk, p->veth, p->br, err) < 0 ||

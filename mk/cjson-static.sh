@@ -27,8 +27,14 @@ done
 opts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o "Dir::Etc::SourceParts=$apt/parts"
 	-o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o "APT::Sandbox::User=root" -q)
 apt-get "${opts[@]}" update >"$apt/update.log" 2>&1 || fail "apt-get update of deb-src failed: $(tail -1 "$apt/update.log")"
-(cd "$apt/src" && apt-get "${opts[@]}" source --download-only "cjson=$version") >"$apt/source.log" 2>&1 ||
-	fail "apt-get source cjson=$version failed: $(tail -1 "$apt/source.log")"
+# The installed version, else (a mirror that has moved on) the mirror's: cJSON 1.7's
+# API and ABI have not changed within the series.
+if ! (cd "$apt/src" && apt-get "${opts[@]}" source --download-only "cjson=$version") >"$apt/source.log" 2>&1; then
+	echo "cjson-static: cjson $version is not on the mirror any more; taking the mirror's" >&2
+	(cd "$apt/src" && apt-get "${opts[@]}" source --download-only cjson) >>"$apt/source.log" 2>&1 ||
+		fail "apt-get source cjson failed: $(tail -1 "$apt/source.log")"
+	version=$(sed -n 's/^Version: //p' "$apt/src"/cjson_*.dsc)
+fi
 (cd "$apt/src" && dpkg-source -x --no-check ./*.dsc cjson) >"$apt/extract.log" 2>&1 ||
 	fail "dpkg-source -x failed: $(tail -1 "$apt/extract.log")"
 # The library is one file (cJSON_Utils is not used).

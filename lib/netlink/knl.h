@@ -1,6 +1,7 @@
 /* knl: the suite's small netlink library (links, addresses, routes, netns,
- * sysctl), built on libmnl: requests are built on the stack and replies read
- * into it, one request per change where the kernel allows (links are changed
+ * sysctl), on the wire format of linux/netlink.h alone (msg.c, socket.c; no
+ * library, so that the plugins can be static): requests are built on the stack
+ * and replies read into it, one request per change where the kernel allows (links are changed
  * by name, with no look-up of their index first).
  *
  * Include as "netlink/knl.h". (The header is deliberately not called
@@ -37,7 +38,7 @@
 #include "cni/error.h"
 #include "cni/ip.h"
 
-/* A NETLINK_ROUTE socket (opaque: no libmnl type leaves lib/netlink). */
+/* A NETLINK_ROUTE socket (opaque: its insides stay in lib/netlink). */
 struct knl_sock;
 
 /* ---- sockets (socket.c) ------------------------------------------------ */
@@ -88,6 +89,10 @@ struct knl_veth {
 	unsigned int mtu;	    /* both ends; 0: the kernel's */
 	const struct knl_mac *macs; /* [0] the host end's, [1] the peer's; NULL: random */
 	uint32_t peer_group;	    /* the peer's device group from birth; 0: none */
+	/* tx and rx queues of each end; 0: the kernel's (one per possible CPU, of
+	 * which it then uses one: cutting the real count waits for an expedited
+	 * RCU grace period per end, in the create request). */
+	unsigned int queues;
 };
 int knl_veth_add(struct knl_sock *sk, const struct knl_veth *v, struct cni_error *err);
 

@@ -14,7 +14,7 @@
 /* Request buffers. The largest link request is a veth pair's (136 bytes with
  * two 15-character names); an alias request holds up to 255 bytes of alias. */
 #define GET_REQ_SIZE   64
-#define LINK_REQ_SIZE  192
+#define LINK_REQ_SIZE  256
 #define ALIAS_REQ_SIZE (LINK_REQ_SIZE + KNL_IFALIAS_MAX)
 
 /* A NULL name is the caller's mistake; a bad one is the config's. */
@@ -342,6 +342,14 @@ int knl_vrf_add(struct knl_sock *sk, const char *name, uint32_t table, struct cn
 
 /* The peer goes in IFLA_INFO_DATA/VETH_INFO_PEER: a (zeroed) ifinfomsg, then
  * its own attributes. */
+static void put_queues(struct knl_msg *m, unsigned int queues)
+{
+	if (!queues)
+		return;
+	knl_put_u32(m, IFLA_NUM_TX_QUEUES, queues);
+	knl_put_u32(m, IFLA_NUM_RX_QUEUES, queues);
+}
+
 static void veth_peer(struct knl_msg *m, const struct knl_veth *v)
 {
 	struct nlattr *data = knl_nest_start(m, IFLA_INFO_DATA);
@@ -357,6 +365,7 @@ static void veth_peer(struct knl_msg *m, const struct knl_veth *v)
 		knl_put(m, IFLA_ADDRESS, sizeof(v->macs[1].octet), v->macs[1].octet);
 	if (v->peer_group)
 		knl_put_u32(m, IFLA_GROUP, v->peer_group);
+	put_queues(m, v->queues);
 	knl_nest_end(m, peer);
 	knl_nest_end(m, data);
 }
@@ -375,6 +384,7 @@ int knl_veth_add(struct knl_sock *sk, const struct knl_veth *v, struct cni_error
 	li = create_msg(&m, buf, sizeof(buf), v->host, v->mtu, "veth");
 	veth_peer(&m, v);
 	knl_nest_end(&m, li);
+	put_queues(&m, v->queues);
 	if (v->macs)
 		knl_put(&m, IFLA_ADDRESS, sizeof(v->macs[0].octet), v->macs[0].octet);
 	return link_send(sk, &m, err, "create veth %s (peer %s)", v->host, v->peer);

@@ -101,6 +101,12 @@ struct kr_ident {
 
 void kr_ident_init(struct kr_ident *id, const char *container_id, const char *netname,
 		   const char *ifname);
+/* The veth's ends have one tx and one rx queue, as many as the kernel would use
+ * by default: asked for in the create request, they spare the request two
+ * expedited RCU grace periods (the kernel cuts a default veth's real queue
+ * count from one per CPU to one, and waits for readers each time). */
+#define KR_VETH_QUEUES 1
+
 /* The pod end's device group from its birth until it gets its alias (names.c):
  * KR_BIRTH_GROUP_TAG | 31 bits of the attachment's hash. */
 #define KR_BIRTH_GROUP_TAG 0x80000000u

@@ -127,7 +127,8 @@ static int veth_pair(struct knl_sock *sk, struct kr_pod *pod, const struct kr_co
 			     .peer_netns_fd = pod->ns_fd,
 			     .mtu = conf->mtu,
 			     .macs = macs,
-			     .peer_group = id->birth_group};
+			     .peer_group = id->birth_group,
+			     .queues = KR_VETH_QUEUES};
 
 	for (int i = 0; i < 2; i++) {
 		int rc;

@@ -184,6 +184,11 @@ assert_nothing_left_of() {
 	[ "$(ip -j link show "$br" | jq -r '.[0].ifalias')" = "krafty $(ip -j link show "$br" | jq -r '.[0].ifalias' | cut -d' ' -f2) $NET/net1/$id" ]
 	# The pod interface carries the same alias: that is how a later ADD knows its own leftovers.
 	[ "$(ip -n "$T-a" -j link show net1 | jq -r '.[0].ifalias')" = "$(ip -j link show "$br" | jq -r '.[0].ifalias')" ]
+	# Both veth ends have one tx and one rx queue (what the kernel uses by default, asked
+	# for at creation).
+	[ "$(ls "/sys/class/net/veth${id:0:11}/queues" | tr '\n' ' ')" = "rx-0 tx-0 " ]
+	[ "$(ip netns exec "$T-a" ls /sys/class/net/net1/queues | tr '\n' ' ')" = "rx-0 tx-0 " ]
+	[ "$(ip -d -j link show "veth${id:0:11}" | jq -r '.[0].num_tx_queues')" = 1 ]
 }
 
 @test "krafty: DEL twice, DEL without netns, DEL after the netns is gone" {
