@@ -1,5 +1,5 @@
 #!/bin/sh
-# Copy the krafty suite (binaries + krafty-libs bundle) into the node's CNI bin dir,
+# Copy the krafty suite (static binaries; a STATIC=0 build adds its krafty-libs bundle) into the node's CNI bin dir,
 # atomically per file (copy to a temp name, then rename) so a kubelet exec never
 # sees a half-written binary. Then sleep, so the DaemonSet pod stays Running.
 # SRC and DEST can be overridden (the tests run this script against a temp dir).

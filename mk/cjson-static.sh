@@ -24,14 +24,16 @@ for f in /etc/apt/sources.list.d/*.sources; do
 done
 { sed -n 's/^deb \(.*\)/deb-src \1/p' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || true; } \
 	>"$apt/sources.list"
+# A mirror's hiccup is not a failed build: each download is tried three times.
+retry() { "$@" || { sleep 2 && "$@"; } || { sleep 5 && "$@"; }; }
 opts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o "Dir::Etc::SourceParts=$apt/parts"
 	-o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o "APT::Sandbox::User=root" -q)
-apt-get "${opts[@]}" update >"$apt/update.log" 2>&1 || fail "apt-get update of deb-src failed: $(tail -1 "$apt/update.log")"
+retry apt-get "${opts[@]}" update >"$apt/update.log" 2>&1 || fail "apt-get update of deb-src failed: $(tail -1 "$apt/update.log")"
 # The installed version, else (a mirror that has moved on) the mirror's: cJSON 1.7's
 # API and ABI have not changed within the series.
-if ! (cd "$apt/src" && apt-get "${opts[@]}" source --download-only "cjson=$version") >"$apt/source.log" 2>&1; then
+if ! (cd "$apt/src" && retry apt-get "${opts[@]}" source --download-only "cjson=$version") >"$apt/source.log" 2>&1; then
 	echo "cjson-static: cjson $version is not on the mirror any more; taking the mirror's" >&2
-	(cd "$apt/src" && apt-get "${opts[@]}" source --download-only cjson) >>"$apt/source.log" 2>&1 ||
+	(cd "$apt/src" && retry apt-get "${opts[@]}" source --download-only cjson) >>"$apt/source.log" 2>&1 ||
 		fail "apt-get source cjson failed: $(tail -1 "$apt/source.log")"
 	version=$(sed -n 's/^Version: //p' "$apt/src"/cjson_*.dsc)
 fi
