@@ -7,7 +7,9 @@
 # reverses every round), with the floor with spares (bench/floor.c) and an
 # exec of /bin/true in the same rounds. Prints p50 and p90 per build and
 # command, and the floors. Needs root and `make bench` built once (cnibench,
-# floor). Knobs: AB_ROUNDS (10), AB_PODS (10). Both builds share the node's
+# floor). Knobs: AB_ROUNDS (10), AB_PODS (10), AB_HOLD (0): pods of a third
+# krafty network (build A's) held on the node while the rounds run, to see what
+# the node's size does to a call and to the floor. Both builds share the node's
 # spare pool, as two versions on one node would.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -15,7 +17,7 @@ BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 [[ $# -eq 2 && -x $1/krafty && -x $2/krafty ]] || { echo "usage: $0 BIN_A BIN_B (directories with krafty and host-local)" >&2; exit 2; }
 A=$(cd "$1" && pwd) B=$(cd "$2" && pwd)
-ROUNDS=${AB_ROUNDS:-10} PODS=${AB_PODS:-10}
+ROUNDS=${AB_ROUNDS:-10} PODS=${AB_PODS:-10} HOLD=${AB_HOLD:-0}
 CNIBENCH=$BUILD/bench/cnibench FLOOR=$BUILD/bench/floor
 P=ab$$ FP=$(($$ % 1000))
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/abtest.XXXXXX")
@@ -38,6 +40,7 @@ bench_krafty_conf "$P-A" "$WORK/ipam" 1 >"$WORK/A.json"
 bench_krafty_conf "$P-B" "$WORK/ipam" 2 >"$WORK/B.json"
 echo '{}' >"$WORK/empty.json"
 for ((i = 0; i < 3 * PODS; i++)); do ip netns add "$P-$i"; done
+for ((i = 0; i < HOLD; i++)); do ip netns add "$P-h$i"; done
 
 run() { # BUILD CMD
 	local v=$1 cmd=$2 first=0 bin=$A extra=()
@@ -56,6 +59,17 @@ exec_true() {
 	"$CNIBENCH" --cmd ADD --conf "$WORK/empty.json" --plugin /bin/true --netns "/run/netns/$P-%d" \
 		--ifname net1 --id-prefix "${P}t" --first 0 --count "$PODS" --samples "$WORK/true" >/dev/null
 }
+hold() { # CMD: the held pods (their own network and subnet, build A's binary)
+	"$CNIBENCH" --cmd "$1" --conf "$WORK/H.json" --plugin "$A/krafty" --cni-path "$A" \
+		--netns "/run/netns/$P-h%d" --ifname net1 --id-prefix "${P}h" --first 0 \
+		--count "$HOLD" --inflight 2 >/dev/null
+}
+if ((HOLD)); then
+	jq -nc --arg n "$P-H" --arg d "$WORK/ipam" '{cniVersion: "1.0.0", name: $n, type: "krafty",
+		vrf: false, subnet: "10.241.0.0/16", gateway: "10.241.0.1",
+		ipam: {type: "host-local", dataDir: $d, ranges: [[{subnet: "10.241.0.0/16"}]]}}' >"$WORK/H.json"
+	hold ADD
+fi
 for ((r = 0; r < ROUNDS; r++)); do
 	for cmd in ADD CHECK DEL; do
 		if ((r % 2)); then run B "$cmd" && run A "$cmd"; else run A "$cmd" && run B "$cmd"; fi
@@ -64,8 +78,9 @@ for ((r = 0; r < ROUNDS; r++)); do
 	done
 done
 
+if ((HOLD)); then hold DEL; fi
 pct() { sort -n "$1" | awk -v p="$2" '{ a[NR] = $1 } END { i = int(NR * p / 100 + 0.999); if (i < 1) i = 1; print a[i] }'; }
-echo "$ROUNDS rounds x $PODS pods, load $(cut -d' ' -f1-3 /proc/loadavg); ms"
+echo "$ROUNDS rounds x $PODS pods, $HOLD more held, load $(cut -d' ' -f1-3 /proc/loadavg); ms"
 for cmd in ADD CHECK DEL; do
 	printf '%-5s  A p50 %s p90 %s   B p50 %s p90 %s\n' "$cmd" "$(pct "$WORK/A.$cmd" 50)" \
 		"$(pct "$WORK/A.$cmd" 90)" "$(pct "$WORK/B.$cmd" 50)" "$(pct "$WORK/B.$cmd" 90)"
