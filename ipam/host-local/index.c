@@ -527,17 +527,11 @@ static int entry_replace(const char *old, const char *id, const char *ifname,
 static int write_entry(struct hl_store *st, const char *name, bool exists, const char *buf,
 		       size_t len)
 {
-	int rc;
-
-	if (len > strlen(ENTRY_MAGIC)) {
-		if (!exists && hl_spare_place(st, st->idxfd, name, buf, len) == 0)
-			return 0;
-		return hl_write_file_at(st->idxfd, name, O_CREAT | O_TRUNC, 0644, buf, len);
-	}
-	rc = hl_spare_park(st, st->idxfd, name);
-	if (rc == 0 || rc == -ENOENT)
+	if (len <= strlen(ENTRY_MAGIC))
+		return hl_spare_release(st, st->idxfd, name);
+	if (!exists && hl_spare_place(st, st->idxfd, name, buf, len) == 0)
 		return 0;
-	return unlinkat(st->idxfd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
+	return hl_write_file_at(st->idxfd, name, O_CREAT | O_TRUNC, 0644, buf, len);
 }
 
 void hl_index_put(struct hl_store *st, const char *id, const char *ifname, const struct cni_ip *ips,

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fileio.h"
 
@@ -63,7 +64,8 @@ int hl_spare_place(struct hl_store *st, int dirfd, const char *name, const void 
 	return 0;
 }
 
-int hl_spare_park(struct hl_store *st, int dirfd, const char *name)
+/* 0: parked; -ENOENT: `name` does not exist; another -errno: not parked. */
+static int spare_park(struct hl_store *st, int dirfd, const char *name)
 {
 	char spare[32];
 
@@ -78,6 +80,15 @@ int hl_spare_park(struct hl_store *st, int dirfd, const char *name)
 	 * only names a pod that is gone. */
 	(void)hl_rewrite_file_at(st->idxfd, spare, HL_SPARE_CONTENT, strlen(HL_SPARE_CONTENT));
 	return 0;
+}
+
+int hl_spare_release(struct hl_store *st, int dirfd, const char *name)
+{
+	int rc = spare_park(st, dirfd, name);
+
+	if (rc == 0 || rc == -ENOENT)
+		return 0;
+	return unlinkat(dirfd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
 }
 
 unsigned int hl_spare_count_parse(const char *s)

@@ -21,9 +21,9 @@
  * -ENOENT: no spare could be taken (create the file instead). */
 int hl_spare_place(struct hl_store *st, int dirfd, const char *name, const void *data, size_t len);
 
-/* Move `name` under dirfd into the spares instead of removing it. 0: parked;
- * -ENOENT: `name` does not exist; another -errno: not parked (remove it). */
-int hl_spare_park(struct hl_store *st, int dirfd, const char *name);
+/* Release `name` under dirfd: move it into the spares, or remove it when it
+ * cannot be parked. 0 (also when it did not exist), or the removal's -errno. */
+int hl_spare_release(struct hl_store *st, int dirfd, const char *name);
 
 /* The count in a stamp's spares line ("spares <k>\n" at s): 0 unless the line is
  * exactly that with k <= HL_SPARES_MAX. */

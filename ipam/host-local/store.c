@@ -87,9 +87,8 @@ int hl_store_release(struct hl_store *st, const struct cni_ip *ip, struct cni_er
 	int rc;
 
 	hl_ip_name(ip, name);
-	rc = hl_spare_park(st, st->dirfd, name);
-	if (rc < 0 && rc != -ENOENT && unlinkat(st->dirfd, name, 0) < 0 && errno != ENOENT)
-		return cni_err_errno(err, CNI_ERR_IO, errno, "cannot remove %s/%s", st->path, name);
+	if ((rc = hl_spare_release(st, st->dirfd, name)) < 0)
+		return cni_err_errno(err, CNI_ERR_IO, -rc, "cannot remove %s/%s", st->path, name);
 	st->changed = true;
 	return 0;
 }

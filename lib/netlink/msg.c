@@ -124,14 +124,11 @@ static void parse_attrs(const void *p, size_t len, const struct nlattr **tb, uns
 int knl_parse_attrs(const struct nlmsghdr *nlh, size_t hdr_len, const struct nlattr **tb,
 		    unsigned int max)
 {
-	size_t len = knl_payload_len(nlh);
-
-	if (len < hdr_len) {
+	if (knl_payload_len(nlh) < hdr_len) {
 		parse_attrs(NULL, 0, tb, max);
 		return -EBADMSG;
 	}
-	hdr_len = NLMSG_ALIGN(hdr_len) < len ? NLMSG_ALIGN(hdr_len) : len;
-	parse_attrs((const char *)knl_payload(nlh) + hdr_len, len - hdr_len, tb, max);
+	knl_parse_payload_at(nlh, hdr_len, tb, max);
 	return 0;
 }
 
