@@ -5,10 +5,10 @@
  *   open the pod netns, a netlink socket on the node and one in the pod;
  *   reserve the address as host-local does (create <data>/<ip> O_EXCL, write
  *   "<id>\r\n<ifname>");
- *   [--vrf-table T: VRF fr<P><i> on table T, alias, forwarding=1,
- *   rp_filter=0, disable_ipv6=1, up];
- *   bridge fb<P><i>: create, alias, [master VRF], forwarding=1, rp_filter=0,
- *   disable_ipv6=1, up, gateway address without its prefix route;
+ *   [--vrf-table T: VRF fr<P><i> on table T, alias, disable_ipv6=1, up
+ *   with forwarding=1 and rp_filter=0 in that request];
+ *   bridge fb<P><i>: create, alias, [master VRF], disable_ipv6=1, up with
+ *   forwarding=1 and rp_filter=0, gateway address without its prefix route;
  *   veth fv<P><i> with its peer created in the pod as CNI_IFNAME, one tx and
  *   one rx queue per end as krafty asks (the kernel's default would cut them
  *   from one per CPU, waiting for RCU twice), alias,
@@ -72,6 +72,7 @@
 #include <unistd.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
+#include <linux/ip.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
@@ -147,20 +148,18 @@ static int no_ipv6(const char *dev, struct cni_error *err)
 	return rc == 0 || rc == -ENOENT ? 0 : -1;
 }
 
-/* A bridge's or VRF's: forwarding=1, rp_filter=0, no IPv6 (an IPv4 network). */
-static int sysctls(const char *dev, struct cni_error *err)
+/* A bridge's or VRF's: up with forwarding=1 and rp_filter=0 in the same
+ * request (as krafty sends them), no IPv6 (an IPv4 network). */
+static int router_up(struct knl_sock *sk, const char *dev, struct cni_error *err)
 {
-	const char *fwd[] = {"net", "ipv4", "conf", dev, "forwarding", NULL};
-	const char *rpf[] = {"net", "ipv4", "conf", dev, "rp_filter", NULL};
-	char path[KNL_SYSCTL_PATH_MAX];
-	int rc;
+	static const struct knl_ipv4_conf ipv4[] = {{IPV4_DEVCONF_FORWARDING, 1},
+						     {IPV4_DEVCONF_RP_FILTER, 0}};
 
-	if ((rc = knl_sysctl_path_parts(fwd, path, sizeof(path), err)) < 0 ||
-	    (rc = knl_sysctl_write_path(path, "1", err)) < 0 ||
-	    (rc = knl_sysctl_path_parts(rpf, path, sizeof(path), err)) < 0 ||
-	    (rc = knl_sysctl_write_path(path, "0", err)) < 0)
-		return rc;
-	return no_ipv6(dev, err);
+	if (no_ipv6(dev, err) < 0)
+		return -1;
+	return knl_link_change(sk, dev,
+			       &(struct knl_link_change){.up = true, .ipv4_conf = ipv4, .n_ipv4_conf = 2},
+			       err);
 }
 
 static int reserve(const struct opts *o, const struct pod *p, struct cni_error *err)
@@ -374,7 +373,7 @@ static int add_vrf(const struct opts *o, struct knl_sock *sk, const struct pod *
 	if (rc < 0 || (rc == 0 && (knl_vrf_add(sk, p->vrf, o->vrf_table, err) < 0 ||
 				   knl_link_set_alias(sk, p->vrf, p->alias, err) < 0)))
 		return -1;
-	return sysctls(p->vrf, err) < 0 || knl_link_set_up(sk, p->vrf, err) < 0 ? -1 : 0;
+	return router_up(sk, p->vrf, err) < 0 ? -1 : 0;
 }
 
 static int add_bridge(const struct opts *o, struct knl_sock *sk, const struct pod *p,
@@ -388,7 +387,7 @@ static int add_bridge(const struct opts *o, struct knl_sock *sk, const struct po
 			 knl_link_set_alias(sk, p->br, p->alias, err) < 0)))
 		return -1;
 	if ((o->vrf_table && knl_link_set_master(sk, p->br, p->vrf, err) < 0) ||
-	    sysctls(p->br, err) < 0 || knl_link_set_up(sk, p->br, err) < 0 ||
+	    router_up(sk, p->br, err) < 0 ||
 	    knl_addr_add(sk, p->br, &p->gw, IFA_F_NOPREFIXROUTE, NULL, err) < 0)
 		return -1;
 	return 0;

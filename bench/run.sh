@@ -352,6 +352,34 @@ measure() {
 	done
 }
 
+# measure_solo LEVEL LETTER: krafty's own rounds at LEVEL, before measure():
+# SAMPLES timed ADD, CHECK, DEL of krafty, its floor with spares and an exec of
+# /bin/true, batch by batch (the order reverses every batch), with no other
+# plugin's calls between them. The growth target compares krafty with its
+# floor, and in measure() a floor batch follows the references' batches,
+# whose after-effects land on it: at 1000 pods of each chain the floor's ADD
+# took 2.0 ms p50 on its own and 2-11 ms right after five reference ADDs (a
+# shared bridge of 1000 ports floods what each new port sends). Samples go
+# to solo-kr.*, solo-floorp.*, solo-true.*; the same pods' netns as measure().
+measure_solo() {
+	local lvl=$1 x=$2 r first d order v
+	d=$WORK/s/$lvl
+	mkdir -p "$d"
+	for ((r = 0; r < SAMPLES / BATCH; r++)); do
+		first=$((SAMPLE_BASE + r * BATCH))
+		if ((r % 2)); then order=(true floorp kr); else order=(kr floorp true); fi
+		for cmd in ADD CHECK DEL; do
+			for v in "${order[@]}"; do
+				case $v in
+				kr) cb "S$lvl" kr "$cmd" "${TAG}o$x" "$first" "$BATCH" 1 "$d/solo-kr.$cmd" ;;
+				floorp) floor_run "S$lvl" floorp "$cmd" "$first" "$BATCH" "$d/solo-floorp.$cmd" ;;
+				true) [[ $cmd == CHECK ]] || cb "S$lvl" true VERSION x "$first" "$BATCH" 1 "$d/solo-true.$cmd" ;;
+				esac
+			done
+		done
+	done
+}
+
 # grow N: ADD pods of both chains until the node holds N of each (untimed
 # apart from the run's own figures; two calls in flight on 2 CPUs).
 GROWN=0
@@ -564,6 +592,7 @@ for lvl in "${LEVELS[@]}"; do
 	log "measuring at $lvl pods per chain ($SAMPLES samples per cell; settled ${waited}s, CPUs ${busy}% busy)"
 	printf '%s\t%s\t%s\t%s\t%s\n' "$lvl" "$(ip -o link show | wc -l)" "$(cut -d' ' -f1 /proc/loadavg)" \
 		"$waited" "$busy" >>"$WORK/levels.tsv"
+	measure_solo "$lvl" "${LETTERS:li:1}"
 	measure "$lvl" "${LETTERS:li:1}"
 	li=$((li + 1))
 	if [[ $lvl == "${LEVELS[0]}" ]]; then

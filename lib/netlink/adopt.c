@@ -10,24 +10,9 @@
 #include <linux/rtnetlink.h>
 
 /* ifinfomsg, IFLA_IFNAME (16), IFLA_IFALIAS (up to 255 + padding) and the
- * changes (MAC, MTU, master, group: 36 with their headers). */
-#define ADOPT_REQ_SIZE 384
-
-static void put_change(struct knl_msg *m, struct ifinfomsg *ifi, const struct knl_link_change *c)
-{
-	if (c->mac)
-		knl_put(m, IFLA_ADDRESS, sizeof(c->mac->octet), c->mac->octet);
-	if (c->mtu)
-		knl_put_u32(m, IFLA_MTU, c->mtu);
-	if (c->master > 0)
-		knl_put_u32(m, IFLA_MASTER, (uint32_t)c->master);
-	if (c->group)
-		knl_put_u32(m, IFLA_GROUP, *c->group);
-	if (c->up) {
-		ifi->ifi_flags = IFF_UP;
-		ifi->ifi_change = IFF_UP;
-	}
-}
+ * changes (MAC, MTU, master, group: 36 with their headers; the IPv4 settings:
+ * 12 + 8 each). */
+#define ADOPT_REQ_SIZE 448
 
 int knl_link_adopt(struct knl_sock *sk, int ifindex, const char *new_name, const char *alias,
 		   const struct knl_link_change *also, struct cni_error *err)
@@ -49,8 +34,8 @@ int knl_link_adopt(struct knl_sock *sk, int ifindex, const char *new_name, const
 	if (new_name)
 		knl_put_strz(&m, IFLA_IFNAME, new_name);
 	knl_put(&m, IFLA_IFALIAS, len, alias ? alias : "");
-	if (also)
-		put_change(&m, ifi, also);
+	if (also && (r = knl_put_link_change(&m, ifi, also, err)) < 0)
+		return r;
 	r = knl_transact(sk, &m, NULL, NULL, &st);
 	if (r < 0 && new_name)
 		return knl_fail(err, r, &st, "name link #%d %s", ifindex, new_name);

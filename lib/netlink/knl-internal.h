@@ -77,6 +77,13 @@ void knl_nest_end(struct knl_msg *m, struct nlattr *nest);
 /* Append raw bytes (a family header inside a nest, as veth's peer has). */
 void *knl_put_raw(struct knl_msg *m, size_t len);
 
+struct ifinfomsg;
+/* The changes c lists, into a link request whose header is ifi; -EINVAL
+ * (the caller's mistake) for more IPv4 settings than KNL_IPV4_CONF_MAX or an
+ * id the kernel does not know. */
+int knl_put_link_change(struct knl_msg *m, struct ifinfomsg *ifi, const struct knl_link_change *c,
+			struct cni_error *err);
+
 /* ---- reading replies ------------------------------------------------------ */
 
 /* A message's payload (after its netlink header) and its length; an

@@ -123,12 +123,27 @@ int knl_link_set_alias(struct knl_sock *sk, const char *name, const char *alias,
  * applies one change request in a fixed order, MAC and MTU, then the name and
  * the alias, then the flags, then the master: so a device is renamed while
  * still down (a rename of an up device is refused) and comes up named. */
+/* One IPv4 per-device setting, net.ipv4.conf.<dev>.<key>: id is its
+ * IPV4_DEVCONF_* number (linux/ip.h: FORWARDING, RP_FILTER, ...). */
+struct knl_ipv4_conf {
+	int id;
+	uint32_t value;
+};
+#define KNL_IPV4_CONF_MAX 8 /* settings in one change */
+
 struct knl_link_change {
 	const struct knl_mac *mac; /* NULL: unchanged */
 	unsigned int mtu;	   /* 0: unchanged */
 	int master;		   /* ifindex of the new master; 0: unchanged */
 	bool up;		   /* false: the flags unchanged */
 	const uint32_t *group;	   /* the device group; NULL: unchanged */
+	/* IPv4 settings carried in the request (IFLA_AF_SPEC), not written under
+	 * /proc/sys: no path look-up, whose cost grows with the namespaces on the
+	 * node (sysctl.c). The kernel applies them after the flags, in the same
+	 * request; it sends no RTM_NEWNETCONF for them, as it does for a sysctl
+	 * write. At most KNL_IPV4_CONF_MAX; 0: none. */
+	const struct knl_ipv4_conf *ipv4_conf;
+	size_t n_ipv4_conf;
 };
 /* Rename link ifindex to new_name (NULL: it keeps its name) and set its alias
  * (NULL or "": none) in one request, so that it carries its final name and
@@ -137,6 +152,9 @@ struct knl_link_change {
  * is gone. */
 int knl_link_adopt(struct knl_sock *sk, int ifindex, const char *new_name, const char *alias,
 		   const struct knl_link_change *also, struct cni_error *err);
+/* Make the changes c lists to link name in one request. */
+int knl_link_change(struct knl_sock *sk, const char *name, const struct knl_link_change *c,
+		    struct cni_error *err);
 /* Delete a link; succeeds (returns 0) when it does not exist. Deleting one end
  * of a veth pair deletes both. */
 int knl_link_del(struct knl_sock *sk, const char *name, struct cni_error *err);

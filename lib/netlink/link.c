@@ -9,6 +9,7 @@
 #include <sys/random.h>
 #include <linux/if.h>
 #include <linux/if_link.h>
+#include <linux/ip.h>
 #include <linux/veth.h>
 
 /* Request buffers. The largest link request is a veth pair's (136 bytes with
@@ -426,6 +427,66 @@ static int link_commit(struct knl_sock *sk, struct knl_msg *m, const char *name,
 	r = request_fail(err, r, &st, fmt, ap);
 	va_end(ap);
 	return r;
+}
+
+/* IFLA_AF_SPEC { AF_INET { IFLA_INET_CONF { id: value, ... } } } */
+static void put_ipv4_conf(struct knl_msg *m, const struct knl_ipv4_conf *conf, size_t n)
+{
+	struct nlattr *spec = knl_nest_start(m, IFLA_AF_SPEC);
+	struct nlattr *inet = knl_nest_start(m, AF_INET);
+	struct nlattr *list = knl_nest_start(m, IFLA_INET_CONF);
+
+	for (size_t i = 0; i < n; i++)
+		knl_put_u32(m, (uint16_t)conf[i].id, conf[i].value);
+	knl_nest_end(m, list);
+	knl_nest_end(m, inet);
+	knl_nest_end(m, spec);
+}
+
+int knl_put_link_change(struct knl_msg *m, struct ifinfomsg *ifi, const struct knl_link_change *c,
+			struct cni_error *err)
+{
+	if (c->n_ipv4_conf > KNL_IPV4_CONF_MAX || (c->n_ipv4_conf && !c->ipv4_conf))
+		return knl_invalid(err, "link change: %zu IPv4 settings, at most %d", c->n_ipv4_conf,
+				   KNL_IPV4_CONF_MAX);
+	for (size_t i = 0; i < c->n_ipv4_conf; i++)
+		if (c->ipv4_conf[i].id <= 0 || c->ipv4_conf[i].id > IPV4_DEVCONF_MAX)
+			return knl_invalid(err, "link change: unknown IPv4 setting %d",
+					   c->ipv4_conf[i].id);
+	if (c->mac)
+		knl_put(m, IFLA_ADDRESS, sizeof(c->mac->octet), c->mac->octet);
+	if (c->mtu)
+		knl_put_u32(m, IFLA_MTU, c->mtu);
+	if (c->master > 0)
+		knl_put_u32(m, IFLA_MASTER, (uint32_t)c->master);
+	if (c->group)
+		knl_put_u32(m, IFLA_GROUP, *c->group);
+	if (c->up) {
+		ifi->ifi_flags = IFF_UP;
+		ifi->ifi_change = IFF_UP;
+	}
+	if (c->n_ipv4_conf)
+		put_ipv4_conf(m, c->ipv4_conf, c->n_ipv4_conf);
+	return 0;
+}
+
+/* A name, up to KNL_IPV4_CONF_MAX IPv4 settings and the rest (see adopt.c). */
+#define CHANGE_REQ_SIZE (LINK_REQ_SIZE + 12 + 8 * KNL_IPV4_CONF_MAX)
+
+int knl_link_change(struct knl_sock *sk, const char *name, const struct knl_link_change *c,
+		    struct cni_error *err)
+{
+	KNL_MSG_BUF(buf, CHANGE_REQ_SIZE);
+	struct ifinfomsg *ifi;
+	struct knl_msg m;
+	int r;
+
+	if ((r = check_name(name, err)) < 0)
+		return r;
+	ifi = change_msg(&m, buf, sizeof(buf), name);
+	if ((r = knl_put_link_change(&m, ifi, c, err)) < 0)
+		return r;
+	return link_commit(sk, &m, name, err, "change link %s", name);
 }
 
 int knl_link_set_master(struct knl_sock *sk, const char *name, const char *master_name,

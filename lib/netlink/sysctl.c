@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #define PROC_SYS "/proc/sys/"
+#define THREAD_NETNS "/proc/thread-self/ns/net"
 
 /* One path component: non-empty, not "." or "..", no '/', no control bytes. */
 static bool part_ok(const char *p, size_t n)
@@ -85,6 +87,94 @@ static int check_path(const char *path, struct cni_error *err)
 	}
 }
 
+/* ---- directory cache ---------------------------------------------------
+ *
+ * Why: every network namespace has its own /proc/sys/net/ipv4 and
+ * /proc/sys/net/ipv6, all under the one /proc/sys/net directory, so the
+ * dcache holds one "ipv4" (and "ipv6") entry per namespace that ever looked
+ * there, all on one hash chain, and each look-up of that component compares
+ * its way along the chain (proc_sys_compare). Measured on a node with 3,700
+ * pod namespaces: 140 us for "ipv4" and 100 us for "ipv6" against 2-3 us for
+ * every other component, in each open of a path. An fd of the directory two
+ * components below /proc/sys, kept per calling thread and namespace, pays that
+ * once per process; the rest of the path is opened relative to it.
+ *
+ * A slot keeps its namespace open, so the namespace stays alive and its inode
+ * number is not reused while the slot names it: a slot is used only when the
+ * caller's current namespace is that one (an fstat of the thread's netns each
+ * call). Anything unusual (no /proc/thread-self, a path of fewer than three
+ * components) opens the whole path as before. */
+
+#define SYSCTL_DIR_SLOTS 4
+#define SYSCTL_PREFIX_MAX 64
+
+struct sysctl_dir {
+	bool used;
+	char prefix[SYSCTL_PREFIX_MAX]; /* "net/ipv4": two components */
+	dev_t ns_dev;
+	ino_t ns_ino;
+	int ns_fd;
+	int dir_fd;
+};
+
+static __thread struct sysctl_dir sysctl_dirs[SYSCTL_DIR_SLOTS];
+static __thread unsigned sysctl_dir_next;
+
+static void sysctl_dir_drop(struct sysctl_dir *d)
+{
+	if (!d->used)
+		return;
+	close(d->dir_fd);
+	close(d->ns_fd);
+	d->used = false;
+}
+
+/* The slot for prefix in the current namespace, made if missing; NULL when
+ * one cannot be made (the caller opens the whole path). */
+static struct sysctl_dir *sysctl_dir_get(const char *prefix, size_t prefix_len)
+{
+	cleanup_close int ns_fd = -1, dir_fd = -1;
+	char dir[sizeof(PROC_SYS) + SYSCTL_PREFIX_MAX];
+	struct sysctl_dir *d;
+	struct stat st;
+
+	if (prefix_len >= SYSCTL_PREFIX_MAX || stat(THREAD_NETNS, &st) < 0)
+		return NULL;
+	for (unsigned i = 0; i < SYSCTL_DIR_SLOTS; i++) {
+		d = &sysctl_dirs[i];
+		if (d->used && d->ns_dev == st.st_dev && d->ns_ino == st.st_ino &&
+		    strlen(d->prefix) == prefix_len && !memcmp(d->prefix, prefix, prefix_len))
+			return d;
+	}
+	snprintf(dir, sizeof(dir), PROC_SYS "%.*s", (int)prefix_len, prefix);
+	ns_fd = open(THREAD_NETNS, O_RDONLY | O_CLOEXEC);
+	if (ns_fd < 0 || fstat(ns_fd, &st) < 0)
+		return NULL;
+	dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir_fd < 0)
+		return NULL;
+	d = &sysctl_dirs[sysctl_dir_next++ % SYSCTL_DIR_SLOTS];
+	sysctl_dir_drop(d);
+	*d = (struct sysctl_dir){.used = true, .ns_dev = st.st_dev, .ns_ino = st.st_ino,
+				 .ns_fd = ns_fd, .dir_fd = dir_fd};
+	memcpy(d->prefix, prefix, prefix_len);
+	d->prefix[prefix_len] = '\0';
+	ns_fd = dir_fd = -1;
+	return d;
+}
+
+/* open() of a checked /proc/sys path, through the directory cache. */
+static int sysctl_open(const char *path, int flags)
+{
+	const char *rel = path + sizeof(PROC_SYS) - 1, *first, *second;
+	struct sysctl_dir *d;
+
+	if ((first = strchr(rel, '/')) && (second = strchr(first + 1, '/')) &&
+	    (d = sysctl_dir_get(rel, (size_t)(second - rel))))
+		return openat(d->dir_fd, second + 1, flags);
+	return open(path, flags);
+}
+
 static int read_value(const char *path, const char *label, char *buf, size_t len,
 		      struct cni_error *err)
 {
@@ -95,7 +185,7 @@ static int read_value(const char *path, const char *label, char *buf, size_t len
 
 	if (len == 0)
 		return knl_invalid(err, "read sysctl %s: empty buffer", label);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = sysctl_open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return knl_fail(err, -errno, NULL, "read sysctl %s", label);
 	while (got < len - 1 && (n = RETRY_EINTR(read(fd, buf + got, len - 1 - got))) != 0) {
@@ -122,7 +212,7 @@ static int write_value(const char *path, const char *label, const char *value,
 	if (!value)
 		return knl_invalid(err, "write sysctl %s: no value", label);
 	len = strlen(value);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	fd = sysctl_open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return knl_fail(err, -errno, NULL, "write sysctl %s", label);
 	/* One write: /proc/sys parses each write as a whole value. */

@@ -2,7 +2,11 @@
  * to each pod (the network's routing table: table.c).
  *
  * Sysctls are set per device, never globally (no .all/.default, no
- * ip_forward), on the bridge and, in VRF mode, on the VRF:
+ * ip_forward), on the bridge and, in VRF mode, on the VRF. The IPv4 ones
+ * ride in the request that names the device (IFLA_INET_CONF): a path under
+ * /proc/sys/net/ipv4 costs a look-up that grows with the namespaces on the
+ * node (lib/netlink/sysctl.c). IPv6 has no such attribute: its settings are
+ * written under /proc/sys, before the device goes up.
  *  - net.ipv4.conf.<dev>.forwarding=1: IPv4 forwards a packet only when its
  *    input device forwards. Traffic from a pod comes in on its bridge, and in
  *    VRF mode the VRF device becomes the input device for the route look-up,
@@ -27,6 +31,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/if_addr.h>
+#include <linux/ip.h>
 #include <linux/rtnetlink.h>
 
 /* ---- sysctls --------------------------------------------------------- */
@@ -57,16 +62,20 @@ static int no_ipv6_sysctl(const char *dev, struct cni_error *err)
 	return rc == -ENOENT || rc == 0 ? 0 : -1;
 }
 
-/* Why these and only per device: see the comment at the top. Set before the
- * device goes up (a kr_prepare_fn). */
+/* The IPv4 half of a router's settings, for a knl_link_change. */
+static const struct knl_ipv4_conf router_ipv4[] = {
+    {IPV4_DEVCONF_FORWARDING, 1},
+    {IPV4_DEVCONF_RP_FILTER, 0},
+};
+#define ROUTER_IPV4 .ipv4_conf = router_ipv4, .n_ipv4_conf = sizeof(router_ipv4) / sizeof(router_ipv4[0])
+
+/* Why these and only per device: see the comment at the top. The IPv6 half,
+ * set before the device goes up (a kr_prepare_fn). */
 static int routing_sysctls(const struct kr_conf *c, const char *dev, struct cni_error *err)
 {
 	int rc;
 	bool v6 = kr_conf_family(c, AF_INET6) != NULL;
 
-	if ((rc = dev_sysctl("ipv4", dev, "forwarding", "1", err)) < 0 ||
-	    (rc = dev_sysctl("ipv4", dev, "rp_filter", "0", err)) < 0)
-		return rc;
 	if (!v6)
 		return no_ipv6_sysctl(dev, err);
 	if ((rc = dev_sysctl("ipv6", dev, "disable_ipv6", "0", err)) < 0 ||
@@ -135,7 +144,7 @@ static int vrf_create(struct knl_sock *sk, const struct kr_conf *c, const struct
 int kr_vrf_ensure(struct knl_sock *sk, const struct kr_conf *conf, const struct kr_ident *id,
 		  char name[KNL_IFNAMSIZ], bool *created, struct cni_error *err)
 {
-	const struct knl_link_change up = {.up = true};
+	const struct knl_link_change up = {.up = true, ROUTER_IPV4};
 	int rc;
 	struct kr_link l;
 
@@ -147,7 +156,7 @@ int kr_vrf_ensure(struct knl_sock *sk, const struct kr_conf *conf, const struct 
 		return -1;
 	if (l.exists && l.info.vrf_table == conf->table) { /* a killed ADD's: set it up again */
 		if ((rc = routing_sysctls(conf, name, err)) < 0 ||
-		    (rc = knl_link_set_up(sk, name, err)) < 0)
+		    (rc = knl_link_change(sk, name, &up, err)) < 0)
 			return rc;
 		return 0;
 	}
@@ -224,7 +233,7 @@ static int bridge_take_or_make(struct knl_sock *sk, const struct kr_conf *conf,
 			       const struct kr_ident *id, const char *vrf, char name[KNL_IFNAMSIZ],
 			       struct knl_mac *mac, struct cni_error *err)
 {
-	struct knl_link_change also = {.mac = mac, .up = !vrf};
+	struct knl_link_change also = {.mac = mac, .up = !vrf, ROUTER_IPV4};
 	int rc;
 
 	if ((rc = knl_mac_random(mac, err)) < 0 ||
@@ -262,7 +271,8 @@ int kr_bridge_ensure(struct knl_sock *sk, const struct kr_conf *conf, const stru
 	if (vrf && knl_link_set_master(sk, name, vrf, err) < 0)
 		return -1;
 	if ((rc = routing_sysctls(conf, name, err)) < 0 ||
-	    (rc = knl_link_set_up(sk, name, err)) < 0)
+	    (rc = knl_link_change(sk, name, &(struct knl_link_change){.up = true, ROUTER_IPV4},
+				  err)) < 0)
 		return rc;
 	return gateway_addrs(sk, conf, name, err);
 }

@@ -486,6 +486,11 @@ kill_add_at() {
 	for step in after-ipam after-vrf after-bridge-create after-bridge after-veth-create after-veth after-pod-addr after-routes; do
 		id=$(cid "${step//-/}")
 		kill_add_at "$step" "$(conf 1.0.0 "$NOSPARES")" "$id" "$ns" net1
+		# A killed ADD's bridge whose settings changed meanwhile gets them again.
+		if [[ -d /proc/sys/net/ipv4/conf/krb${id:0:12} ]]; then
+			echo 0 >"/proc/sys/net/ipv4/conf/krb${id:0:12}/forwarding"
+			echo 2 >"/proc/sys/net/ipv4/conf/krb${id:0:12}/rp_filter"
+		fi
 		case $step in after-pod-addr | after-routes)
 			# The pod end holds its address: live by what the kernel shows. A
 			# repeated ADD is refused and leaves it as it is; the runtime DELs.
@@ -500,6 +505,10 @@ kill_add_at() {
 		kr ADD "$(conf 1.0.0 "$NOSPARES")" "$id" "$ns" net1
 		ok_json || { echo "ADD after kill at $step" >&2; false; }
 		[ "$(kr_devices | wc -l)" -eq 2 ]
+		# Whichever way the bridge came back (made again, or a killed ADD's set
+		# up again), it forwards and is not reverse-path checked.
+		[ "$(cat "/proc/sys/net/ipv4/conf/krb${id:0:12}/forwarding")" = 1 ]
+		[ "$(cat "/proc/sys/net/ipv4/conf/krb${id:0:12}/rp_filter")" = 0 ]
 		ping_from "$T-a" "10.197.$N.1"
 		kr CHECK "$(with_prev "$(conf 1.0.0 "$NOSPARES")" "$output")" "$id" "$ns" net1
 		[ "$status" -eq 0 ] || { echo "CHECK after kill at $step: $output" >&2; false; }
@@ -838,13 +847,21 @@ no_spares() { kr GC "$(conf 1.1.0 '.spares = 0 | . + {"cni.dev/valid-attachments
 	[ -z "$(ip route show table all dev krsb00 2>/dev/null)" ]
 	! ip route show table all | grep -F "$addr "
 	assert_nothing_left "$T-a" "10.197.$N."
-	# The next ADD takes it (same device, new name and alias) and works.
+	# The next ADD takes it (same device, new name and alias) and works. A spare
+	# may have been changed while parked (or come from an IPv6 network): the
+	# ADD sets the bridge's settings again (the IPv4 ones in the naming request).
 	local index
 	index=$(ip -j link show krsb00 | jq -r '.[0].ifindex')
+	echo 0 >/proc/sys/net/ipv4/conf/krsb00/forwarding
+	echo 2 >/proc/sys/net/ipv4/conf/krsb00/rp_filter
+	echo 0 >/proc/sys/net/ipv6/conf/krsb00/disable_ipv6
 	kr ADD "$c" "$id2" "$ns" net1
 	ok_json
 	[ -z "$(spares)" ]
 	[ "$(ip -j link show "krb${id2:0:12}" | jq -r '.[0].ifindex')" = "$index" ]
+	[ "$(cat "/proc/sys/net/ipv4/conf/krb${id2:0:12}/forwarding")" = 1 ]
+	[ "$(cat "/proc/sys/net/ipv4/conf/krb${id2:0:12}/rp_filter")" = 0 ]
+	[ "$(cat "/proc/sys/net/ipv6/conf/krb${id2:0:12}/disable_ipv6")" = 1 ]
 	ping_from "$T-a" "10.197.$N.1"
 	kr CHECK "$(with_prev "$c" "$output")" "$id2" "$ns" net1
 	[ "$status" -eq 0 ] || { echo "CHECK on a taken spare: $output" >&2; false; }

@@ -336,6 +336,29 @@ chain() {
 	[ "$status" -eq 1 ]
 }
 
+@test "sysctl: one process moving between namespaces reads each one's own value" {
+	# lib/netlink keeps a sysctl directory open per namespace (a look-up of
+	# net/ipv4 costs more with every namespace on the node): the value read
+	# must still be the current namespace's, first visit or not.
+	local third="knl-t-$$-$BATS_TEST_NUMBER"
+	ip netns add "$third"
+	ip netns exec "$HNS" sysctl -qw net.ipv4.conf.lo.arp_filter=1
+	ip netns exec "$CNS" sysctl -qw net.ipv4.conf.lo.arp_filter=0
+	ip netns exec "$third" sysctl -qw net.ipv4.conf.lo.arp_filter=1
+	run hsmoke sysctl-across net.ipv4.conf.lo.arp_filter "$CPATH" "/run/netns/$third"
+	ip netns del "$third"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "here 1
+$CPATH 0
+/run/netns/$third 1
+here 1
+here 1
+$CPATH 0
+/run/netns/$third 1
+here 1" ]
+}
+
 @test "netns-check: only network namespaces are accepted" {
 	run "$SMOKE" netns-check "$CPATH"
 	[ "$status" -eq 0 ]

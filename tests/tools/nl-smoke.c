@@ -35,6 +35,8 @@ static void usage(void)
 	      "               [table N] [metric N] [scope N] [onlink]\n"
 	      "  sysctl-read KEY | sysctl-write KEY VALUE\n"
 	      "  sysctl-read-parts PART... | sysctl-write-parts VALUE PART...\n"
+	      "  sysctl-across KEY NETNS...      read KEY here, in each NETNS and here\n"
+	      "               again, twice over, in one process (a line each)\n"
 	      "  netns-check PATH\n",
 	      stderr);
 }
@@ -435,6 +437,29 @@ static int cmd_sysctl(const char *cmd, int argc, char **argv)
 	return 0;
 }
 
+/* lib/netlink keeps sysctl directories open per namespace: one process that
+ * moves between namespaces must still read each namespace's own value. */
+static int cmd_sysctl_across(int argc, char **argv)
+{
+	char val[256];
+
+	if (argc < 2)
+		return usage(), 2;
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i <= argc; i++) {
+			cleanup_netns int saved = -1;
+			bool here = i == 0 || i == argc;
+
+			if (!here && knl_netns_enter_path(argv[i], &saved, &err) < 0)
+				return fail("netns");
+			if (knl_sysctl_read(argv[0], val, sizeof(val), &err) < 0)
+				return fail("sysctl-read");
+			printf("%s %s\n", here ? "here" : argv[i], val);
+		}
+	}
+	return 0;
+}
+
 static int cmd_netns_check(int argc, char **argv)
 {
 	cleanup_close int fd = -1;
@@ -480,6 +505,8 @@ static int dispatch(const char *cmd, int argc, char **argv)
 
 	if (!strcmp(cmd, "bridge-veth") || !strcmp(cmd, "vrf-bridge-veth"))
 		return cmd_chain(argc, argv, cmd[0] == 'v');
+	if (!strcmp(cmd, "sysctl-across"))
+		return cmd_sysctl_across(argc, argv);
 	if (!strncmp(cmd, "sysctl-", 7))
 		return cmd_sysctl(cmd, argc, argv);
 	if (!strcmp(cmd, "netns-check"))
