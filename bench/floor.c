@@ -153,13 +153,13 @@ static int no_ipv6(const char *dev, struct cni_error *err)
 static int router_up(struct knl_sock *sk, const char *dev, struct cni_error *err)
 {
 	static const struct knl_ipv4_conf ipv4[] = {{IPV4_DEVCONF_FORWARDING, 1},
-						     {IPV4_DEVCONF_RP_FILTER, 0}};
+						    {IPV4_DEVCONF_RP_FILTER, 0}};
 
 	if (no_ipv6(dev, err) < 0)
 		return -1;
-	return knl_link_change(sk, dev,
-			       &(struct knl_link_change){.up = true, .ipv4_conf = ipv4, .n_ipv4_conf = 2},
-			       err);
+	return knl_link_change(
+	    sk, dev, &(struct knl_link_change){.up = true, .ipv4_conf = ipv4, .n_ipv4_conf = 2},
+	    err);
 }
 
 static int reserve(const struct opts *o, const struct pod *p, struct cni_error *err)
@@ -794,6 +794,10 @@ int main(int argc, char **argv)
 		double t;
 
 		pod_init(&o, o.first + k, &p);
+		/* Each krafty call is a new process: it looks /proc/sys/net/ipv6 up
+		 * once (a cost that grows with the node's namespaces), so each pod
+		 * here does too. */
+		knl_sysctl_forget();
 		t = now_ms();
 		cni_err_clear(&err);
 		if (fn(&o, &p, &err) < 0) {

@@ -447,8 +447,8 @@ int knl_put_link_change(struct knl_msg *m, struct ifinfomsg *ifi, const struct k
 			struct cni_error *err)
 {
 	if (c->n_ipv4_conf > KNL_IPV4_CONF_MAX || (c->n_ipv4_conf && !c->ipv4_conf))
-		return knl_invalid(err, "link change: %zu IPv4 settings, at most %d", c->n_ipv4_conf,
-				   KNL_IPV4_CONF_MAX);
+		return knl_invalid(err, "link change: %zu IPv4 settings, at most %d",
+				   c->n_ipv4_conf, KNL_IPV4_CONF_MAX);
 	for (size_t i = 0; i < c->n_ipv4_conf; i++)
 		if (c->ipv4_conf[i].id <= 0 || c->ipv4_conf[i].id > IPV4_DEVCONF_MAX)
 			return knl_invalid(err, "link change: unknown IPv4 setting %d",

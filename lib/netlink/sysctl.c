@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#define PROC_SYS "/proc/sys/"
+#define PROC_SYS     "/proc/sys/"
 #define THREAD_NETNS "/proc/thread-self/ns/net"
 
 /* One path component: non-empty, not "." or "..", no '/', no control bytes. */
@@ -105,7 +105,7 @@ static int check_path(const char *path, struct cni_error *err)
  * call). Anything unusual (no /proc/thread-self, a path of fewer than three
  * components) opens the whole path as before. */
 
-#define SYSCTL_DIR_SLOTS 4
+#define SYSCTL_DIR_SLOTS  4
 #define SYSCTL_PREFIX_MAX 64
 
 struct sysctl_dir {
@@ -127,6 +127,12 @@ static void sysctl_dir_drop(struct sysctl_dir *d)
 	close(d->dir_fd);
 	close(d->ns_fd);
 	d->used = false;
+}
+
+void knl_sysctl_forget(void)
+{
+	for (unsigned i = 0; i < SYSCTL_DIR_SLOTS; i++)
+		sysctl_dir_drop(&sysctl_dirs[i]);
 }
 
 /* The slot for prefix in the current namespace, made if missing; NULL when
@@ -155,11 +161,13 @@ static struct sysctl_dir *sysctl_dir_get(const char *prefix, size_t prefix_len)
 		return NULL;
 	d = &sysctl_dirs[sysctl_dir_next++ % SYSCTL_DIR_SLOTS];
 	sysctl_dir_drop(d);
-	*d = (struct sysctl_dir){.used = true, .ns_dev = st.st_dev, .ns_ino = st.st_ino,
-				 .ns_fd = ns_fd, .dir_fd = dir_fd};
+	*d = (struct sysctl_dir){.used = true,
+				 .ns_dev = st.st_dev,
+				 .ns_ino = st.st_ino,
+				 .ns_fd = steal_fd(ns_fd),
+				 .dir_fd = steal_fd(dir_fd)};
 	memcpy(d->prefix, prefix, prefix_len);
 	d->prefix[prefix_len] = '\0';
-	ns_fd = dir_fd = -1;
 	return d;
 }
 

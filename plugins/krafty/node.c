@@ -67,7 +67,8 @@ static const struct knl_ipv4_conf router_ipv4[] = {
     {IPV4_DEVCONF_FORWARDING, 1},
     {IPV4_DEVCONF_RP_FILTER, 0},
 };
-#define ROUTER_IPV4 .ipv4_conf = router_ipv4, .n_ipv4_conf = sizeof(router_ipv4) / sizeof(router_ipv4[0])
+#define ROUTER_IPV4_N (sizeof(router_ipv4) / sizeof(router_ipv4[0]))
+#define ROUTER_IPV4   .ipv4_conf = router_ipv4, .n_ipv4_conf = ROUTER_IPV4_N
 
 /* Why these and only per device: see the comment at the top. The IPv6 half,
  * set before the device goes up (a kr_prepare_fn). */
