@@ -8,6 +8,8 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <string.h>
+#include <linux/if.h>
+#include <linux/ip.h>
 #include <linux/rtnetlink.h>
 
 #include "netlink/knl-internal.h"
@@ -52,6 +54,64 @@ static void build_and_parse(void **state)
 	assert_int_equal(knl_attr_u32(NULL, 7), 7);
 	knl_attr_str(tb[IFLA_IFNAME], kind, 3);
 	assert_string_equal(kind, "et");
+}
+
+/* A link change carries IPv4 settings as the kernel reads them:
+ * IFLA_AF_SPEC { AF_INET { IFLA_INET_CONF { id: u32 } } }, after the flags;
+ * an id the kernel does not know, or too many, are refused before a byte. */
+static void link_change_ipv4(void **state)
+{
+	static const struct knl_ipv4_conf conf[] = {{IPV4_DEVCONF_FORWARDING, 1},
+						    {IPV4_DEVCONF_RP_FILTER, 0}};
+	struct knl_ipv4_conf bad[KNL_IPV4_CONF_MAX + 1] = {{IPV4_DEVCONF_MAX + 1, 1}};
+	KNL_MSG_BUF(buf, 256);
+	struct cni_error err = CNI_ERROR_INIT;
+	const struct nlattr *tb[IFLA_MAX + 1], *af[AF_INET + 1], *inet[IFLA_INET_MAX + 1];
+	const struct nlattr *dev[IPV4_DEVCONF_MAX + 1];
+	struct ifinfomsg *ifi;
+	struct knl_msg m;
+	uint32_t len;
+
+	(void)state;
+	ifi = knl_msg_init(&m, buf, sizeof(buf), RTM_NEWLINK, 0, sizeof(*ifi));
+	assert_int_equal(knl_put_link_change(&m, ifi,
+					     &(struct knl_link_change){.up = true,
+								       .ipv4_conf = conf,
+								       .n_ipv4_conf = 2},
+					     &err),
+			 0);
+	assert_false(m.overflow);
+	assert_int_equal(ifi->ifi_flags, IFF_UP);
+	assert_int_equal(knl_parse_attrs(m.nlh, sizeof(*ifi), tb, IFLA_MAX), 0);
+	assert_non_null(tb[IFLA_AF_SPEC]);
+	knl_parse_nested(tb[IFLA_AF_SPEC], af, AF_INET);
+	assert_non_null(af[AF_INET]);
+	knl_parse_nested(af[AF_INET], inet, IFLA_INET_MAX);
+	knl_parse_nested(inet[IFLA_INET_CONF], dev, IPV4_DEVCONF_MAX);
+	assert_int_equal(knl_attr_u32(dev[IPV4_DEVCONF_FORWARDING], 9), 1);
+	assert_int_equal(knl_attr_u32(dev[IPV4_DEVCONF_RP_FILTER], 9), 0);
+	assert_null(dev[IPV4_DEVCONF_ACCEPT_LOCAL]);
+
+	len = m.nlh->nlmsg_len;
+	assert_int_equal(knl_put_link_change(&m, ifi,
+					     &(struct knl_link_change){.ipv4_conf = bad,
+								       .n_ipv4_conf = 1},
+					     &err),
+			 -EINVAL);
+	assert_non_null(strstr(err.msg, "unknown IPv4 setting"));
+	bad[0].id = 0;
+	assert_int_equal(knl_put_link_change(&m, ifi,
+					     &(struct knl_link_change){.ipv4_conf = bad,
+								       .n_ipv4_conf = 1},
+					     &err),
+			 -EINVAL);
+	bad[0].id = IPV4_DEVCONF_FORWARDING;
+	assert_int_equal(knl_put_link_change(&m, ifi,
+					     &(struct knl_link_change){
+						 .ipv4_conf = bad, .n_ipv4_conf = KNL_IPV4_CONF_MAX + 1},
+					     &err),
+			 -EINVAL);
+	assert_int_equal(m.nlh->nlmsg_len, len);
 }
 
 /* What does not fit is not written, and the request is marked. */
@@ -199,7 +259,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(build_and_parse),	 cmocka_unit_test(overflow_marks),
 	    cmocka_unit_test(malformed_attrs),	 cmocka_unit_test(dump_replies),
-	    cmocka_unit_test(error_with_extack),
+	    cmocka_unit_test(error_with_extack), cmocka_unit_test(link_change_ipv4),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
