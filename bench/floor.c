@@ -794,9 +794,9 @@ int main(int argc, char **argv)
 		double t;
 
 		pod_init(&o, o.first + k, &p);
-		/* Each krafty call is a new process: it looks /proc/sys/net/ipv6 up
-		 * once (a cost that grows with the node's namespaces), so each pod
-		 * here does too. */
+		/* Each krafty call is a new process, which makes its own procfs
+		 * instance for its sysctl paths (lib/netlink/sysctl.c): so does
+		 * each pod here. */
 		knl_sysctl_forget();
 		t = now_ms();
 		cni_err_clear(&err);

@@ -359,8 +359,8 @@ int knl_sysctl_write(const char *key, const char *value, struct cni_error *err);
  * free of "." / ".." / empty components. */
 int knl_sysctl_read_path(const char *path, char *buf, size_t len, struct cni_error *err);
 int knl_sysctl_write_path(const char *path, const char *value, struct cni_error *err);
-/* Close the sysctl directories this thread keeps open (sysctl.c): the next
- * access looks its path up again, as a new process does. For tools that time
+/* Let go of the procfs instance sysctl paths are opened in (sysctl.c): the
+ * next access makes a new one, as a new process does. For tools that time
  * one call's kernel work in a long-lived process (bench/floor). */
 void knl_sysctl_forget(void);
 

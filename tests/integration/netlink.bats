@@ -337,9 +337,10 @@ chain() {
 }
 
 @test "sysctl: one process moving between namespaces reads each one's own value" {
-	# lib/netlink keeps a sysctl directory open per namespace (a look-up of
-	# net/ipv4 costs more with every namespace on the node): the value read
-	# must still be the current namespace's, first visit or not.
+	# lib/netlink opens sysctl paths in a procfs instance of its own (under
+	# /proc/sys a look-up of net/ipv4 costs more with every namespace on the
+	# node): the value read must still be the current namespace's, first
+	# visit or not.
 	local third="knl-t-$$-$BATS_TEST_NUMBER"
 	ip netns add "$third"
 	ip netns exec "$HNS" sysctl -qw net.ipv4.conf.lo.arp_filter=1
@@ -357,6 +358,21 @@ here 1
 $CPATH 0
 /run/netns/$third 1
 here 1" ]
+}
+
+@test "sysctl: paths are opened in a procfs of the process's own; without CAP_SYS_ADMIN under /proc/sys" {
+	local want
+	want=$(cat /proc/sys/net/ipv4/conf/lo/arp_filter)
+	run strace -e trace=fsmount,openat "$SMOKE" sysctl-read net.ipv4.conf.lo.arp_filter
+	[ "$status" -eq 0 ]
+	[[ $output == *'fsmount('*') = '[0-9]* ]]
+	[[ $output == *'openat('[0-9]*', "sys/net/ipv4/conf/lo/arp_filter"'* ]]
+	[[ $output != *'"/proc/sys/'* ]]
+	printf '%s\n' "${lines[@]}" | grep -qx -- "$want"
+	# An unprivileged caller (a tool run by an operator) cannot mount one.
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$SMOKE" sysctl-read net.ipv4.conf.lo.arp_filter
+	[ "$status" -eq 0 ]
+	[ "$output" = "$want" ]
 }
 
 @test "netns-check: only network namespaces are accepted" {

@@ -74,12 +74,11 @@ static void link_change_ipv4(void **state)
 
 	(void)state;
 	ifi = knl_msg_init(&m, buf, sizeof(buf), RTM_NEWLINK, 0, sizeof(*ifi));
-	assert_int_equal(knl_put_link_change(&m, ifi,
-					     &(struct knl_link_change){.up = true,
-								       .ipv4_conf = conf,
-								       .n_ipv4_conf = 2},
-					     &err),
-			 0);
+	assert_int_equal(
+	    knl_put_link_change(
+		&m, ifi, &(struct knl_link_change){.up = true, .ipv4_conf = conf, .n_ipv4_conf = 2},
+		&err),
+	    0);
 	assert_false(m.overflow);
 	assert_int_equal(ifi->ifi_flags, IFF_UP);
 	assert_int_equal(knl_parse_attrs(m.nlh, sizeof(*ifi), tb, IFLA_MAX), 0);
@@ -93,24 +92,23 @@ static void link_change_ipv4(void **state)
 	assert_null(dev[IPV4_DEVCONF_ACCEPT_LOCAL]);
 
 	len = m.nlh->nlmsg_len;
-	assert_int_equal(knl_put_link_change(&m, ifi,
-					     &(struct knl_link_change){.ipv4_conf = bad,
-								       .n_ipv4_conf = 1},
-					     &err),
-			 -EINVAL);
+	assert_int_equal(
+	    knl_put_link_change(
+		&m, ifi, &(struct knl_link_change){.ipv4_conf = bad, .n_ipv4_conf = 1}, &err),
+	    -EINVAL);
 	assert_non_null(strstr(err.msg, "unknown IPv4 setting"));
 	bad[0].id = 0;
-	assert_int_equal(knl_put_link_change(&m, ifi,
-					     &(struct knl_link_change){.ipv4_conf = bad,
-								       .n_ipv4_conf = 1},
-					     &err),
-			 -EINVAL);
+	assert_int_equal(
+	    knl_put_link_change(
+		&m, ifi, &(struct knl_link_change){.ipv4_conf = bad, .n_ipv4_conf = 1}, &err),
+	    -EINVAL);
 	bad[0].id = IPV4_DEVCONF_FORWARDING;
-	assert_int_equal(knl_put_link_change(&m, ifi,
-					     &(struct knl_link_change){
-						 .ipv4_conf = bad, .n_ipv4_conf = KNL_IPV4_CONF_MAX + 1},
-					     &err),
-			 -EINVAL);
+	assert_int_equal(
+	    knl_put_link_change(
+		&m, ifi,
+		&(struct knl_link_change){.ipv4_conf = bad, .n_ipv4_conf = KNL_IPV4_CONF_MAX + 1},
+		&err),
+	    -EINVAL);
 	assert_int_equal(m.nlh->nlmsg_len, len);
 }
 
