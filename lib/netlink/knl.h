@@ -119,10 +119,6 @@ int knl_link_set_txqlen(struct knl_sock *sk, const char *name, unsigned int txql
  * ignores an alias in a create request: set it after knl_*_add(). */
 int knl_link_set_alias(struct knl_sock *sk, const char *name, const char *alias,
 		       struct cni_error *err);
-/* What a rename (knl_link_adopt) also sets, in the same request. The kernel
- * applies one change request in a fixed order, MAC and MTU, then the name and
- * the alias, then the flags, then the master: so a device is renamed while
- * still down (a rename of an up device is refused) and comes up named. */
 /* One IPv4 per-device setting, net.ipv4.conf.<dev>.<key>: id is its
  * IPV4_DEVCONF_* number (linux/ip.h: FORWARDING, RP_FILTER, ...). */
 struct knl_ipv4_conf {
@@ -131,17 +127,21 @@ struct knl_ipv4_conf {
 };
 #define KNL_IPV4_CONF_MAX 8 /* settings in one change */
 
+/* What a rename (knl_link_adopt) also sets, in the same request, or a change
+ * (knl_link_change) sets. The kernel applies one change request in a fixed
+ * order, MAC and MTU, then the name and the alias, then the flags, then the
+ * master, then the IPv4 settings: so a device is renamed while still down (a
+ * rename of an up device is refused) and comes up named. */
 struct knl_link_change {
 	const struct knl_mac *mac; /* NULL: unchanged */
 	unsigned int mtu;	   /* 0: unchanged */
 	int master;		   /* ifindex of the new master; 0: unchanged */
 	bool up;		   /* false: the flags unchanged */
 	const uint32_t *group;	   /* the device group; NULL: unchanged */
-	/* IPv4 settings carried in the request (IFLA_AF_SPEC), not written under
-	 * /proc/sys: no path look-up, whose cost grows with the namespaces on the
-	 * node (sysctl.c). The kernel applies them after the flags, in the same
-	 * request; it sends no RTM_NEWNETCONF for them, as it does for a sysctl
-	 * write. At most KNL_IPV4_CONF_MAX; 0: none. */
+	/* IPv4 settings carried in the request (IFLA_AF_SPEC) instead of written
+	 * under /proc/sys: one request fewer each, and no path look-up. The
+	 * kernel sends no RTM_NEWNETCONF for them, as it does for a sysctl write.
+	 * At most KNL_IPV4_CONF_MAX; 0: none. */
 	const struct knl_ipv4_conf *ipv4_conf;
 	size_t n_ipv4_conf;
 };
