@@ -10,6 +10,8 @@
  *
  * For a harness (bench/run.sh):
  *   --samples FILE   append every call's latency (ms), one per line
+ *   --cpu-samples FILE  append every call's CPU time (ms, user + system of its
+ *                    plugin processes and their children, as wait4 reports it)
  *   --out-dir DIR    save call i's output (the last plugin's stdout) as DIR/<first+i>.json
  *   --prev-dir DIR   CHECK and DEL get DIR/<first+i>.json (the cached ADD result) as
  *                    prevResult, every plugin of a chain alike, as libcni does
@@ -35,7 +37,7 @@ extern char **environ;
 
 struct opts {
 	const char *cmd, *conf_path, *netns_pattern, *ifname, *cni_path, *id_prefix;
-	const char *samples_path, *out_dir, *prev_dir, *token;
+	const char *samples_path, *cpu_samples_path, *out_dir, *prev_dir, *token;
 	char *plugins[8];
 	int n_plugins, first, count, inflight, verbose;
 };
@@ -64,9 +66,22 @@ static char *read_file(const char *path)
 	return buf;
 }
 
-/* Run one plugin: stdin from `in`, stdout captured; returns exit status, RSS in *rss_kb. */
+/* What a call cost its plugin processes: the peak RSS of any one (KiB) and
+ * their CPU time, summed (ms). */
+struct call_cost {
+	long rss_kb;
+	double cpu_ms;
+};
+
+static double tv_ms(struct timeval tv)
+{
+	return (double)tv.tv_sec * 1e3 + (double)tv.tv_usec / 1e3;
+}
+
+/* Run one plugin: stdin from `in`, stdout captured; returns exit status, its
+ * RSS and CPU time in *cost. */
 static int run_plugin(const struct opts *o, const char *plugin, int i, const char *in, char **out,
-		      long *rss_kb)
+		      struct call_cost *cost)
 {
 	char cmd[64], id[128], ns[256], ifn[64], path[4096];
 	char *env[] = {cmd, id, ns, ifn, path, "CNI_ARGS=", NULL};
@@ -122,7 +137,8 @@ static int run_plugin(const struct opts *o, const char *plugin, int i, const cha
 	buf[n] = '\0';
 	close(outpipe[0]);
 	wait4(pid, &status, 0, &ru);
-	*rss_kb = ru.ru_maxrss;
+	cost->rss_kb = ru.ru_maxrss;
+	cost->cpu_ms = tv_ms(ru.ru_utime) + tv_ms(ru.ru_stime);
 	*out = buf;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
@@ -166,7 +182,7 @@ static char *call_file(const char *dir, const struct opts *o, int i)
 }
 
 /* One runtime call: the chain in order (ADD/CHECK) or reversed (DEL). */
-static int run_chain(const struct opts *o, const char *conf_tmpl, int i, long *rss_kb)
+static int run_chain(const struct opts *o, const char *conf_tmpl, int i, struct call_cost *cost)
 {
 	char *prev = NULL, *cached = NULL, *conf = subst_token(o, conf_tmpl, i);
 	int rc = 0;
@@ -192,7 +208,7 @@ static int run_chain(const struct opts *o, const char *conf_tmpl, int i, long *r
 		int p = del ? o->n_plugins - 1 - k : k;
 		cJSON *c = cJSON_Parse(conf);
 		char *in, *out = NULL;
-		long rss = 0;
+		struct call_cost one = {0, 0};
 
 		if (!c) {
 			free(conf);
@@ -220,12 +236,13 @@ static int run_chain(const struct opts *o, const char *conf_tmpl, int i, long *r
 		}
 		in = cJSON_PrintUnformatted(c);
 		cJSON_Delete(c);
-		rc = run_plugin(o, o->plugins[p], i, in, &out, &rss);
+		rc = run_plugin(o, o->plugins[p], i, in, &out, &one);
 		if (rc != 0 && o->verbose)
 			fprintf(stderr, "cnibench: %s %s #%d: exit %d: %s\n", o->plugins[p], o->cmd,
 				i, rc, out);
-		if (rss > *rss_kb)
-			*rss_kb = rss;
+		if (one.rss_kb > cost->rss_kb)
+			cost->rss_kb = one.rss_kb;
+		cost->cpu_ms += one.cpu_ms;
 		free(in);
 		free(prev);
 		prev = out;
@@ -263,14 +280,23 @@ int main(int argc, char **argv)
 			 .count = 100,
 			 .inflight = 1};
 	static const struct option longopts[] = {
-	    {"cmd", 1, 0, 'c'},	      {"conf", 1, 0, 'f'},
-	    {"plugin", 1, 0, 'p'},    {"netns", 1, 0, 'n'},
-	    {"ifname", 1, 0, 'i'},    {"cni-path", 1, 0, 'P'},
-	    {"id-prefix", 1, 0, 'I'}, {"first", 1, 0, 's'},
-	    {"count", 1, 0, 'N'},     {"inflight", 1, 0, 'j'},
-	    {"verbose", 0, 0, 'v'},   {"samples", 1, 0, 'S'},
-	    {"out-dir", 1, 0, 'O'},   {"prev-dir", 1, 0, 'R'},
-	    {"token", 1, 0, 'T'},     {0, 0, 0, 0},
+	    {"cmd", 1, 0, 'c'},
+	    {"conf", 1, 0, 'f'},
+	    {"plugin", 1, 0, 'p'},
+	    {"netns", 1, 0, 'n'},
+	    {"ifname", 1, 0, 'i'},
+	    {"cni-path", 1, 0, 'P'},
+	    {"id-prefix", 1, 0, 'I'},
+	    {"first", 1, 0, 's'},
+	    {"count", 1, 0, 'N'},
+	    {"inflight", 1, 0, 'j'},
+	    {"verbose", 0, 0, 'v'},
+	    {"samples", 1, 0, 'S'},
+	    {"out-dir", 1, 0, 'O'},
+	    {"prev-dir", 1, 0, 'R'},
+	    {"token", 1, 0, 'T'},
+	    {"cpu-samples", 1, 0, 'C'},
+	    {0, 0, 0, 0},
 	};
 	int ch;
 
@@ -313,6 +339,9 @@ int main(int argc, char **argv)
 		case 'S':
 			o.samples_path = optarg;
 			break;
+		case 'C':
+			o.cpu_samples_path = optarg;
+			break;
 		case 'O':
 			o.out_dir = optarg;
 			break;
@@ -326,7 +355,7 @@ int main(int argc, char **argv)
 			fprintf(stderr,
 				"usage: cnibench --cmd ADD --conf F --plugin BIN [--plugin BIN2] "
 				"[--netns PATTERN] [--first N] [--count N] [--inflight K] "
-				"[--samples FILE] "
+				"[--samples FILE] [--cpu-samples FILE] "
 				"[--out-dir DIR] [--prev-dir DIR] [--token T] [--verbose]\n");
 			return 2;
 		}
@@ -339,9 +368,10 @@ int main(int argc, char **argv)
 
 	double *lat = calloc(o.count, sizeof(double));
 	FILE *samples = o.samples_path ? fopen(o.samples_path, "a") : NULL;
+	FILE *cpu_samples = o.cpu_samples_path ? fopen(o.cpu_samples_path, "a") : NULL;
 
-	if (o.samples_path && !samples) {
-		perror(o.samples_path);
+	if ((o.samples_path && !samples) || (o.cpu_samples_path && !cpu_samples)) {
+		perror(o.samples_path && !samples ? o.samples_path : o.cpu_samples_path);
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -368,10 +398,10 @@ int main(int argc, char **argv)
 			slots[s].fd = fds[0];
 			slots[s].pid = fork();
 			if (slots[s].pid == 0) {
-				long rss = 0;
-				int rc = run_chain(&o, conf, slots[s].i, &rss);
+				struct call_cost cost = {0, 0};
+				int rc = run_chain(&o, conf, slots[s].i, &cost);
 
-				if (write(fds[1], &rss, sizeof(rss)) < 0)
+				if (write(fds[1], &cost, sizeof(cost)) < 0)
 					_exit(99);
 				_exit(rc ? 1 : 0);
 			}
@@ -382,14 +412,17 @@ int main(int argc, char **argv)
 		for (int s = 0; s < o.inflight; s++) {
 			if (slots[s].pid != pid)
 				continue;
-			long rss = 0;
+			struct call_cost cost = {0, -1};
 
 			lat[done] = now_ms() - slots[s].start;
 			if (samples)
 				fprintf(samples, "%.3f\n", lat[done]);
 			done++;
-			if (read(slots[s].fd, &rss, sizeof(rss)) == sizeof(rss) && rss > peak_rss)
-				peak_rss = rss;
+			if (read(slots[s].fd, &cost, sizeof(cost)) == sizeof(cost) &&
+			    cost.rss_kb > peak_rss)
+				peak_rss = cost.rss_kb;
+			if (cpu_samples && cost.cpu_ms >= 0)
+				fprintf(cpu_samples, "%.3f\n", cost.cpu_ms);
 			close(slots[s].fd);
 			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 				failures++;
@@ -407,6 +440,8 @@ int main(int argc, char **argv)
 	       sum / o.count, o.count / (total / 1e3), peak_rss, failures);
 	if (samples)
 		fclose(samples);
+	if (cpu_samples)
+		fclose(cpu_samples);
 	free(lat);
 	free(slots);
 	free(conf);

@@ -50,7 +50,7 @@
  *   floor --cmd ADD|CHECK|DEL --netns /run/netns/x%d --id-prefix P --first N
  *         --count N --subnet 10.204.0.0/16 --data DIR [--ifname net1]
  *         [--vrf-table T] [--mode plain|group|spares] [--group-base G]
- *         [--samples FILE]
+ *         [--samples FILE] [--cpu-samples FILE]
  *   floor --cmd PROBE --netns /run/netns/probe --samples PREFIX [--count N]
  *         [--ip /sbin/ip] [--gap-ms 5] [--max-ms 600000] [--rt]
  * Prints one JSON object like cnibench's (p50/p99/mean ms, throughput).
@@ -86,7 +86,7 @@
 enum mode { MODE_PLAIN, MODE_GROUP, MODE_SPARES };
 
 struct opts {
-	const char *cmd, *netns, *prefix, *ifname, *data, *samples, *ip;
+	const char *cmd, *netns, *prefix, *ifname, *data, *samples, *cpu_samples, *ip;
 	struct cni_prefix subnet;
 	uint32_t vrf_table, group_base;
 	enum mode mode;
@@ -102,12 +102,17 @@ struct pod {
 	struct cni_prefix gw, addr;
 };
 
-static double now_ms(void)
+static double clock_ms(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static double now_ms(void)
+{
+	return clock_ms(CLOCK_MONOTONIC);
 }
 
 static void pod_init(const struct opts *o, int i, struct pod *p)
@@ -672,12 +677,12 @@ int main(int argc, char **argv)
 			 .gap_ms = 5,
 			 .max_ms = 600000};
 	static const struct option longopts[] = {
-	    {"cmd", 1, 0, 'c'},	    {"netns", 1, 0, 'n'},  {"id-prefix", 1, 0, 'I'},
-	    {"first", 1, 0, 's'},   {"count", 1, 0, 'N'},  {"subnet", 1, 0, 'u'},
-	    {"data", 1, 0, 'd'},    {"ifname", 1, 0, 'i'}, {"vrf-table", 1, 0, 't'},
-	    {"samples", 1, 0, 'S'}, {"mode", 1, 0, 'm'},   {"group-base", 1, 0, 'g'},
-	    {"ip", 1, 0, 'x'},	    {"gap-ms", 1, 0, 'G'}, {"max-ms", 1, 0, 'M'},
-	    {"rt", 0, 0, 'r'},	    {0, 0, 0, 0},
+	    {"cmd", 1, 0, 'c'},	    {"netns", 1, 0, 'n'},	{"id-prefix", 1, 0, 'I'},
+	    {"first", 1, 0, 's'},   {"count", 1, 0, 'N'},	{"subnet", 1, 0, 'u'},
+	    {"data", 1, 0, 'd'},    {"ifname", 1, 0, 'i'},	{"vrf-table", 1, 0, 't'},
+	    {"samples", 1, 0, 'S'}, {"mode", 1, 0, 'm'},	{"group-base", 1, 0, 'g'},
+	    {"ip", 1, 0, 'x'},	    {"gap-ms", 1, 0, 'G'},	{"max-ms", 1, 0, 'M'},
+	    {"rt", 0, 0, 'r'},	    {"cpu-samples", 1, 0, 'C'}, {0, 0, 0, 0},
 	};
 	const char *subnet = "10.204.0.0/16";
 	int ch, failures = 0;
@@ -686,6 +691,9 @@ int main(int argc, char **argv)
 		switch (ch) {
 		case 'c':
 			o.cmd = optarg;
+			break;
+		case 'C':
+			o.cpu_samples = optarg;
 			break;
 		case 'n':
 			o.netns = optarg;
@@ -740,7 +748,7 @@ int main(int argc, char **argv)
 			    "usage: floor --cmd ADD|CHECK|DEL --netns PATTERN --id-prefix P "
 			    "--first N --count N --subnet CIDR --data DIR [--ifname IF] "
 			    "[--vrf-table T] [--mode plain|group|spares] [--group-base G] "
-			    "[--samples FILE]\n"
+			    "[--samples FILE] [--cpu-samples FILE]\n"
 			    "       floor --cmd PROBE --netns PATH --samples PREFIX [--count N] "
 			    "[--ip IP] [--gap-ms MS] [--max-ms MS] [--rt]\n");
 			return 2;
@@ -783,34 +791,40 @@ int main(int argc, char **argv)
 
 	double *lat = calloc((size_t)o.count, sizeof(double)), t0 = now_ms(), total, sum = 0;
 	FILE *samples = o.samples ? fopen(o.samples, "a") : NULL;
+	FILE *cpu_samples = o.cpu_samples ? fopen(o.cpu_samples, "a") : NULL;
 	struct rusage ru;
 
-	if (!lat || (o.samples && !samples)) {
+	if (!lat || (o.samples && !samples) || (o.cpu_samples && !cpu_samples)) {
 		perror("floor");
 		return 2;
 	}
 	for (int k = 0; k < o.count; k++) {
 		struct pod p;
-		double t;
+		double t, cpu;
 
 		pod_init(&o, o.first + k, &p);
-		/* Each krafty call is a new process, which makes its own procfs
-		 * instance for its sysctl paths (lib/netlink/sysctl.c): so does
-		 * each pod here. */
-		knl_sysctl_forget();
+		cpu = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
 		t = now_ms();
 		cni_err_clear(&err);
 		if (fn(&o, &p, &err) < 0) {
 			failures++;
 			fprintf(stderr, "floor: %s pod %d: %s\n", o.cmd, p.i, err.msg);
 		}
+		/* Each krafty call is a new process, which makes a procfs instance
+		 * of its own for its sysctl paths (lib/netlink/sysctl.c) and lets
+		 * it go when it exits: so does each pod here. */
+		knl_sysctl_forget();
 		lat[k] = now_ms() - t;
 		if (samples)
 			fprintf(samples, "%.3f\n", lat[k]);
+		if (cpu_samples)
+			fprintf(cpu_samples, "%.3f\n", clock_ms(CLOCK_PROCESS_CPUTIME_ID) - cpu);
 	}
 	total = now_ms() - t0;
 	if (samples)
 		fclose(samples);
+	if (cpu_samples)
+		fclose(cpu_samples);
 	qsort(lat, (size_t)o.count, sizeof(double), cmp_double);
 	for (int k = 0; k < o.count; k++)
 		sum += lat[k];

@@ -263,12 +263,13 @@ variant_args() {
 	esac
 }
 
-# cb LABEL VARIANT CMD IDPREFIX FIRST COUNT INFLIGHT [SAMPLES-FILE]: one cnibench run.
-# Its JSON line goes to $WORK/json/runs as "LABEL VARIANT CMD INFLIGHT JSON".
+# cb LABEL VARIANT CMD IDPREFIX FIRST COUNT INFLIGHT [SAMPLES-FILE [CPU-SAMPLES-FILE]]:
+# one cnibench run. Its JSON line goes to $WORK/json/runs as "LABEL VARIANT CMD INFLIGHT JSON".
 cb() {
-	local label=$1 v=$2 cmd=$3 idp=$4 first=$5 count=$6 k=$7 samples=${8:-} out extra=()
+	local label=$1 v=$2 cmd=$3 idp=$4 first=$5 count=$6 k=$7 samples=${8:-} cpu=${9:-} out extra=()
 	variant_args "$v"
 	[[ -n $samples ]] && extra+=(--samples "$samples")
+	[[ -n $cpu ]] && extra+=(--cpu-samples "$cpu")
 	mkdir -p "$WORK/res/$v.$idp"
 	case $cmd in
 	ADD) extra+=(--out-dir "$WORK/res/$v.$idp") ;;
@@ -293,10 +294,11 @@ floor_args() {
 	ARGS+=(--data "$WORK/ipam/$1")
 }
 
-# floor_run LABEL VARIANT CMD FIRST COUNT [SAMPLES-FILE]
+# floor_run LABEL VARIANT CMD FIRST COUNT [SAMPLES-FILE [CPU-SAMPLES-FILE]]
 floor_run() {
 	local out extra=()
 	[[ -n ${6:-} ]] && extra+=(--samples "$6")
+	[[ -n ${7:-} ]] && extra+=(--cpu-samples "$7")
 	floor_args "$2"
 	out=$("$FLOOR" --cmd "$3" "${ARGS[@]}" --first "$4" --count "$5" "${extra[@]}" 2>>"$WORK/errors.log") || true
 	[[ $out == '{'* ]] || out='{"failures":-1}'
@@ -362,10 +364,12 @@ measure() {
 # /bin/true, batch by batch (the order reverses every batch), with no other
 # plugin's calls between them. The growth target compares krafty with its
 # floor, and in measure() a floor batch follows the references' batches,
-# whose after-effects land on it: at 1000 pods of each chain the floor's ADD
-# took 2.0 ms p50 on its own and 2-11 ms right after five reference ADDs (a
-# shared bridge of 1000 ports floods what each new port sends). Samples go
-# to solo-kr.*, solo-floorp.*, solo-true.*; the same pods' netns as measure().
+# whose after-effects land on it: on a node holding 2,500 floor pods and
+# 1,100 pods on one shared bridge, the floor's ADD took about 2 ms p50 on its
+# own and 2-11 ms right after five reference ADDs. Latencies go to solo-kr.*,
+# solo-floorp.*, solo-true.*, CPU times (user + system of the call's
+# processes; the floor's own per pod) to solo-*-cpu.*; the same pods' netns
+# as measure().
 measure_solo() {
 	local lvl=$1 x=$2 r first d order v
 	d=$WORK/s/$lvl
@@ -376,9 +380,12 @@ measure_solo() {
 		for cmd in ADD CHECK DEL; do
 			for v in "${order[@]}"; do
 				case $v in
-				kr) cb "S$lvl" kr "$cmd" "${TAG}o$x" "$first" "$BATCH" 1 "$d/solo-kr.$cmd" ;;
-				floorp) floor_run "S$lvl" floorp "$cmd" "$first" "$BATCH" "$d/solo-floorp.$cmd" ;;
-				true) [[ $cmd == CHECK ]] || cb "S$lvl" true VERSION x "$first" "$BATCH" 1 "$d/solo-true.$cmd" ;;
+				kr) cb "S$lvl" kr "$cmd" "${TAG}o$x" "$first" "$BATCH" 1 "$d/solo-kr.$cmd" \
+					"$d/solo-kr-cpu.$cmd" ;;
+				floorp) floor_run "S$lvl" floorp "$cmd" "$first" "$BATCH" "$d/solo-floorp.$cmd" \
+					"$d/solo-floorp-cpu.$cmd" ;;
+				true) [[ $cmd == CHECK ]] ||
+					cb "S$lvl" true VERSION x "$first" "$BATCH" 1 "$d/solo-true.$cmd" "$d/solo-true-cpu.$cmd" ;;
 				esac
 			done
 		done
