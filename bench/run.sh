@@ -24,7 +24,8 @@
 #       parks the bridge: down, address deleted, renamed; ADD takes it back);
 #       and an exec of /bin/true (the process floor)
 #
-# at 10, 100 and 1000 pods of each chain already attached on the node, plus
+# at 10, 100, 334 and 1000 pods of each chain already attached on the node (krafty's
+# own rounds first at each level: krafty, its floor and /bin/true alone), plus
 # throughput at 1, 8 and 64 calls in flight, the stall probe (while 64 DELs
 # of krafty, of krafty with "spares": 64 and of the shared-bridge reference
 # run at once, an unrelated `ip link add` of a veth, exec'd and in-process, in
