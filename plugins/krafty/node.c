@@ -70,6 +70,9 @@ static const struct knl_ipv4_conf router_ipv4[] = {
 #define ROUTER_IPV4_N (sizeof(router_ipv4) / sizeof(router_ipv4[0]))
 #define ROUTER_IPV4   .ipv4_conf = router_ipv4, .n_ipv4_conf = ROUTER_IPV4_N
 
+/* Up, with the IPv4 half in the same request. */
+static const struct knl_link_change router_up = {.up = true, ROUTER_IPV4};
+
 /* Why these and only per device: see the comment at the top. The IPv6 half,
  * set before the device goes up (a kr_prepare_fn). */
 static int routing_sysctls(const struct kr_conf *c, const char *dev, struct cni_error *err)
@@ -83,6 +86,15 @@ static int routing_sysctls(const struct kr_conf *c, const char *dev, struct cni_
 	    (rc = dev_sysctl("ipv6", dev, "forwarding", "1", err)) < 0)
 		return rc;
 	return 0;
+}
+
+/* A killed ADD's VRF or bridge, found under its final name: set up again. */
+static int router_up_again(struct knl_sock *sk, const struct kr_conf *conf, const char *name,
+			   struct cni_error *err)
+{
+	int rc = routing_sysctls(conf, name, err);
+
+	return rc < 0 ? rc : knl_link_change(sk, name, &router_up, err);
 }
 
 int kr_port_sysctls(const char *dev, struct cni_error *err)
@@ -145,7 +157,6 @@ static int vrf_create(struct knl_sock *sk, const struct kr_conf *c, const struct
 int kr_vrf_ensure(struct knl_sock *sk, const struct kr_conf *conf, const struct kr_ident *id,
 		  char name[KNL_IFNAMSIZ], bool *created, struct cni_error *err)
 {
-	const struct knl_link_change up = {.up = true, ROUTER_IPV4};
 	int rc;
 	struct kr_link l;
 
@@ -155,14 +166,11 @@ int kr_vrf_ensure(struct knl_sock *sk, const struct kr_conf *conf, const struct 
 	/* Ours with another table: a killed ADD under an older config. */
 	if (l.exists && l.info.vrf_table != conf->table && knl_link_del(sk, name, err) < 0)
 		return -1;
-	if (l.exists && l.info.vrf_table == conf->table) { /* a killed ADD's: set it up again */
-		if ((rc = routing_sysctls(conf, name, err)) < 0 ||
-		    (rc = knl_link_change(sk, name, &up, err)) < 0)
-			return rc;
-		return 0;
-	}
-	if ((rc = kr_spare_take(sk, conf, id, KR_DEV_VRF, routing_sysctls, &up, name, err)) == 0)
-		rc = vrf_create(sk, conf, id, &up, name, err);
+	if (l.exists && l.info.vrf_table == conf->table) /* a killed ADD's: set it up again */
+		return router_up_again(sk, conf, name, err);
+	if ((rc = kr_spare_take(sk, conf, id, KR_DEV_VRF, routing_sysctls, &router_up, name,
+				err)) == 0)
+		rc = vrf_create(sk, conf, id, &router_up, name, err);
 	if (rc < 0)
 		return rc;
 	*created = true;
@@ -271,9 +279,7 @@ int kr_bridge_ensure(struct knl_sock *sk, const struct kr_conf *conf, const stru
 	 * their local routes then go to the VRF's table. */
 	if (vrf && knl_link_set_master(sk, name, vrf, err) < 0)
 		return -1;
-	if ((rc = routing_sysctls(conf, name, err)) < 0 ||
-	    (rc = knl_link_change(sk, name, &(struct knl_link_change){.up = true, ROUTER_IPV4},
-				  err)) < 0)
+	if ((rc = router_up_again(sk, conf, name, err)) < 0)
 		return rc;
 	return gateway_addrs(sk, conf, name, err);
 }
