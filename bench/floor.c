@@ -34,7 +34,8 @@
  *           request; ADD in this mode takes a parked one back (rename + alias
  *           in one request, mtu) instead of creating it. The parked devices'
  *           indexes are kept in <data>/spares (no look-up to find one; at
- *           most 16, as krafty's default: beyond, DEL deletes).
+ *           most krafty's default number, KR_DEFAULT_SPARES: beyond, DEL
+ *           deletes).
  * Every DEL also releases the address file.
  *
  * PROBE (--netns PATH of one netns; --samples PREFIX): enter that netns and,
@@ -77,10 +78,13 @@
 #include <linux/rtnetlink.h>
 
 #include "netlink/knl.h"
+#include "../plugins/krafty/krafty.h"
 
 #define BENCH_RTPROT  75
 #define MARKER_METRIC 4278198272u
-#define MAX_SPARES    16
+/* As many as krafty keeps by default (a smaller pool made the floor delete
+ * bridges where krafty parked them). */
+#define MAX_SPARES    KR_DEFAULT_SPARES
 #define SPARE_ALIAS   "kbench-floor spare"
 
 enum mode { MODE_PLAIN, MODE_GROUP, MODE_SPARES };

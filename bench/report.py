@@ -495,7 +495,9 @@ Method: every call exec'd by bench/cnibench as a runtime does (fresh process, co
 stdin, one netns per pod, cniVersion 1.0.0, CHECK/DEL given the ADD's result as prevResult).
 {samples} timed calls per cell, in batches of {batch}: ours and the references take turns
 batch by batch (the order reverses every batch), with the floors and a /bin/true exec in the
-same rounds. Latencies in ms, p50 / p99 (nearest rank), exec included. Reference = Debian's
+same rounds; krafty's own rounds (the growth target's) go call by call instead: one pod per
+process, krafty, its floor and /bin/true in turn, the order rotating every round. Latencies
+in ms, p50 / p99 (nearest rank), exec included. Reference = Debian's
 containernetworking-plugins 1.1.1 in {reference_dir}. Each level is measured once the
 CPUs are quiet again after its pods were created (below 20% busy over 2 s, at most 120 s
 of waiting; the growth tables give the wait): a node that holds the pods, not one still
@@ -612,8 +614,8 @@ GROWTH_TABLES = (
         ("host-local DEL ours / ref", ("hl", "DEL"), ("hlref", "DEL")),
         ("exec /bin/true", "true", "DEL"),
     )),
-    ("krafty's own rounds: krafty, its floor with spares and /bin/true, no other plugin "
-     "between them (the growth target's figures)", (
+    ("krafty's own rounds: krafty, its floor with spares and /bin/true call by call, one "
+     "pod per process, no other plugin between them (the growth target's figures)", (
         ("krafty ADD", "solo-kr", "ADD"), ("floor ADD, spares", "solo-floorp", "ADD"),
         ("krafty CHECK", "solo-kr", "CHECK"), ("floor CHECK", "solo-floorp", "CHECK"),
         ("krafty DEL", "solo-kr", "DEL"), ("floor DEL, parking", "solo-floorp", "DEL"),

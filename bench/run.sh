@@ -25,7 +25,8 @@
 #       and an exec of /bin/true (the process floor)
 #
 # at 10, 100, 334 and 1000 pods of each chain already attached on the node (krafty's
-# own rounds first at each level: krafty, its floor and /bin/true alone), plus
+# own rounds first at each level: krafty, its floor and /bin/true alone, call
+# by call), plus
 # throughput at 1, 8 and 64 calls in flight, the stall probe (while 64 DELs
 # of krafty, of krafty with "spares": 64 and of the shared-bridge reference
 # run at once, an unrelated `ip link add` of a veth, exec'd and in-process, in
@@ -362,31 +363,39 @@ measure() {
 
 # measure_solo LEVEL LETTER: krafty's own rounds at LEVEL, before measure():
 # SAMPLES timed ADD, CHECK, DEL of krafty, its floor with spares and an exec of
-# /bin/true, batch by batch (the order reverses every batch), with no other
-# plugin's calls between them. The growth target compares krafty with its
-# floor, and in measure() a floor batch follows the references' batches,
-# whose after-effects land on it: on a node holding 2,500 floor pods and
-# 1,100 pods on one shared bridge, the floor's ADD took about 2 ms p50 on its
-# own and 2-11 ms right after five reference ADDs. Latencies go to solo-kr.*,
-# solo-floorp.*, solo-true.*, CPU times (user + system of the call's
-# processes; the floor's own per pod) to solo-*-cpu.*; the same pods' netns
-# as measure().
+# /bin/true, one call per process and pod, the three taking turns call by
+# call (the order rotates every round), with no other plugin's calls between
+# them. The growth target compares krafty with its floor, and in measure() a
+# floor batch follows the references' batches, whose after-effects land on it:
+# on a node holding 2,500 floor pods and 1,100 pods on one shared bridge, the
+# floor's ADD took about 2 ms p50 on its own and 2-11 ms right after five
+# reference ADDs. One call per process because each krafty call is one: a floor
+# process doing five pods in a row ran the kernel's route walks warm (on a node
+# of 1000 pods per chain its DEL used 6.5 ms of CPU in batches of five against
+# 8.8-10 ms one per process, krafty 9.3 either way), which made the floor a
+# moving base. Latencies go to solo-kr.*, solo-floorp.*, solo-true.*, CPU
+# times (user + system of the call's processes; the floor's own, per pod) to
+# solo-*-cpu.*; the same pods' netns as measure().
 measure_solo() {
 	local lvl=$1 x=$2 r first d order v
 	d=$WORK/s/$lvl
 	mkdir -p "$d"
-	for ((r = 0; r < SAMPLES / BATCH; r++)); do
-		first=$((SAMPLE_BASE + r * BATCH))
-		if ((r % 2)); then order=(true floorp kr); else order=(kr floorp true); fi
+	for ((r = 0; r < SAMPLES; r++)); do
+		first=$((SAMPLE_BASE + r))
+		case $((r % 3)) in
+		0) order=(kr floorp true) ;;
+		1) order=(floorp true kr) ;;
+		2) order=(true kr floorp) ;;
+		esac
 		for cmd in ADD CHECK DEL; do
 			for v in "${order[@]}"; do
 				case $v in
-				kr) cb "S$lvl" kr "$cmd" "${TAG}o$x" "$first" "$BATCH" 1 "$d/solo-kr.$cmd" \
+				kr) cb "S$lvl" kr "$cmd" "${TAG}o$x" "$first" 1 1 "$d/solo-kr.$cmd" \
 					"$d/solo-kr-cpu.$cmd" ;;
-				floorp) floor_run "S$lvl" floorp "$cmd" "$first" "$BATCH" "$d/solo-floorp.$cmd" \
+				floorp) floor_run "S$lvl" floorp "$cmd" "$first" 1 "$d/solo-floorp.$cmd" \
 					"$d/solo-floorp-cpu.$cmd" ;;
 				true) [[ $cmd == CHECK ]] ||
-					cb "S$lvl" true VERSION x "$first" "$BATCH" 1 "$d/solo-true.$cmd" "$d/solo-true-cpu.$cmd" ;;
+					cb "S$lvl" true VERSION x "$first" 1 1 "$d/solo-true.$cmd" "$d/solo-true-cpu.$cmd" ;;
 				esac
 			done
 		done
