@@ -101,7 +101,7 @@ struct pod {
 	int i;
 	uint32_t group;
 	char ns[256], id[64], br[KNL_IFNAMSIZ], veth[KNL_IFNAMSIZ], vrf[KNL_IFNAMSIZ];
-	char spare_br[KNL_IFNAMSIZ], spare_vrf[KNL_IFNAMSIZ];
+	char spare_br[KNL_IFNAMSIZ], spare_vrf[KNL_IFNAMSIZ]; /* stems: + ifindex */
 	char alias[KNL_IFALIAS_MAX + 1], ipfile[512];
 	struct cni_prefix gw, addr;
 };
@@ -130,8 +130,8 @@ static void pod_init(const struct opts *o, int i, struct pod *p)
 	snprintf(p->br, sizeof(p->br), "fb%s%d", o->prefix, i);
 	snprintf(p->veth, sizeof(p->veth), "fv%s%d", o->prefix, i);
 	snprintf(p->vrf, sizeof(p->vrf), "fr%s%d", o->prefix, i);
-	snprintf(p->spare_br, sizeof(p->spare_br), "fs%s%d", o->prefix, i);
-	snprintf(p->spare_vrf, sizeof(p->spare_vrf), "fq%s%d", o->prefix, i);
+	snprintf(p->spare_br, sizeof(p->spare_br), "fs%s", o->prefix);
+	snprintf(p->spare_vrf, sizeof(p->spare_vrf), "fq%s", o->prefix);
 	p->group = o->group_base + (uint32_t)i;
 	/* As long as krafty's "krafty <16 hex> <network>/<ifname>/<containerID>". */
 	snprintf(p->alias, sizeof(p->alias), "kbench-floor %016x floor/%s/%s", (unsigned int)i,
@@ -348,18 +348,23 @@ static int spare_take(const struct opts *o, struct knl_sock *sk, char kind, cons
 	return 1;
 }
 
-/* DEL in spares mode: strip the device and park it under `spare`, or delete
+/* DEL in spares mode: strip the device and park it under `stem` + its
+ * ifindex (a name no other device holds, whichever pod parked it), or delete
  * it when MAX_SPARES of its kind are parked. */
 static int park(const struct opts *o, struct knl_sock *sk, char kind, const char *name,
-		const char *spare, const struct cni_prefix *gw, struct cni_error *err)
+		const char *stem, const struct cni_prefix *gw, struct cni_error *err)
 {
-	char path[512];
+	char path[512], spare[KNL_IFNAMSIZ];
 	FILE *f;
 	int index;
 
 	if (spares_count(o, kind) >= MAX_SPARES)
 		return knl_link_del(sk, name, err);
-	if (knl_link_index(sk, name, &index, err) < 0 || knl_link_set_down(sk, name, err) < 0 ||
+	if (knl_link_index(sk, name, &index, err) < 0)
+		return -1;
+	if ((size_t)snprintf(spare, sizeof(spare), "%s%d", stem, index) >= sizeof(spare))
+		return cni_err(err, CNI_ERR_PLUGIN, "spare name %s%d: too long", stem, index);
+	if (knl_link_set_down(sk, name, err) < 0 ||
 	    (kind == 'b' && o->vrf_table && knl_link_set_master(sk, name, NULL, err) < 0) ||
 	    (gw && knl_addr_del(sk, name, gw, err) < 0) ||
 	    knl_link_adopt(sk, index, spare, SPARE_ALIAS, NULL, err) < 0)
