@@ -84,8 +84,8 @@
 #define MARKER_METRIC 4278198272u
 /* As many as krafty keeps by default (a smaller pool made the floor delete
  * bridges where krafty parked them). */
-#define MAX_SPARES    KR_DEFAULT_SPARES
-#define SPARE_ALIAS   "kbench-floor spare"
+#define MAX_SPARES  KR_DEFAULT_SPARES
+#define SPARE_ALIAS "kbench-floor spare"
 
 enum mode { MODE_PLAIN, MODE_GROUP, MODE_SPARES };
 
