@@ -79,6 +79,9 @@ printf '%s' "$CONF" | brief
 for p in $A $B; do
 	if ! "$IP" netns add "$p" || ! "$IP" -n "$p" link set lo up; then fail "cannot make netns $p"; fi
 done
+# The node's spare bridges before the demo: its DELs park two more, and the
+# demo ends by trimming the pool back to this count.
+spares_before=$("$IP" -o link show | grep -cE '^[0-9]+: krsb[0-9]+[:@]' || true)
 
 say "ADD pod A (netns and container ID $A, ifname net1): krafty's result"
 ADDED=$A
@@ -177,3 +180,11 @@ else
 	echo "routes: $routes (to the pods, in the main table)"
 fi
 if [ "$devices" != 0 ] || [ "$ipam" != 0 ] || [ "$routes" != 0 ] || [ "${marker:-0}" != 0 ]; then fail "something is left"; fi
+
+say "GC: the node's spare bridges back to the $spares_before it had before the demo"
+# GC of this network with no valid attachment and "spares" at that count: it keeps
+# the spare slots below the count (and this network's VRF spares go with its last pod).
+printf '%s' "$CONF" | jq -c --argjson n "$spares_before" \
+	'. + {cniVersion: "1.1.0", spares: ([$n, 99] | min), "cni.dev/valid-attachments": []}' |
+	CNI_COMMAND=GC CNI_PATH=$BIN "$BIN/krafty" || fail "GC"
+echo "spares: $("$IP" -o link show | awk -F': ' '$2 ~ /^krs[bv]/ {printf "%s ", $2}')(after GC)"
