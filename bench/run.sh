@@ -372,7 +372,7 @@ measure() {
 # reference ADDs. One call per process because each krafty call is one: a floor
 # process doing five pods in a row ran the kernel's route walks warm (on a node
 # of 1000 pods per chain its DEL used 6.5 ms of CPU in batches of five against
-# 8.8-10 ms one per process, krafty 9.3 either way), which made the floor a
+# 8.8-10.6 ms one per process, krafty 9.3 either way), which made the floor a
 # moving base. Latencies go to solo-kr.*, solo-floorp.*, solo-true.*, CPU
 # times (user + system of the call's processes; the floor's own, per pod) to
 # solo-*-cpu.*; the same pods' netns as measure().
