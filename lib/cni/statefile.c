@@ -72,10 +72,26 @@ int cni_dir_lock(const char *dir, int *fd, struct cni_error *err)
 	return 0;
 }
 
+/* The descriptor still names what is at path: no holder removed it (or put a
+ * new file there) between our open and our flock. */
+static int lock_is_current(int fd, const char *path)
+{
+	struct stat held, now;
+
+	if (fstat(fd, &held) < 0)
+		return -errno;
+	if (fstatat(AT_FDCWD, path, &now, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	return held.st_dev == now.st_dev && held.st_ino == now.st_ino;
+}
+
+/* Each lost race means another process removed the file while we waited;
+ * this many in a row is not contention but something to report. */
+#define FILE_LOCK_TRIES 100
+
 int cni_file_lock(const char *path, int *fd, struct cni_error *err)
 {
 	cleanup_free char *dir = strdup(path);
-	cleanup_close int f = -1;
 	char *slash;
 	int rc;
 
@@ -87,13 +103,22 @@ int cni_file_lock(const char *path, int *fd, struct cni_error *err)
 		if ((rc = cni_mkdir_p(dir, 0700, err)) < 0)
 			return rc;
 	}
-	f = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (f < 0)
-		return cni_err_errno(err, CNI_ERR_IO, errno, "open %s", path);
-	if (RETRY_EINTR(flock(f, LOCK_EX)) < 0)
-		return cni_err_errno(err, CNI_ERR_IO, errno, "lock %s", path);
-	*fd = steal_fd(f);
-	return 0;
+	for (int tries = 0; tries < FILE_LOCK_TRIES; tries++) {
+		cleanup_close int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+		if (f < 0)
+			return cni_err_errno(err, CNI_ERR_IO, errno, "open %s", path);
+		if (RETRY_EINTR(flock(f, LOCK_EX)) < 0)
+			return cni_err_errno(err, CNI_ERR_IO, errno, "lock %s", path);
+		if ((rc = lock_is_current(f, path)) < 0)
+			return cni_err_errno(err, CNI_ERR_IO, -rc, "lock %s", path);
+		if (rc) {
+			*fd = steal_fd(f);
+			return 0;
+		}
+	}
+	return cni_err(err, CNI_ERR_TRY_AGAIN, "lock %s: removed by its holder %d times in a row",
+		       path, FILE_LOCK_TRIES);
 }
 
 int cni_read_fd(int fd, size_t max, int too_big_code, const char *what, char **out, size_t *len,

@@ -29,7 +29,11 @@ int cni_write_all(int fd, const void *buf, size_t len);
 
 /* Open (creating it, mode 0600, and its directory, 0700) the lock file at
  * path without following a link, and take an exclusive flock on it, waiting
- * for other holders. The lock lasts until *fd is closed. */
+ * for other holders. The lock lasts until *fd is closed. A holder may remove
+ * the file before it lets go (cni_file_remove: a lock file that no longer
+ * guards anything): a waiter that then gets the lock on the removed file
+ * opens path anew, so two processes never hold locks on two different files
+ * of one path. */
 int cni_file_lock(const char *path, int *fd, struct cni_error *err);
 
 /* Read fd to its end into a NUL-terminated malloc'd buffer of at most max

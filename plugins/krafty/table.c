@@ -35,7 +35,8 @@
  * lists the table once (only then: the cost of a call does not grow with the
  * pods) and deletes the marker if no pod's host route is left in it. An ADD
  * that fails uncounts itself the same way. GC recounts from the table itself,
- * which mends a count left high by a killed ADD.
+ * which mends a count left high by a killed ADD. When both counts are zero
+ * the file goes, under its own lock (the next ADD makes it anew).
  */
 #include "krafty.h"
 
@@ -145,6 +146,7 @@ static int claim_family(struct knl_sock *sk, const struct kr_conf *c, int family
 struct users {
 	int fd;
 	long n[2];
+	char path[64];
 };
 
 static void users_close(struct users *u)
@@ -175,13 +177,13 @@ static int parse_counts(const char *s, long n[2])
 
 static int users_open(const struct kr_conf *c, struct users *u, struct cni_error *err)
 {
-	char path[64], buf[64] = "";
+	char buf[64] = "";
 	ssize_t n;
 	int rc;
 
 	u->n[0] = u->n[1] = 0;
-	snprintf(path, sizeof(path), KR_RUN_DIR "/table-%u", (unsigned int)c->table);
-	if ((rc = cni_file_lock(path, &u->fd, err)) < 0)
+	snprintf(u->path, sizeof(u->path), KR_RUN_DIR "/table-%u", (unsigned int)c->table);
+	if ((rc = cni_file_lock(u->path, &u->fd, err)) < 0)
 		return rc;
 	n = RETRY_EINTR(pread(u->fd, buf, sizeof(buf) - 1, 0));
 	if (n > 0 && parse_counts(buf, u->n) < 0)
@@ -200,6 +202,16 @@ static int users_store(struct users *u, struct cni_error *err)
 	if ((rc = cni_write_all(u->fd, buf, (size_t)len)) < 0)
 		return cni_err_errno(err, CNI_ERR_IO, -rc, "store the users of a table");
 	return 0;
+}
+
+/* With u locked: a table nobody uses keeps no file (one per table a node
+ * ever had would pile up in /run/krafty); the next user makes it anew
+ * (cni_file_lock reopens a file removed while it waited). */
+static int users_store_or_remove(struct users *u, struct cni_error *err)
+{
+	if (u->n[0] || u->n[1])
+		return users_store(u, err);
+	return cni_file_remove(u->path, err);
 }
 
 int kr_table_claim(struct knl_sock *sk, const struct kr_conf *conf, bool counted[KR_MAX_FAMILIES],
@@ -281,7 +293,7 @@ int kr_table_release(struct knl_sock *sk, const struct kr_conf *conf,
 		if (*n == 0 && (rc = release_if_unused(sk, conf, family, &u, err)) < 0)
 			return rc;
 	}
-	return users_store(&u, err);
+	return users_store_or_remove(&u, err);
 }
 
 int kr_table_recount(struct knl_sock *sk, const struct kr_conf *conf, struct cni_error *err)
@@ -296,5 +308,5 @@ int kr_table_recount(struct knl_sock *sk, const struct kr_conf *conf, struct cni
 	for (size_t i = 0; i < conf->n_fam; i++)
 		if ((rc = release_if_unused(sk, conf, conf->fam[i].subnet.ip.family, &u, err)) < 0)
 			return rc;
-	return users_store(&u, err);
+	return users_store_or_remove(&u, err);
 }

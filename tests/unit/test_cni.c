@@ -9,12 +9,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "cni/buildid.h"
 #include "cni/cleanup.h"
 #include "cni/conf.h"
 #include "cni/json.h"
 #include "cni/jsoncheck.h"
+#include "cni/statefile.h"
 #include "cni/validate.h"
 #include "cni/version.h"
 
@@ -320,6 +324,44 @@ static void versions(void **state)
 	assert_int_equal(cni_version_cmp("0.3.1", "0.3.1"), 0);
 }
 
+/* A holder that removes its lock file before it lets go: the waiter ends up
+ * holding the lock of the file now at the path, not of the removed one
+ * (krafty's table count files go with a table's last user). */
+static void file_lock_removed_by_holder(void **state)
+{
+	char dir[] = "/tmp/cni-lock-XXXXXX", path[64], c;
+	struct cni_error err = CNI_ERROR_INIT;
+	struct stat held, now;
+	int ready[2], fd = -1, status;
+	pid_t pid;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/lock", dir);
+	assert_int_equal(pipe(ready), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int f = -1;
+
+		if (cni_file_lock(path, &f, &err) < 0 || write(ready[1], "x", 1) != 1)
+			_exit(1);
+		usleep(200 * 1000);		  /* the parent waits in flock by now */
+		_exit(unlink(path) == 0 ? 0 : 1); /* exiting lets it go */
+	}
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	assert_int_equal(cni_file_lock(path, &fd, &err), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(fstat(fd, &held), 0);
+	assert_int_equal(stat(path, &now), 0);
+	assert_true(held.st_ino == now.st_ino && held.st_nlink == 1);
+	close(fd);
+	close(ready[0]);
+	close(ready[1]);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -334,6 +376,7 @@ int main(void)
 	    cmocka_unit_test(error_errno_and_truncation),
 	    cmocka_unit_test(names),
 	    cmocka_unit_test(versions),
+	    cmocka_unit_test(file_lock_removed_by_holder),
 	};
 
 	return cmocka_run_group_tests_name("lib/cni", tests, NULL, NULL);

@@ -4,7 +4,8 @@
 #    no route, "krafty spare" alias); ADD takes them back; their number stays
 #    within `spares`; GC with "spares": 0 removes them.
 #  - Two networks sharing a vrfTable: the marker stays while any attachment of
-#    either is there (also through parallel ADDs and DELs) and goes with the last.
+#    either is there (also through parallel ADDs and DELs) and goes with the last,
+#    and so does the table's count file /run/krafty/table-<T>.
 #  - ADD killed right after creating each device (before it is named and
 #    aliased): DEL leaves nothing, not even a device under a temporary name.
 # vm-modules: vrf bridge veth
@@ -26,6 +27,7 @@ A=$(net neta 10.45.0)
 B=$(net netb 10.46.0)
 VRF_SPARE=krsv0000119400 # table 4500 = 0x1194, slot 0
 
+users_are() { [ "$(cat /run/krafty/table-4500)" = "$1" ]; } # the table's count file: "IPv4 IPv6"
 marker() { "$IP" route show table 4500 | grep -q '^unreachable default proto 75 metric 4278198272'; }
 no_marker() { ! marker; }
 spare_is_inert() { # NAME: down, no address, no master, no route through it
@@ -40,6 +42,7 @@ check "GC with spares 0 clears old spares" kr GC "" "" "" "$(printf '%s' "$A" | 
 check "ADD a1 (network A, table 4500)" kr ADD sa1-000000001 pa1 net1 "$A" || finish
 check "ADD b1 (network B, same table)" kr ADD sb1-000000001 pb1 net1 "$B" || finish
 check "the marker is there" marker
+check "the table's count file says two IPv4 users" users_are "2 0"
 check "DEL a1" kr DEL sa1-000000001 pa1 net1 "$A"
 check "the marker stays: b1 uses the table" marker
 check_match "a1's VRF is a spare of table 4500" 'alias krafty spare vrf table 4500' "$IP" -d link show "$VRF_SPARE"
@@ -56,6 +59,7 @@ check "the marker stays: a2 uses the table" marker
 check "DEL a2" kr DEL sa2-000000001 pa2 net1 "$A"
 check "the last DEL took the marker" no_marker
 check_nomatch "no pod route left in the table" '^10\.4[56]' "$IP" route show table 4500
+check "and the table's count file" test ! -e /run/krafty/table-4500
 
 # Six ADDs of both networks at once, then six DELs at once.
 par() { # par CMD: the command for p1..p6, alternating networks, in parallel
@@ -71,9 +75,11 @@ par() { # par CMD: the command for p1..p6, alternating networks, in parallel
 for i in 1 2 3 4 5 6; do netns_add "pp$i"; done
 check "six ADDs in parallel" par ADD
 check "the marker is there" marker
+check "the count file, made anew, says six IPv4 users" users_are "6 0"
 check "pod 3 pings its gateway" in_ns pp3 ping -c 1 -W 5 10.45.0.1
 check "six DELs in parallel" par DEL
 check "the marker went with the last DEL" no_marker
+check "and the count file" test ! -e /run/krafty/table-4500
 check_nomatch "no pod route left" '^10\.4[56]' "$IP" route show table 4500
 check "spares stay within the bound (2 VRFs + 2 bridges)" sh -c "[ \$($IP -o link show | grep -cE '^[0-9]+: krs[bv]') -le 4 ]"
 
