@@ -24,7 +24,9 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/abtest.XXXXXX")
 
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
-# The floor's devices (fb, fv, fs<FP>w<i>: it parks its bridges) go with the rest.
+# The floor's devices (fb, fv, fs<FP>w<i>: it parks its bridges) go with the
+# rest, and krafty's spare pool goes back to what it held (build B's krafty GCs).
+SPARES_BEFORE=$(krafty_spares)
 cleanup() {
 	local d
 	bench_remove "$P"
@@ -32,6 +34,7 @@ cleanup() {
 		ip link del "$d" 2>/dev/null
 	done
 	rm -rf "$WORK"
+	krafty_spares_trim "$SPARES_BEFORE" "$B"
 }
 trap 'set +e; cleanup' EXIT
 

@@ -22,7 +22,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/inprocess.XXXXXX")
 
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
-bench_trap_cleanup "$P" "$WORK"
+bench_trap_cleanup "$P" "$WORK" "$BIN"
 
 mkdir -p "$WORK/path" "$WORK/out-inproc" "$WORK/out-exec"
 objcopy --remove-section=.note.gnu.build-id "$BIN/host-local" "$WORK/path/host-local"

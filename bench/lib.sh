@@ -1,5 +1,21 @@
 # shellcheck shell=bash
-# Helpers shared by the small bench scripts (onecall.sh, inprocess.sh, abtest.sh).
+# Helpers shared by the small bench scripts (onecall.sh, inprocess.sh, abtest.sh);
+# tests/run.sh uses the spare-pool pair too.
+
+# krafty_spares: how many spare bridges (krsbNN) krafty's node-wide pool holds.
+krafty_spares() { ip -o link show 2>/dev/null | grep -cE '^[0-9]+: krsb[0-9]+[:@]' || true; }
+
+# krafty_spares_trim N BINDIR: the pool back to N spares when it holds more (a
+# script's DELs park bridges there): GC, with BINDIR's krafty, of a network with
+# no attachment and "spares": N keeps the slots below N. Root only; quiet.
+krafty_spares_trim() {
+	(($(id -u) == 0 && $(krafty_spares) > $1)) || return 0
+	jq -nc --argjson n "$1" '{cniVersion: "1.1.0", name: "krafty-spares-trim", type: "krafty",
+		vrf: false, subnet: "10.199.0.0/24", gateway: "10.199.0.1", podIP: "10.199.0.2/24",
+		spares: ([$n, 99] | min), "cni.dev/valid-attachments": []}' |
+		CNI_COMMAND=GC CNI_PATH=$2 "$2/krafty" >/dev/null ||
+		echo "note: krafty GC could not trim the spare bridges left behind" >&2
+}
 
 # bench_remove PREFIX: krafty's devices of the networks whose name starts with
 # PREFIX (by their alias) and the netns named PREFIX-*.
@@ -14,11 +30,12 @@ bench_remove() {
 	done
 }
 
-# bench_trap_cleanup PREFIX WORKDIR: on exit (also on failure or ^C),
-# bench_remove PREFIX and remove WORKDIR.
+# bench_trap_cleanup PREFIX WORKDIR BINDIR: on exit (also on failure or ^C),
+# bench_remove PREFIX, remove WORKDIR and trim krafty's spare pool back to
+# what it holds now.
 bench_trap_cleanup() {
 	# shellcheck disable=SC2064 # the values are meant to be fixed now
-	trap "set +e; bench_remove '$1'; rm -rf '$2'" EXIT
+	trap "set +e; bench_remove '$1'; rm -rf '$2'; krafty_spares_trim $(krafty_spares) '$3'" EXIT
 }
 
 # bench_krafty_conf NETWORK DATADIR THIRD-OCTET: a krafty network ("vrf": false)

@@ -20,7 +20,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/onecall.XXXXXX")
 
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
-bench_trap_cleanup "$P" "$WORK"
+bench_trap_cleanup "$P" "$WORK" "$BIN"
 
 jq -nc --arg n "$P" --arg d "$WORK/ipam" --arg s "$NET" '{
 	cniVersion: "1.0.0", name: $n, type: "krafty", vrf: false,

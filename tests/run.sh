@@ -128,19 +128,11 @@ run_vm() { BUILD=build bash tests/vm/run.sh; }
 run_lint() { bash tests/lint/run.sh; }
 
 # The suites' krafty DELs park bridges in the node-wide pool of spares
-# (/run/krafty/spares.lock); a run trims it back to the count the node had
-# (GC with "spares" at that count: it keeps the slots below it), so that it
-# leaves no krsbNN bridges behind. Not a test: it prints nothing on success.
-count_spares() { ip -o link show 2>/dev/null | grep -cE '^[0-9]+: krsb[0-9]+[:@]' || true; }
-trim_spares() {
-	(($(id -u) == 0 && $(count_spares) > $1)) || return 0
-	jq -nc --argjson n "$1" '{cniVersion: "1.1.0", name: "krafty-tests-spares", type: "krafty",
-		vrf: false, subnet: "10.199.0.0/24", gateway: "10.199.0.1", podIP: "10.199.0.2/24",
-		spares: ([$n, 99] | min), "cni.dev/valid-attachments": []}' |
-		CNI_COMMAND=GC CNI_PATH=$root/build/bin "$root/build/bin/krafty" >/dev/null ||
-		echo "note: krafty GC could not trim the spare bridges the suites left" >&2
-}
-spares_before=$(count_spares)
+# (/run/krafty/spares.lock); a run trims it back to the count the node had, so
+# that it leaves no krsbNN bridges behind. Not a test: it prints nothing.
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+spares_before=$(krafty_spares)
 
 total_pass=0 total_fail=0 total_skip=0
 for suite in $SUITES; do
@@ -165,7 +157,7 @@ for suite in $SUITES; do
 		$((SECONDS - start)) "${tap#"$root"/}"
 	total_pass=$((total_pass + pass)) total_fail=$((total_fail + fail)) total_skip=$((total_skip + skip))
 done
-trim_spares "$spares_before"
+krafty_spares_trim "$spares_before" "$root/build/bin"
 if ((total_skip)); then
 	echo "$total_pass passed, $total_fail failed, $total_skip skipped"
 else
